@@ -1,0 +1,186 @@
+"""The configuration model: project, delprojekt, code lists, groups, instrument, targets, aliases.
+
+Everything project-specific lives here so that other förbund can run the tool with their own
+lists; the code never names a code of the MIA configuration.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .errors import ConfigError
+
+CODE_LISTS = (
+    "myndighet",
+    "avslutsorsak",
+    "sysselsattning",
+    "forsorjning",
+    "insatstyp",
+    "organisationstyp",
+)
+GROUP_LISTS = {
+    "arbete_studier": "avslutsorsak",
+    "ordinarie_insats": "avslutsorsak",
+    "arbete_studier_efter": "sysselsattning",
+    "egen_forsorjning": "forsorjning",
+}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Project(_Strict):
+    name: str
+    start: dt.date
+    end: dt.date
+    min_cell: int = Field(default=0, ge=0)
+
+    @model_validator(mode="after")
+    def _order(self) -> Project:
+        if self.end < self.start:
+            raise ValueError("end ligger före start")
+        return self
+
+
+class Code(_Strict):
+    code: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_]+$")
+    label: str = Field(min_length=1)
+    information: bool = False
+    written: bool = False
+
+
+class Delprojekt(_Strict):
+    code: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_]+$")
+    label: str
+    planned: int | None = Field(default=None, ge=0)
+    planned_k: int | None = Field(default=None, ge=0)
+    planned_m: int | None = Field(default=None, ge=0)
+
+
+class Codes(_Strict):
+    myndighet: list[Code]
+    avslutsorsak: list[Code]
+    sysselsattning: list[Code]
+    forsorjning: list[Code]
+    insatstyp: list[Code]
+    organisationstyp: list[Code] = []
+
+
+class InstrumentItem(_Strict):
+    code: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_]+$")
+    label: str
+    min: int
+    max: int
+    indicator: str | None = None
+
+    @model_validator(mode="after")
+    def _scale(self) -> InstrumentItem:
+        if self.max <= self.min:
+            raise ValueError("max måste vara större än min")
+        return self
+
+
+class Target(_Strict):
+    indicator: str
+    scope: Literal["period", "ackumulerat"] | None = None
+    delprojekt: str | None = None
+    kon: Literal["K", "M", "T"] = "T"
+    value: float | None = None
+    per_delprojekt_planned: bool = False
+
+    @model_validator(mode="after")
+    def _has_value(self) -> Target:
+        if self.value is None and not self.per_delprojekt_planned:
+            raise ValueError("value saknas (eller per_delprojekt_planned = true)")
+        return self
+
+
+class Config(_Strict):
+    project: Project
+    delprojekt: list[Delprojekt] = Field(min_length=1)
+    codes: Codes
+    groups: dict[str, list[str]] = {}
+    instrument: list[InstrumentItem] = []
+    targets: list[Target] = []
+    aliases: dict[str, dict[str, list[str]]] = {}
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Config:
+        _unique("delprojekt", [d.code for d in self.delprojekt])
+        for name in CODE_LISTS:
+            codes = getattr(self.codes, name)
+            _unique(f"codes.{name}", [c.code for c in codes])
+        _unique("instrument", [i.code for i in self.instrument])
+        for group, members in self.groups.items():
+            if group not in GROUP_LISTS:
+                raise ValueError(f"groups.{group}: okänd grupp (känner {', '.join(GROUP_LISTS)})")
+            known = {c.code.upper() for c in getattr(self.codes, GROUP_LISTS[group])}
+            bad = [m for m in members if m.upper() not in known]
+            if bad:
+                raise ValueError(
+                    f"groups.{group}: {', '.join(bad)} finns inte i codes.{GROUP_LISTS[group]}"
+                )
+        dp = {d.code for d in self.delprojekt}
+        for i, t in enumerate(self.targets):
+            if t.delprojekt is not None and t.delprojekt not in dp:
+                raise ValueError(f"targets.{i}.delprojekt: okänt delprojekt {t.delprojekt}")
+        return self
+
+    # -- lookups used across the code base -------------------------------------------------
+    @property
+    def delprojekt_codes(self) -> list[str]:
+        return [d.code for d in self.delprojekt]
+
+    def code_list(self, name: str) -> list[Code]:
+        return list(getattr(self.codes, name))
+
+    def group(self, name: str) -> set[str]:
+        return {m.upper() for m in self.groups.get(name, [])}
+
+    def named_items(self) -> dict[str, str]:
+        """indicator id -> instrument item code, for the named self-assessment indicators."""
+        return {i.indicator: i.code for i in self.instrument if i.indicator}
+
+    def label(self, list_name: str, code: str) -> str:
+        for c in getattr(self.codes, list_name):
+            if c.code == code:
+                return c.label
+        return code
+
+
+def _unique(key: str, codes: list[str]) -> None:
+    seen: set[str] = set()
+    for c in codes:
+        if c.upper() in seen:
+            raise ValueError(f"{key}: koden {c} förekommer två gånger")
+        seen.add(c.upper())
+
+
+def default_config_path() -> Path:
+    """The bundled MIA configuration: next to the source tree, or in the working directory."""
+    here = Path(__file__).resolve().parents[2] / "configs" / "mia.toml"
+    return here if here.exists() else Path("configs") / "mia.toml"
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    """Read and validate a TOML configuration; every failure is a ConfigError naming the key."""
+    p = Path(path) if path is not None else default_config_path()
+    try:
+        raw = tomllib.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{p}: konfigurationsfilen finns inte") from None
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
+        raise ConfigError(f"{p}: konfigurationen går inte att läsa: {e}") from None
+    try:
+        return Config.model_validate(raw)
+    except ValidationError as e:
+        first = e.errors()[0]
+        key = ".".join(str(x) for x in first["loc"]) or "(roten)"
+        msg = first["msg"].removeprefix("Value error, ")
+        raise ConfigError(f"{p}: ogiltig konfiguration, nyckel {key}: {msg}") from None

@@ -1,0 +1,330 @@
+"""Load a dataset folder: read, validate and cross-check the exports; keep what is accepted.
+
+Nothing is lost: every row read is either accepted or rejected with a listed reason, and
+``FileCount`` says rows read = accepted + rejected per file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .config import Config
+from .errors import FileError
+from .io import find_export, read_table
+from .problems import WARNING, FileCount, Problems
+from .schema import EXPORTS, Col, codebooks, parse_column, validate_table
+
+EXPORT_ORDER = (
+    "deltagare",
+    "aktiviteter",
+    "matningar",
+    "uppfoljningar",
+    "remisser",
+    "organisationsaktiviteter",
+)
+OPEN_END = np.datetime64("2262-01-01", "s")  # an open enrolment runs "for ever"
+
+
+@dataclass
+class Dataset:
+    config: Config
+    folder: Path
+    tables: dict[str, pd.DataFrame]  # accepted rows, typed; only exports present
+    counts: list[FileCount]
+    problems: pd.DataFrame
+    persons: pd.DataFrame = field(default_factory=pd.DataFrame)  # person -> kon
+    files: dict[str, Path] = field(default_factory=dict)
+
+    def has(self, export: str) -> bool:
+        return export in self.tables
+
+    @property
+    def rejected(self) -> int:
+        return sum(c.rejected for c in self.counts)
+
+
+def _dates(s: pd.Series) -> pd.Series:
+    return pd.to_datetime(s, errors="coerce").astype("datetime64[s]")
+
+
+def _reference_date(raw_frame: pd.DataFrame, books) -> dt.date:
+    """The latest date in the deltagare export: fixes the century of 10-digit personnummer."""
+    latest: dt.date | None = None
+    for c in ("startdatum", "slutdatum"):
+        if c in raw_frame.columns:
+            parsed, _ = parse_column(raw_frame[c].where(raw_frame[c] != "", None), Col("date"), books)
+            values = [d for d in parsed.dropna().unique()]
+            if values:
+                latest = max([latest, *values]) if latest else max(values)
+    return latest or dt.date.today()
+
+
+def load_dataset(folder: str | Path, config: Config) -> Dataset:
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FileError(f"{folder}: datamappen finns inte")
+    books = codebooks(config)
+    problems = Problems()
+    tables: dict[str, pd.DataFrame] = {}
+    counts: list[FileCount] = []
+    files: dict[str, Path] = {}
+    ref: dt.date | None = None
+    bad_rows: dict[str, np.ndarray] = {}
+    raws = {}
+    for export in EXPORT_ORDER:
+        path = find_export(folder, export)
+        if path is None:
+            if export == "deltagare":
+                raise FileError(f"{folder}: exporten deltagare (deltagare.csv eller deltagare.xlsx) saknas")
+            continue
+        model = EXPORTS[export]
+        columns = model.columns()
+        required = [n for n, c in columns.items() if c.required]
+        aliases = config.aliases.get(export, {})
+        raw = read_table(path, export, list(columns), required, aliases, problems)
+        if ref is None:
+            ref = _reference_date(raw.frame, books)
+        parsed, bad = validate_table(raw, model, books, ref, problems)
+        tables[export], bad_rows[export], raws[export], files[export] = parsed, bad, raw, path
+
+    dl = _check_deltagare(tables["deltagare"], bad_rows["deltagare"], files["deltagare"].name, problems)
+    tables["deltagare"] = dl
+    if "aktiviteter" in tables:
+        tables["aktiviteter"] = _check_aktiviteter(
+            tables["aktiviteter"], bad_rows["aktiviteter"], dl, files["aktiviteter"].name, problems
+        )
+    if "matningar" in tables:
+        tables["matningar"] = _check_matningar(
+            tables["matningar"], bad_rows["matningar"], dl, config, files["matningar"].name, problems
+        )
+    if "uppfoljningar" in tables:
+        tables["uppfoljningar"] = _check_uppfoljningar(
+            tables["uppfoljningar"], bad_rows["uppfoljningar"], dl, files["uppfoljningar"].name, problems
+        )
+    if "remisser" in tables:
+        tables["remisser"] = _check_remisser(
+            tables["remisser"], bad_rows["remisser"], files["remisser"].name, problems
+        )
+    if "organisationsaktiviteter" in tables:
+        name = "organisationsaktiviteter"
+        tables[name] = _check_organisation(tables[name], bad_rows[name], files[name].name, problems)
+
+    for export, path in files.items():
+        read = len(raws[export].frame)
+        rejected = len(problems.rejected_lines(path.name))
+        counts.append(FileCount(export, path.name, read, read - rejected, rejected))
+        tables[export] = tables[export].reset_index(drop=True)
+    return Dataset(config, folder, tables, counts, problems.frame(), _persons(tables["deltagare"]), files)
+
+
+# ---------------------------------------------------------------------------------------------
+# Cross-row rules. Each takes the parsed frame and the per-cell 'bad' mask, reports new row
+# errors, and returns the accepted rows.
+
+
+def _reject(df: pd.DataFrame, mask: np.ndarray, file: str, column: str, values, message, problems: Problems):
+    if mask.any():
+        problems.add(file, df["_line"].to_numpy()[mask], column, values[mask] if values is not None else "", message)
+
+
+def _check_deltagare(df: pd.DataFrame, bad: np.ndarray, file: str, problems: Problems) -> pd.DataFrame:
+    df = df.copy()
+    df["start"] = _dates(df["startdatum"])
+    df["slut"] = _dates(df["slutdatum"])
+    ok = ~bad
+    has_end = df["slut"].notna().to_numpy()
+    before = ok & has_end & (df["slut"] < df["start"]).to_numpy()
+    _reject(df, before, file, "slutdatum", df["slutdatum"].astype(str), "slutdatum ligger före startdatum", problems)
+    has_reason = df["avslutsorsak"].notna().to_numpy()
+    no_end = ok & has_reason & ~has_end
+    _reject(df, no_end, file, "avslutsorsak", df["avslutsorsak"], "avslutsorsak är angiven men slutdatum saknas", problems)
+    no_reason = ok & has_end & ~has_reason
+    _reject(df, no_reason, file, "avslutsorsak", None, "avslutsorsak saknas (slutdatum är angivet)", problems)
+    ok &= ~(before | no_end | no_reason)
+
+    # Duplicates and overlaps within (person, delprojekt), among rows still accepted.
+    cand = df[ok].sort_values(["person", "delprojekt", "start", "_line"], kind="stable")
+    key = ["person", "delprojekt", "start"]
+    dup = cand.duplicated(key, keep="first")
+    first_line = cand.groupby(key, sort=False)["_line"].transform("first")
+    dup_idx = cand.index[dup.to_numpy()]
+    if len(dup_idx):
+        problems.add(
+            file,
+            df.loc[dup_idx, "_line"].to_numpy(),
+            "startdatum",
+            df.loc[dup_idx, "startdatum"].astype(str).to_numpy(),
+            ("dubblett: samma deltagare, delprojekt och startdatum som rad " + first_line[dup].astype(str)).to_numpy(),
+        )
+    cand = cand[~dup.to_numpy()]
+    prev_max = _previous_max_end(cand, ["person", "delprojekt"])
+    overlap = (prev_max.notna() & (prev_max >= cand["start"])).to_numpy()
+    ov_idx = cand.index[overlap]
+    if len(ov_idx):
+        problems.add(
+            file,
+            df.loc[ov_idx, "_line"].to_numpy(),
+            "startdatum",
+            df.loc[ov_idx, "startdatum"].astype(str).to_numpy(),
+            "överlappar en tidigare inskrivning av samma deltagare i samma delprojekt",
+        )
+    accepted = cand[~overlap].sort_values("_line", kind="stable").copy()
+
+    # kön: the given one wins; derived from personnummer when empty; warn on contradiction.
+    given, derived = accepted["kon"], accepted["kon_pnr"]
+    clash = given.notna() & derived.notna() & (given != derived)
+    if clash.any():
+        problems.add(file, accepted.loc[clash, "_line"], "kon", given[clash], "kön stämmer inte med personnumret", WARNING)
+    accepted["kon"] = given.where(given.notna(), derived)
+    unknown = accepted["kon"].isna()
+    if unknown.any():
+        problems.add(
+            file, accepted.loc[unknown, "_line"], "kon", "", "kön saknas och kan inte härledas; räknas bara i Totalt", WARNING
+        )
+    born_year = pd.to_datetime(accepted["born"], errors="coerce").dt.year
+    accepted["fodelsear"] = accepted["fodelsear"].where(accepted["fodelsear"].notna(), born_year)
+
+    # A person enrolled in two delprojekt at the same time: legal, but worth a look.
+    s = accepted.sort_values(["person", "start"], kind="stable")
+    prev = _previous_max_end(s, ["person"])
+    both = (prev.notna() & (prev >= s["start"])).to_numpy()
+    if both.any():
+        problems.add(
+            file, s.loc[both, "_line"], "delprojekt", s.loc[both, "delprojekt"],
+            "deltagaren är inskriven i två delprojekt samtidigt", WARNING,
+        )
+    return accepted.drop(columns=["startdatum", "slutdatum", "kon_pnr"])
+
+
+def _previous_max_end(sorted_df: pd.DataFrame, keys: list[str]) -> pd.Series:
+    """For rows sorted by start within ``keys``: the latest end among the earlier rows."""
+    end = sorted_df["slut"].fillna(OPEN_END)
+    groups = [sorted_df[k] for k in keys]
+    return end.groupby(groups, sort=False).cummax().groupby(groups, sort=False).shift(1)
+
+
+def _persons(dl: pd.DataFrame) -> pd.DataFrame:
+    """kön of a person = kön of their latest enrolment (latest startdatum) that has one."""
+    known = dl[dl["kon"].notna()].sort_values(["person", "start", "_line"], kind="stable")
+    kon = known.groupby("person", sort=False)["kon"].last()
+    persons = pd.DataFrame({"person": pd.unique(dl["person"])})
+    persons["kon"] = persons["person"].map(kon)
+    return persons
+
+
+def _covering(events: pd.DataFrame, dl: pd.DataFrame, date_col: str) -> pd.DataFrame:
+    """(event index, delprojekt) for each enrolment of the same person covering the event date."""
+    ev = events[["person", date_col]].reset_index(names="_ev")
+    en = dl[["person", "delprojekt", "start", "slut"]].rename(columns={"delprojekt": "_dp"})
+    m = ev.merge(en, on="person", how="inner")
+    end = m["slut"].fillna(OPEN_END)
+    m = m[(m["start"] <= m[date_col]) & (m[date_col] <= end)]
+    return m[["_ev", "_dp"]]
+
+
+def _check_aktiviteter(df: pd.DataFrame, bad: np.ndarray, dl: pd.DataFrame, file: str, problems: Problems):
+    df = df.copy()
+    df["datum"] = _dates(df["datum"])
+    ok = ~bad
+    known = df["person"].isin(set(dl["person"])).to_numpy()
+    no_person = ok & ~known
+    _reject(df, no_person, file, "deltagare_id", None, "deltagaren saknar inskrivning i deltagare", problems)
+    ok &= ~no_person
+    cand = df[ok]
+    cov = _covering(cand, dl, "datum")
+    given = cand["delprojekt"]
+    same = cov[cov["_dp"].to_numpy() == given.reindex(cov["_ev"]).to_numpy()]
+    n_cover = cov.groupby("_ev")["_dp"].nunique().reindex(cand.index, fill_value=0)
+    n_same = same.groupby("_ev").size().reindex(cand.index, fill_value=0)
+    has_dp = given.notna()
+    outside_given = (has_dp & (n_same == 0)).to_numpy()
+    outside = (~has_dp & (n_cover == 0)).to_numpy()
+    ambiguous = (~has_dp & (n_cover > 1)).to_numpy()
+    idx = cand.index
+    for mask, column, msg in (
+        (outside_given, "delprojekt", "aktiviteten ligger utanför deltagarens inskrivningar i delprojektet"),
+        (outside, "datum", "aktiviteten ligger utanför alla deltagarens inskrivningar"),
+        (ambiguous, "delprojekt", "flera inskrivningar täcker datumet; ange delprojekt"),
+    ):
+        if mask.any():
+            vals = cand.loc[idx[mask], column].astype(str).to_numpy()
+            problems.add(file, cand.loc[idx[mask], "_line"], column, vals, msg)
+    good = ~(outside_given | outside | ambiguous)
+    out = cand[good].copy()
+    single = cov.drop_duplicates("_ev").set_index("_ev")["_dp"]
+    out["delprojekt"] = out["delprojekt"].where(out["delprojekt"].notna(), single.reindex(out.index))
+    out["timmar"] = pd.to_numeric(out["timmar"], errors="coerce")
+    return out
+
+
+def _require_person(df, ok, dl, file, problems, message="deltagaren saknar inskrivning i deltagare"):
+    unknown = ok & df["person"].notna().to_numpy() & ~df["person"].isin(set(dl["person"])).to_numpy()
+    _reject(df, unknown, file, "deltagare_id", None, message, problems)
+    return ok & ~unknown
+
+
+def _check_matningar(df, bad, dl, config: Config, file, problems):
+    df = df.copy()
+    df["datum"] = _dates(df["datum"])
+    ok = _require_person(df, ~bad, dl, file, problems)
+    scale = {i.code: (i.min, i.max) for i in config.instrument}
+    lo = df["fraga"].map(lambda q: scale.get(q, (None, None))[0])
+    hi = df["fraga"].map(lambda q: scale.get(q, (None, None))[1])
+    v = pd.to_numeric(df["varde"], errors="coerce")
+    outside = ok & (lo.notna() & ((v < lo) | (v > hi))).to_numpy()
+    if outside.any():
+        msgs = ("värdet ligger utanför frågans skala " + lo.astype("Int64").astype(str) + "–" + hi.astype("Int64").astype(str))
+        problems.add(file, df["_line"].to_numpy()[outside], "varde", df["varde"].to_numpy()[outside], msgs.to_numpy()[outside])
+    ok &= ~outside
+    out = df[ok].copy()
+    out["varde"] = pd.to_numeric(out["varde"]).astype("int64")
+    return out
+
+
+def _check_uppfoljningar(df, bad, dl, file, problems):
+    df = df.copy()
+    df["slutdatum"] = _dates(df["slutdatum"])
+    ended = dl[dl["slut"].notna()]
+    ok = _require_person(df, ~bad, ended, file, problems, "deltagaren har ingen avslutad inskrivning")
+    given = ok & df["slutdatum"].notna().to_numpy()
+    if given.any():
+        pairs = set(zip(ended["person"], ended["slut"], strict=True))
+        match = np.array([(p, s) in pairs for p, s in zip(df["person"], df["slutdatum"], strict=True)])
+        nomatch = given & ~match
+        _reject(df, nomatch, file, "slutdatum", df["slutdatum"].astype(str), "ingen inskrivning för deltagaren slutar detta datum", problems)
+        ok &= ~nomatch
+    return df[ok].copy()
+
+
+def _check_remisser(df, bad, file, problems):
+    df = df.copy()
+    df["datum"] = _dates(df["datum"])
+    ok = ~bad
+    dup = ok & df["remiss_id"].where(ok).duplicated(keep="first").to_numpy() & df["remiss_id"].notna().to_numpy()
+    _reject(df, dup, file, "remiss_id", df["remiss_id"], "remiss_id förekommer redan tidigare i filen", problems)
+    out = df[ok & ~dup].copy()
+    out["utfall"] = out["utfall"].fillna("PAGAENDE")
+    return out
+
+
+def _check_organisation(df, bad, file, problems):
+    df = df.copy()
+    df["datum"] = _dates(df["datum"])
+    ok = ~bad
+    cand = df[ok]
+    first = cand.groupby("aktivitet_id", sort=False)[["datum", "delprojekt", "typ"]].transform("first")
+    for col in ("datum", "delprojekt", "typ"):
+        a, b = cand[col], first[col]
+        differs = ~((a == b) | (a.isna() & b.isna()))
+        mask = np.zeros(len(df), dtype=bool)
+        mask[np.flatnonzero(ok)[differs.to_numpy()]] = True
+        _reject(df, mask & ok, file, col, df[col].astype(str), f"{col} skiljer sig från aktivitetens första rad", problems)
+        ok &= ~mask
+    out = df[ok].copy()
+    out["antal_handlaggare"] = pd.to_numeric(out["antal_handlaggare"], errors="coerce")
+    return out

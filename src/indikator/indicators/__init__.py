@@ -1,0 +1,96 @@
+"""Compute indicators for a set of periods: one pass over the data serves all of them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from ..dataset import Dataset
+from ..periods import Period, month_index
+from . import activities, flow, outcomes
+from .catalog import BY_ID, CATALOG
+from .engine import TOTALT, Context
+from .tidy import COLUMNS, missing
+
+FAMILIES = (flow, outcomes, activities)
+FAMILY_OF = {
+    **{i: flow for i in ("deltagare_aktiva", "deltagare_nya", "deltagare_avslutade", "inskrivningstid_medel_dagar")},
+    **{
+        i: outcomes
+        for i in (
+            "andel_arbete_studier",
+            "andel_ordinarie_insats",
+            "avslutsorsak",
+            "sysselsattning_fore_efter",
+            "forsorjning_fore_efter",
+            "andel_egen_forsorjning_efter",
+        )
+    },
+    **{i: activities for i in ("fatt_insats", "insats", "deltagartimmar")},
+}
+
+
+class UnknownIndicator(ValueError):
+    pass
+
+
+def context(ds: Dataset, periods: list[Period], delprojekt: Iterable[str] | None = None) -> Context:
+    groups = [*ds.config.delprojekt_codes, TOTALT]
+    chosen = set(delprojekt or groups[:-1])
+    show = [i for i, g in enumerate(groups) if g in chosen or g == TOTALT]
+    codes = pd.Index(ds.persons["person"])
+    kon = ds.persons["kon"].map({"K": 0, "M": 1}).fillna(2).astype("int64").to_numpy()
+    return Context(
+        groups=groups,
+        periods=sorted(periods),
+        show=show,
+        project_start=month_index(ds.config.project.start),
+        person_codes=codes,
+        person_kon=kon,
+    )
+
+
+def compute(
+    ds: Dataset,
+    periods: list[Period],
+    indicators: Iterable[str] | None = None,
+    delprojekt: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """The tidy table of ``indicators`` (default: all) for every period, both scopes."""
+    wanted = list(indicators) if indicators else [i.id for i in CATALOG]
+    unknown = [i for i in wanted if i not in BY_ID]
+    if unknown:
+        raise UnknownIndicator(", ".join(unknown))
+    ctx = context(ds, periods, delprojekt)
+    parts: list[pd.DataFrame] = []
+    wanted_set = set(wanted)
+    for family in FAMILIES:
+        ids = {i for i in wanted_set if FAMILY_OF[i] is family}
+        if not ids:
+            continue
+        absent = {i for i in ids if not all(ds.has(e) for e in BY_ID[i].needs)}
+        parts += [missing(ctx, i) for i in sorted(absent)]
+        if ids - absent:
+            parts += family.compute(ctx, ds, ids - absent)
+    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
+    return order(out, ds, ctx, wanted)
+
+
+def order(df: pd.DataFrame, ds: Dataset, ctx: Context, wanted: list[str]) -> pd.DataFrame:
+    """Stable, readable row order: period, scope, group, catalog order, dimension, K/M/T."""
+    rank = {i.id: n for n, i in enumerate(CATALOG)}
+    keys = pd.DataFrame(
+        {
+            "p": df["period"].map({p.label: n for n, p in enumerate(ctx.periods)}),
+            "s": df["omfang"].map({"period": 0, "ackumulerat": 1}),
+            "g": df["delprojekt"].map({g: n for n, g in enumerate(ctx.groups)}),
+            "i": df["indikator"].map(rank),
+            "k": df["kon"].map({"K": 0, "M": 1, "T": 2}),
+        }
+    )
+    keys["n"] = np.arange(len(df))  # dimension order as produced (the code list's order)
+    idx = keys.sort_values(["p", "s", "g", "i", "n"], kind="stable").index
+    out = df.loc[idx].reset_index(drop=True)
+    return out

@@ -1,0 +1,49 @@
+"""Participant flow (export deltagare): active, new, ended, mean enrolment time."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..dataset import Dataset
+from .engine import Context, Latest, count_persons, months
+from .tidy import rows
+
+
+def exits(ctx: Context, ds: Dataset) -> Latest:
+    """Each person's latest enrolment ending in the period: the population of every exit figure.
+
+    One definition of the "latest enrolment" rule (latest slutdatum, then latest startdatum),
+    shared by flow and outcomes.
+    """
+    if "exits" not in ctx.cache:
+        dl = ended(ds)
+        ctx.cache["exits"] = Latest(
+            ctx, ctx.persons(dl["person"]), ctx.group_index(dl["delprojekt"]), dl["slut"], dl["start"]
+        )
+    return ctx.cache["exits"]  # type: ignore[return-value]
+
+
+def ended(ds: Dataset):
+    dl = ds.tables["deltagare"]
+    return dl[dl["slut"].notna()]
+
+
+def compute(ctx: Context, ds: Dataset, wanted: set[str]) -> list:
+    dl = ds.tables["deltagare"]
+    person = ctx.persons(dl["person"])
+    grp = ctx.group_index(dl["delprojekt"])
+    first, last = months(dl["start"]), months(dl["slut"])
+    zero = np.zeros(len(dl), dtype="int64")
+    out = []
+    if "deltagare_aktiva" in wanted:
+        out.append(rows(ctx, "deltagare_aktiva", count_persons(ctx, person, grp, zero, first, last, 1)))
+    if "deltagare_nya" in wanted:
+        out.append(rows(ctx, "deltagare_nya", count_persons(ctx, person, grp, zero, first, first, 1)))
+    latest = exits(ctx, ds)
+    if "deltagare_avslutade" in wanted:
+        out.append(rows(ctx, "deltagare_avslutade", latest.tally(None)))
+    if "inskrivningstid_medel_dagar" in wanted:
+        e = ended(ds)
+        days = (e["slut"] - e["start"]).dt.days.to_numpy(dtype="float64")
+        out.append(rows(ctx, "inskrivningstid_medel_dagar", latest.tally(days), denominator=latest.tally(None)))
+    return out

@@ -1,0 +1,305 @@
+"""The six exports as pydantic row models, validated column-wise.
+
+Each field carries a ``Col`` marker naming its value kind. The same scalar parser serves two
+uses: ``Row.model_validate(row, context=...)`` checks one row (documentation, tests, small
+inputs), and ``validate_table`` applies it once per *distinct* value of a column and maps the
+result back, so a national export with ten million rows costs a few thousand parser calls.
+Both paths give the same verdict (tested).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Annotated, Any, ClassVar
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, model_validator
+
+from .config import Config
+from .ids import check_ids
+from .io import RawTable
+from .problems import Problems
+
+# ---------------------------------------------------------------------------------------------
+# Scalar value parsers: one definition of each rule, Swedish messages.
+
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00(?:\.0+)?)?)?$")
+_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+MIN_DATE, MAX_DATE = dt.date(1900, 1, 1), dt.date(2099, 12, 31)
+TRUE_WORDS, FALSE_WORDS = {"ja", "1", "true", "x", "sant"}, {"nej", "0", "false", "falskt"}
+KON_WORDS = {"k": "K", "kvinna": "K", "kvinnor": "K", "m": "M", "man": "M", "män": "M"}
+
+
+def parse_date(v: str) -> dt.date:
+    m = _ISO.match(v) or _COMPACT.match(v)
+    if not m:
+        raise ValueError("ogiltigt datum (använd ÅÅÅÅ-MM-DD eller ÅÅÅÅMMDD)")
+    try:
+        d = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        raise ValueError("datumet finns inte") from None
+    if not MIN_DATE <= d <= MAX_DATE:
+        raise ValueError("datumet ligger utanför 1900–2099")
+    return d
+
+
+def parse_decimal(v: str) -> float:
+    try:
+        x = float(v.replace(",", ".").replace(" ", "").replace("\u00a0", ""))
+    except ValueError:
+        raise ValueError("ogiltigt tal") from None
+    if not np.isfinite(x):
+        raise ValueError("ogiltigt tal")
+    if x < 0:
+        raise ValueError("talet får inte vara negativt")
+    return x
+
+
+def parse_int(v: str) -> int:
+    x = parse_decimal(v)
+    if not x.is_integer():
+        raise ValueError("ogiltigt heltal")
+    return int(x)
+
+
+def parse_bool(v: str) -> bool:
+    w = v.casefold()
+    if w in TRUE_WORDS:
+        return True
+    if w in FALSE_WORDS:
+        return False
+    raise ValueError("ogiltigt ja/nej-värde")
+
+
+def parse_kon(v: str) -> str:
+    try:
+        return KON_WORDS[v.casefold()]
+    except KeyError:
+        raise ValueError("ogiltigt kön (använd K, M, Kvinna eller Man)") from None
+
+
+class CodeBook:
+    """A code list: a cell may hold the code or the label, case-insensitively."""
+
+    def __init__(self, name: str, pairs: list[tuple[str, str]]):
+        self.name = name
+        self.codes = [c for c, _ in pairs]
+        self.lookup: dict[str, str] = {}
+        for code, label in pairs:
+            self.lookup[label.casefold()] = code
+        for code, _ in pairs:
+            self.lookup[code.casefold()] = code
+
+    def parse(self, v: str) -> str:
+        try:
+            return self.lookup[v.casefold()]
+        except KeyError:
+            raise ValueError(f"okänd kod för {self.name}") from None
+
+
+def codebooks(config: Config) -> dict[str, CodeBook]:
+    books = {
+        name: CodeBook(name, [(c.code, c.label) for c in config.code_list(name)])
+        for name in ("myndighet", "avslutsorsak", "sysselsattning", "forsorjning", "insatstyp", "organisationstyp")
+    }
+    books["delprojekt"] = CodeBook("delprojekt", [(d.code, d.label) for d in config.delprojekt])
+    books["fraga"] = CodeBook("fråga", [(i.code, i.label) for i in config.instrument])
+    books["tidpunkt"] = CodeBook("tidpunkt", [("90D", "90 dagar"), ("6M", "6 månader"), ("12M", "12 månader")])
+    books["utfall"] = CodeBook(
+        "utfall", [("INSKRIVEN", "Inskriven"), ("EJ_INSKRIVEN", "Ej inskriven"), ("PAGAENDE", "Pågående")]
+    )
+    return books
+
+
+@dataclass(frozen=True)
+class Col:
+    """What a column holds. ``kind`` is a parser name or ``code:<codebook>``."""
+
+    kind: str
+    required: bool = False
+
+    def parse(self, v: str, books: dict[str, CodeBook]) -> Any:
+        if self.kind.startswith("code:"):
+            return books[self.kind[5:]].parse(v)
+        return _PARSERS[self.kind](v)
+
+
+_PARSERS = {
+    "date": parse_date,
+    "decimal": parse_decimal,
+    "int": parse_int,
+    "bool": parse_bool,
+    "kon": parse_kon,
+    "text": str,
+    "id": str,  # ids are checked by ids.check_ids, with the dataset's reference date
+}
+
+# ---------------------------------------------------------------------------------------------
+# Row models
+
+
+class ExportRow(BaseModel):
+    """Base of the row models: values arrive as text and are parsed by each field's ``Col``."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    export: ClassVar[str]
+
+    @classmethod
+    def columns(cls) -> dict[str, Col]:
+        return {name: next(m for m in f.metadata if isinstance(m, Col)) for name, f in cls.model_fields.items()}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _parse(cls, data: dict, info) -> dict:
+        books = (info.context or {})["codebooks"]
+        out = {}
+        for name, col in cls.columns().items():
+            raw = str(data.get(name) or "").strip()
+            if not raw:
+                if col.required:
+                    raise ValueError(f"{name}: värde saknas")
+                continue
+            try:
+                out[name] = col.parse(raw, books)
+            except ValueError as e:
+                raise ValueError(f"{name}: {e}") from None
+        return out
+
+
+def C(kind: str, required: bool = False) -> Col:
+    return Col(kind, required)
+
+
+class Deltagare(ExportRow):
+    export = "deltagare"
+    deltagare_id: Annotated[str, C("id", True)]
+    kon: Annotated[str | None, C("kon")] = None
+    fodelsear: Annotated[int | None, C("int")] = None
+    delprojekt: Annotated[str, C("code:delprojekt", True)]
+    startdatum: Annotated[dt.date, C("date", True)]
+    slutdatum: Annotated[dt.date | None, C("date")] = None
+    avslutsorsak: Annotated[str | None, C("code:avslutsorsak")] = None
+    anvisande_organisation: Annotated[str | None, C("code:myndighet")] = None
+    sysselsattning_fore: Annotated[str | None, C("code:sysselsattning")] = None
+    sysselsattning_efter: Annotated[str | None, C("code:sysselsattning")] = None
+    forsorjning_fore: Annotated[str | None, C("code:forsorjning")] = None
+    forsorjning_efter: Annotated[str | None, C("code:forsorjning")] = None
+
+
+class Aktivitet(ExportRow):
+    export = "aktiviteter"
+    deltagare_id: Annotated[str, C("id", True)]
+    datum: Annotated[dt.date, C("date", True)]
+    insatstyp: Annotated[str, C("code:insatstyp", True)]
+    delprojekt: Annotated[str | None, C("code:delprojekt")] = None
+    timmar: Annotated[float | None, C("decimal")] = None
+    detalj: Annotated[str | None, C("text")] = None
+
+
+class Matning(ExportRow):
+    export = "matningar"
+    deltagare_id: Annotated[str, C("id", True)]
+    datum: Annotated[dt.date, C("date", True)]
+    fraga: Annotated[str, C("code:fraga", True)]
+    varde: Annotated[int, C("int", True)]
+
+
+class Uppfoljning(ExportRow):
+    export = "uppfoljningar"
+    deltagare_id: Annotated[str, C("id", True)]
+    tidpunkt: Annotated[str, C("code:tidpunkt", True)]
+    sysselsattning: Annotated[str, C("code:sysselsattning", True)]
+    forsorjning: Annotated[str | None, C("code:forsorjning")] = None
+    slutdatum: Annotated[dt.date | None, C("date")] = None
+
+
+class Remiss(ExportRow):
+    export = "remisser"
+    remiss_id: Annotated[str, C("text", True)]
+    datum: Annotated[dt.date, C("date", True)]
+    delprojekt: Annotated[str, C("code:delprojekt", True)]
+    remittent: Annotated[str, C("code:myndighet", True)]
+    utfall: Annotated[str | None, C("code:utfall")] = None
+    kon: Annotated[str | None, C("kon")] = None
+    deltagare_id: Annotated[str | None, C("id")] = None
+
+
+class Organisationsaktivitet(ExportRow):
+    export = "organisationsaktiviteter"
+    aktivitet_id: Annotated[str, C("text", True)]
+    datum: Annotated[dt.date, C("date", True)]
+    delprojekt: Annotated[str | None, C("code:delprojekt")] = None
+    typ: Annotated[str, C("code:organisationstyp", True)]
+    myndighet: Annotated[str, C("code:myndighet", True)]
+    antal_handlaggare: Annotated[int | None, C("int")] = None
+
+
+EXPORTS: dict[str, type[ExportRow]] = {
+    m.export: m for m in (Deltagare, Aktivitet, Matning, Uppfoljning, Remiss, Organisationsaktivitet)
+}
+
+# ---------------------------------------------------------------------------------------------
+# Column-wise validation
+
+
+def parse_column(values: pd.Series, col: Col, books: dict[str, CodeBook]) -> tuple[pd.Series, pd.Series]:
+    """Parse each distinct value once. Returns (parsed values or None, error message or None)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    parsed: list[Any] = []
+    errors: list[str | None] = []
+    for u in uniques:
+        try:
+            parsed.append(col.parse(u, books))
+            errors.append(None)
+        except ValueError as e:
+            parsed.append(None)
+            errors.append(str(e))
+    parsed.append(None)
+    errors.append(None)
+    idx = np.where(codes < 0, len(parsed) - 1, codes)
+    p = pd.Series(np.asarray(parsed, dtype=object)[idx], index=values.index)
+    e = pd.Series(np.asarray(errors, dtype=object)[idx], index=values.index)
+    return p, e
+
+
+def validate_table(
+    raw: RawTable, model: type[ExportRow], books: dict[str, CodeBook], ref: dt.date, problems: Problems
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Parse every column; return the parsed frame (all rows) and a boolean 'row has an error'."""
+    frame = raw.frame
+    n = len(frame)
+    bad = np.zeros(n, dtype=bool)
+    lines = frame["_line"].to_numpy()
+    out: dict[str, Any] = {"_line": lines}
+    for name, col in model.columns().items():
+        if name not in frame.columns:
+            out[name] = pd.Series([None] * n, dtype=object)
+            continue
+        values = frame[name].astype(object).where(frame[name] != "", None)
+        empty = values.isna().to_numpy()
+        if col.required and empty.any():
+            problems.add(raw.file, lines[empty], name, "", "värde saknas")
+            bad |= empty
+        if col.kind == "id":
+            ids = check_ids(values.dropna(), ref)
+            err = ids["error"].notna().to_numpy()
+            keep_idx = ids.index.to_numpy()
+            problems.add(raw.file, lines[keep_idx[err]], name, values[keep_idx[err]], ids["error"].to_numpy()[err])
+            bad[keep_idx[err]] = True
+            for c in ("person", "kon_pnr", "born"):
+                out[c if name == "deltagare_id" else f"{name}_{c}"] = ids[c].reindex(frame.index)
+            continue
+        parsed, errors = parse_column(values, col, books)
+        err = errors.notna().to_numpy()
+        if err.any():
+            problems.add(raw.file, lines[err], name, values[err], errors[err].to_numpy())
+            bad |= err
+        out[name] = parsed
+    return pd.DataFrame(out), bad
+
+
+def to_datetime(s: pd.Series) -> pd.Series:
+    return pd.to_datetime(s, errors="coerce").astype("datetime64[s]")
