@@ -178,11 +178,10 @@ def read_table(
     extra = [i for i, r in enumerate(data) if len(r) > width and any(c.strip() for c in r[width:])]
     if extra:
         problems.add(file, data_lines[extra], None, "", f"raden har fler fält än rubrikraden ({width})")
+    padded = [r if len(r) == width else (r + [""] * width)[:width] for r in data]
+    cells = list(zip(*padded, strict=True)) if padded else [()] * width
     frame = pd.DataFrame(
-        {
-            canon: pd.Series([r[i].strip() if i < len(r) else "" for r in data], dtype=object)
-            for canon, i in position.items()
-        }
+        {canon: pd.Series(cells[i], dtype=object).str.strip() for canon, i in position.items()}
     )
     frame["_line"] = data_lines
     frame = _drop_summary(frame, file, problems)

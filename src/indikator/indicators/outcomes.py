@@ -12,11 +12,13 @@ from .flow import ended, exits
 from .tidy import rows
 
 
-def pairs(ds: Dataset, before: str, after: str) -> list[str]:
-    """The FORE>EFTER pairs that occur in the accepted data, sorted (the rows to report)."""
+def pairs(ds: Dataset, before: str, after: str, list_name: str) -> list[str]:
+    """The FORE>EFTER pairs that occur among those who ended, in the code list's order."""
     dl = ds.tables["deltagare"]
-    both = dl[dl[before].notna() & dl[after].notna()]
-    return sorted(set(both[before] + ">" + both[after]))
+    both = dl[dl["slut"].notna() & dl[before].notna() & dl[after].notna()]
+    rank = {c.code: i for i, c in enumerate(ds.config.code_list(list_name))}
+    found = set(zip(both[before], both[after], strict=True))
+    return [f"{a}>{b}" for a, b in sorted(found, key=lambda p: (rank[p[0]], rank[p[1]]))]
 
 
 def compute(ctx: Context, ds: Dataset, wanted: set[str]) -> list:
@@ -36,7 +38,7 @@ def compute(ctx: Context, ds: Dataset, wanted: set[str]) -> list:
     for indicator, name in (("sysselsattning_fore_efter", "sysselsattning"), ("forsorjning_fore_efter", "forsorjning")):
         if indicator in wanted:
             before, after = f"{name}_fore", f"{name}_efter"
-            labels = pairs(ds, before, after)
+            labels = pairs(ds, before, after, name)
             both = e[before].notna() & e[after].notna()
             dim = _positions((e[before] + ">" + e[after]).where(both), labels)
             den = latest.tally(both.to_numpy(dtype="float64"))

@@ -1,0 +1,217 @@
+"""The command line: parse options, call the library, map errors to exit codes.
+
+Exit codes (cli.md): 0 done, no rejected rows; 1 nothing computed (file error, invalid
+configuration, or --strict with rejected rows); 2 usage error; 3 done, some rows rejected.
+Heavy libraries are imported inside the commands so ``indikator --help`` starts instantly.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import IndikatorError, PeriodError
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_REJECTED = 0, 1, 2, 3
+FORMATS = ("table", "markdown", "csv", "json", "parquet")
+NEEDS_OUT = ("parquet",)
+STDERR_PROBLEM_LIMIT = 30
+
+
+def default_data_path() -> Path:
+    here = Path(__file__).resolve().parents[2] / "data" / "samples" / "mia"
+    return here if here.exists() else Path("data") / "samples" / "mia"
+
+
+class PeriodType(click.ParamType):
+    name = "period"
+
+    def convert(self, value, param, ctx):
+        from .periods import parse_period
+
+        try:
+            return parse_period(value)
+        except PeriodError as e:
+            self.fail(str(e), param, ctx)
+
+
+def handled(func):
+    """Turn expected failures into a Swedish message and an exit code; never a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        from .ids import mask
+
+        try:
+            code = func(*args, **kwargs)
+        except click.exceptions.Exit:
+            raise
+        except click.ClickException:
+            raise
+        except PeriodError as e:
+            click.echo(f"fel: {mask(e)}", err=True)
+            sys.exit(EXIT_USAGE)
+        except IndikatorError as e:
+            click.echo(f"fel: {mask(e)}", err=True)
+            sys.exit(EXIT_FAIL)
+        except KeyboardInterrupt:
+            click.echo("avbrutet", err=True)
+            sys.exit(130)
+        except Exception as e:  # noqa: BLE001 - the last line of defence
+            click.echo(
+                f"internt fel ({type(e).__name__}: {mask(e)}). Inget har skrivits. "
+                "Rapportera gärna felet till utvecklarna av indikator.",
+                err=True,
+            )
+            sys.exit(EXIT_FAIL)
+        sys.exit(code or EXIT_OK)
+
+    return wrapper
+
+
+def data_options(func):
+    func = click.option("--strict", is_flag=True, help="Avbryt (kod 1) om någon rad avvisas.")(func)
+    func = click.option(
+        "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+        help="Konfiguration (TOML). Standard: den medföljande MIA-konfigurationen.",
+    )(func)
+    func = click.option(
+        "--data", "data", type=click.Path(file_okay=False, path_type=Path),
+        help="Mapp med exporterna. Standard: det medföljande exemplet i data/samples/mia.",
+    )(func)
+    return func
+
+
+def output_options(func):
+    func = click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Skriv till fil (atomiskt).")(func)
+    func = click.option(
+        "--format", "fmt", type=click.Choice(FORMATS),
+        help="Utformat. Standard: table i en terminal, annars csv.",
+    )(func)
+    func = click.option("--indicator", "indicators", multiple=True, help="Bara dessa indikatorer (upprepningsbar).")(func)
+    func = click.option("--delprojekt", "delprojekt", multiple=True, help="Bara dessa delprojekt (upprepningsbar); TOTALT visas alltid.")(func)
+    return func
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, message="indikator %(version)s")
+def main() -> None:
+    """indikator – uppföljningsindikatorer för Finsam- och ESF-projekt.
+
+    Läser deltagar- och aktivitetsexporter (CSV eller Excel i SUS-format), kontrollerar dem
+    och räknar indikatorer per delprojekt och kön, för perioden och ackumulerat.
+
+    Exempel: indikator monthly --period 2017-05
+    """
+
+
+def _load(data: Path | None, config_path: Path | None, strict: bool, quiet_problems: bool = False):
+    from .config import load_config
+    from .dataset import load_dataset
+    from .report import count_lines, problem_lines
+
+    config = load_config(config_path)
+    ds = load_dataset(data or default_data_path(), config)
+    if not quiet_problems:
+        for line in count_lines(ds.counts) + problem_lines(ds.problems, STDERR_PROBLEM_LIMIT):
+            click.echo(line, err=True)
+    if strict and ds.rejected:
+        raise IndikatorError(f"--strict: {ds.rejected} rader avvisades; inget har räknats")
+    return config, ds
+
+
+def _check_selection(config, delprojekt, indicators) -> None:
+    from .indicators.catalog import BY_ID
+
+    unknown = [d for d in delprojekt if d not in config.delprojekt_codes]
+    if unknown:
+        raise click.UsageError(
+            f"okänt delprojekt: {', '.join(unknown)} (finns: {', '.join(config.delprojekt_codes)})"
+        )
+    bad = [i for i in indicators if i not in BY_ID]
+    if bad:
+        raise click.UsageError(f"okänd indikator: {', '.join(bad)} (se `indikator indicators`)")
+
+
+def _emit(tidy, config, fmt: str | None, out: Path | None) -> None:
+    from .render import write
+
+    fmt = fmt or ("table" if sys.stdout.isatty() else "csv")
+    if fmt in NEEDS_OUT and out is None:
+        raise click.UsageError(f"--format {fmt} kräver --out FIL")
+    text = write(tidy, config, fmt, out)
+    if text is not None:
+        click.echo(text, nl=False)
+    else:
+        click.echo(f"skrev {out}", err=True)
+
+
+@main.command()
+@click.option("--period", "period", type=PeriodType(), required=True,
+              help="2017-05, 2017-Q2, 2017-T1 (tertial), 2017-H1 eller 2017.")
+@data_options
+@output_options
+@handled
+def monthly(period, data, config_path, strict, delprojekt, indicators, fmt, out):
+    """Periodens och det ackumulerade resultatet per delprojekt och TOTALT, Kvinnor/Män/Totalt."""
+    from .config import load_config
+    from .indicators import compute
+
+    _check_selection(load_config(config_path), delprojekt, indicators)
+    config, ds = _load(data, config_path, strict)
+    tidy = compute(ds, [period], indicators or None, delprojekt or None)
+    _emit(tidy, config, fmt, out)
+    return EXIT_REJECTED if ds.rejected else EXIT_OK
+
+
+@main.command()
+@data_options
+@handled
+def validate(data, config_path, strict):
+    """Kontrollera exporterna och konfigurationen: rader lästa/godkända/avvisade, sedan varje problem."""
+    from .report import count_lines, problem_lines, summary
+
+    config, ds = _load(data, config_path, strict=False, quiet_problems=True)
+    for line in count_lines(ds.counts):
+        click.echo(line)
+    for line in problem_lines(ds.problems):
+        click.echo(line)
+    click.echo(summary(ds.counts, ds.problems))
+    if ds.rejected:
+        return EXIT_FAIL if strict else EXIT_REJECTED
+    return EXIT_OK
+
+
+@main.command()
+@handled
+def indicators():
+    """Lista alla indikatorer med id, typ och vilka exporter de behöver."""
+    from .indicators.catalog import CATALOG
+
+    for i in CATALOG:
+        click.echo(f"{i.id:32} {i.kind:6} {i.label}  [{', '.join(i.needs)}]")
+
+
+@main.command()
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Mapp att skriva till.")
+@click.option("--size", type=click.IntRange(1), default=2500, show_default=True, help="Antal deltagare.")
+@click.option("--seed", type=int, default=1, show_default=True, help="Slumpfrö (samma frö ger samma data).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True)
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path))
+@handled
+def sample(out, size, seed, fmt, config_path):
+    """Skriv ett syntetiskt exempeldataset (alla sex exporter) för test och prov."""
+    from .config import load_config
+    from .sample import write_sample
+
+    counts = write_sample(out, load_config(config_path), size=size, seed=seed, fmt=fmt)
+    click.echo(", ".join(f"{k}: {v} rader" for k, v in counts.items()), err=True)
+    return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

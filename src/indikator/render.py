@@ -1,0 +1,184 @@
+"""Output writers: the tidy table (csv, json, parquet) and the human formats (table, markdown).
+
+Human formats are Swedish: labels from the configuration, shares as ``33 % (4 av 12)``,
+decimal comma, and the symbols of Swedish official statistics where there is no value:
+``..`` undertryckt, ``-`` saknar_data, ``.`` tom_namnare.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+import pandas as pd
+
+from .config import Config
+from .indicators.catalog import BY_ID, MEAN, SHARE, SUM
+from .indicators.tidy import COLUMNS, EMPTY_DENOMINATOR, NO_DATA, SUPPRESSED
+
+SYMBOL = {SUPPRESSED: "..", NO_DATA: "-", EMPTY_DENOMINATOR: "."}
+KON_HEADER = {"K": "Kvinnor", "M": "Män", "T": "Totalt"}
+HUMAN = ("table", "markdown")
+TIDY = ("csv", "json", "parquet")
+
+
+def number(x: float, decimals: int = 0) -> str:
+    """Swedish number: decimal comma, no thousands separator (pastes into Excel as a number)."""
+    if decimals == 0 or float(x).is_integer():
+        return f"{x:.0f}"
+    return f"{x:.{decimals}f}".replace(".", ",")
+
+
+def cells(df: pd.DataFrame) -> list[str]:
+    """Every figure of a tidy frame as a person reads it."""
+    kinds = [BY_ID[i].kind if i in BY_ID else None for i in df["indikator"]]
+    out = []
+    for kind, status, v, t, n in zip(
+        kinds, df["status"], df["varde"], df["taljare"], df["namnare"], strict=True
+    ):
+        if status in SYMBOL:
+            out.append(SYMBOL[status])
+        elif kind == SHARE:
+            out.append(f"{round(v * 100):.0f} % ({number(t)} av {number(n)})")
+        elif kind in (MEAN, SUM):
+            out.append(number(v, 1))
+        else:
+            out.append(number(v))
+    return out
+
+
+def dimension_label(config: Config, indicator: str, code: str) -> str:
+    if not code:
+        return ""
+    dim = BY_ID[indicator].dimension if indicator in BY_ID else None
+    if dim and dim.endswith("_par"):
+        name = dim.removesuffix("_par")
+        return " > ".join(config.label(name, c) for c in code.split(">"))
+    if dim in ("avslutsorsak", "insatstyp", "myndighet", "organisationstyp", "sysselsattning", "forsorjning"):
+        return config.label(dim, code)
+    if dim == "fraga":
+        return next((i.label for i in config.instrument if i.code == code), code)
+    return code
+
+
+def group_title(config: Config, code: str) -> str:
+    if code == "TOTALT":
+        return f"TOTALT – {config.project.name}"
+    d = next((d for d in config.delprojekt if d.code == code), None)
+    return f"{code} – {d.label}" if d else code
+
+
+def human(tidy: pd.DataFrame, config: Config, fmt: str) -> str:
+    """One block per period and delprojekt; rows are indicators, columns K/M/T per scope.
+
+    Before/after pairs that nobody in the block has are left out of the human table (they
+    stay in the tidy formats), so the table shows what happened, not every combination.
+    """
+    from tabulate import tabulate
+
+    if tidy.empty:
+        return "Inga indikatorer att visa.\n"
+    columns = [(s, k) for s in ("period", "ackumulerat") for k in ("K", "M", "T")]
+    headers = ["Indikator"] + [f"{KON_HEADER[k]}{' (ack.)' if s == 'ackumulerat' else ''}" for s, k in columns]
+    tablefmt = "pipe" if fmt == "markdown" else "simple"
+    text = cells(tidy)
+    blocks: dict[tuple[str, str], dict[tuple[str, str], dict]] = {}
+    hits: dict[tuple[str, str, str, str], bool] = {}
+    for i, (period, scope, group, ind, dim, kon, t) in enumerate(
+        zip(tidy["period"], tidy["omfang"], tidy["delprojekt"], tidy["indikator"], tidy["dimension"],
+            tidy["kon"], tidy["taljare"], strict=True)
+    ):
+        row = blocks.setdefault((period, group), {}).setdefault((ind, dim), {})
+        row[(scope, kon)] = text[i]
+        if ind.endswith("_fore_efter"):
+            hits[(period, group, ind, dim)] = hits.get((period, group, ind, dim), False) or (t == t and t > 0)
+    out: list[str] = []
+    start = config.project.start.isoformat()
+    for (period, group), rows in blocks.items():
+        title = f"{group_title(config, group)} · period {period} · ackumulerat från {start}"
+        out.append(f"## {title}" if fmt == "markdown" else title)
+        body = []
+        for (ind, dim), values in rows.items():
+            if ind.endswith("_fore_efter") and not hits.get((period, group, ind, dim), True):
+                continue
+            label = BY_ID[ind].label if ind in BY_ID else ind
+            if dim:
+                label += f": {dimension_label(config, ind, dim)}"
+            body.append([label, *(values.get(c, "") for c in columns)])
+        out.append(tabulate(body, headers=headers, tablefmt=tablefmt, disable_numparse=True))
+        out.append("")
+    out.append("Teckenförklaring: .. undertryckt (sekretess) · - saknar data · . ej tillämplig (ingen i nämnaren)")
+    return "\n".join(out) + "\n"
+
+
+def _plain(value):
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        if value.is_integer():
+            return int(value)
+    return value
+
+
+def tidy_records(tidy: pd.DataFrame) -> list[dict]:
+    return [{c: _plain(v) for c, v in zip(COLUMNS, row, strict=True)} for row in tidy[COLUMNS].itertuples(index=False)]
+
+
+def tidy_csv(tidy: pd.DataFrame) -> str:
+    df = tidy[COLUMNS].copy()
+    for c in ("varde", "taljare", "namnare"):
+        df[c] = [("" if v is None else repr(v) if isinstance(v, float) else str(v)) for v in map(_plain, df[c])]
+    return df.to_csv(index=False, lineterminator="\n")
+
+
+def tidy_json(tidy: pd.DataFrame) -> str:
+    return json.dumps(tidy_records(tidy), ensure_ascii=False, indent=1) + "\n"
+
+
+def tidy_arrow(tidy: pd.DataFrame):
+    import pyarrow as pa
+
+    df = tidy[COLUMNS]
+    return pa.table(
+        {
+            **{c: pa.array(df[c].astype(str).tolist(), pa.string()) for c in ("period", "omfang", "delprojekt", "indikator", "dimension", "kon")},
+            **{c: pa.array(df[c].astype("float64").tolist(), pa.float64(), from_pandas=True) for c in ("varde", "taljare", "namnare")},
+            "status": pa.array(df["status"].astype(str).tolist(), pa.string()),
+        }
+    )
+
+
+@contextmanager
+def atomic(path: str | Path, mode: str = "w", **kwargs):
+    """Write to a temporary file in the same folder, then rename: never a half-written file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        with open(tmp, mode, **kwargs) as fh:
+            yield fh
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write(tidy: pd.DataFrame, config: Config, fmt: str, out: str | Path | None) -> str | None:
+    """Render ``tidy`` as ``fmt``; write it atomically to ``out``, or return the text."""
+    if fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        with atomic(out, "wb") as fh:
+            pq.write_table(tidy_arrow(tidy), fh)
+        return None
+    text = {"csv": tidy_csv, "json": tidy_json}[fmt](tidy) if fmt in ("csv", "json") else human(tidy, config, fmt)
+    if out is None:
+        return text
+    with atomic(out, "w", encoding="utf-8", newline="") as fh:
+        fh.write(text)
+    return None
