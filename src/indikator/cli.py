@@ -109,19 +109,17 @@ def main() -> None:
     """
 
 
-def _load(data: Path | None, config_path: Path | None, strict: bool, quiet_problems: bool = False):
-    from .config import load_config
+def _load(data: Path | None, config, strict: bool, quiet_problems: bool = False):
     from .dataset import load_dataset
     from .report import count_lines, problem_lines
 
-    config = load_config(config_path)
     ds = load_dataset(data or default_data_path(), config)
     if not quiet_problems:
         for line in count_lines(ds.counts) + problem_lines(ds.problems, STDERR_PROBLEM_LIMIT):
             click.echo(line, err=True)
     if strict and ds.rejected:
         raise IndikatorError(f"--strict: {ds.rejected} rader avvisades; inget har räknats")
-    return config, ds
+    return ds
 
 
 def _check_selection(config, delprojekt, indicators) -> None:
@@ -137,12 +135,16 @@ def _check_selection(config, delprojekt, indicators) -> None:
         raise click.UsageError(f"okänd indikator: {', '.join(bad)} (se `indikator indicators`)")
 
 
-def _emit(tidy, config, fmt: str | None, out: Path | None) -> None:
-    from .render import write
-
+def _format(fmt: str | None, out: Path | None) -> str:
     fmt = fmt or ("table" if sys.stdout.isatty() else "csv")
     if fmt in NEEDS_OUT and out is None:
         raise click.UsageError(f"--format {fmt} kräver --out FIL")
+    return fmt
+
+
+def _emit(tidy, config, fmt: str, out: Path | None) -> None:
+    from .render import write
+
     text = write(tidy, config, fmt, out)
     if text is not None:
         click.echo(text, nl=False)
@@ -161,8 +163,10 @@ def monthly(period, data, config_path, strict, delprojekt, indicators, fmt, out)
     from .config import load_config
     from .indicators import compute
 
-    _check_selection(load_config(config_path), delprojekt, indicators)
-    config, ds = _load(data, config_path, strict)
+    fmt = _format(fmt, out)
+    config = load_config(config_path)
+    _check_selection(config, delprojekt, indicators)
+    ds = _load(data, config, strict)
     tidy = compute(ds, [period], indicators or None, delprojekt or None)
     _emit(tidy, config, fmt, out)
     return EXIT_REJECTED if ds.rejected else EXIT_OK
@@ -173,9 +177,10 @@ def monthly(period, data, config_path, strict, delprojekt, indicators, fmt, out)
 @handled
 def validate(data, config_path, strict):
     """Kontrollera exporterna och konfigurationen: rader lästa/godkända/avvisade, sedan varje problem."""
+    from .config import load_config
     from .report import count_lines, problem_lines, summary
 
-    config, ds = _load(data, config_path, strict=False, quiet_problems=True)
+    ds = _load(data, load_config(config_path), strict=False, quiet_problems=True)
     for line in count_lines(ds.counts):
         click.echo(line)
     for line in problem_lines(ds.problems):

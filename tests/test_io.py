@@ -1,0 +1,111 @@
+"""Reading exports the way they arrive; every variant gives the same figures."""
+
+import openpyxl
+import pytest
+from conftest import run, write_dataset
+from world import AKTIVITETER, DELTAGARE, WORLD
+
+from indikator.config import load_config
+from indikator.dataset import load_dataset
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    return run(write_dataset(tmp_path_factory.mktemp("ref"), WORLD))
+
+
+def reformat(text: str, sep: str, crlf: bool = False, quote: bool = False) -> str:
+    out = []
+    for line in text.splitlines():
+        cells = line.split(";")
+        if quote:
+            cells = [f'"{c}"' for c in cells]
+        out.append(sep.join(cells))
+    return ("\r\n" if crlf else "\n").join(out) + ("\r\n" if crlf else "\n")
+
+
+@pytest.mark.parametrize(
+    "sep, encoding, crlf, quote",
+    [
+        (";", "cp1252", True, False),
+        (",", "utf-8-sig", False, True),  # decimal comma needs quotes with ','
+        ("\t", "utf-8", False, False),
+        (";", "utf-8-sig", True, True),
+    ],
+)
+def test_delimiters_and_encodings(tmp_path, reference, sep, encoding, crlf, quote):
+    files = {k: reformat(v, sep, crlf, quote or sep == ",") for k, v in WORLD.items()}
+    folder = write_dataset(tmp_path, files, encoding)
+    assert run(folder).equals(reference)
+
+
+def test_xlsx_with_real_date_cells_and_numbers(tmp_path, reference):
+    import datetime as dt
+
+    for name, text in WORLD.items():
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        for i, line in enumerate(text.splitlines()):
+            cells = []
+            for c in line.split(";"):
+                if i and len(c) == 10 and c[4] == "-" and c[:4].isdigit():
+                    cells.append(dt.date.fromisoformat(c))  # a real Excel date cell
+                elif i and c.replace(",", "").isdigit() and len(c) < 5:
+                    cells.append(float(c.replace(",", ".")))  # hours as numbers
+                elif i and c.isdigit() and len(c) == 12:
+                    cells.append(int(c))  # a personnummer typed as a number
+                else:
+                    cells.append(c or None)
+            ws.append(cells)
+        wb.save(tmp_path / f"{name}.xlsx")
+    assert run(tmp_path).equals(reference)
+
+
+def test_sus_headers_case_and_aliases(tmp_path, reference):
+    header = "Personnummer ;KÖN;Delprojekt;Startdatum;Slutdatum;Avslutsanledning;Sysselsättning före;Sysselsättning efter;Försörjning före;Försörjning efter;Handläggare\n"
+    body = "\n".join(line + ";Kalle" for line in DELTAGARE.splitlines()[1:]) + "\n"
+    folder = write_dataset(tmp_path, {"deltagare": header + body, "aktiviteter": AKTIVITETER})
+    assert run(folder).equals(reference)
+
+
+def test_blank_lines_empty_rows_and_summary_row(tmp_path, reference):
+    lines = DELTAGARE.splitlines()
+    dl = "\n".join([lines[0], lines[1], "", ";;;;;;;;;", *lines[2:], "Summa;;;;;;;;;", ""])
+    folder = write_dataset(tmp_path, {"deltagare": dl, "aktiviteter": AKTIVITETER})
+    assert run(folder).equals(reference)
+    ds = load_dataset(folder, load_config())
+    warn = ds.problems[ds.problems.meddelande == "summeringsrad hoppas över"]
+    assert list(warn.rad) == [14]  # header 1, rows 2, blank 3, empty 4, data 5..13, summary 14
+    assert ds.counts[0].read == 10 and ds.counts[0].rejected == 0
+
+
+def test_line_numbers_after_a_quoted_field_with_a_newline(tmp_path):
+    akt = 'deltagare_id;datum;insatstyp;detalj\n19800101-0001;2017-05-03;PTSD;"KBT\npå två rader"\n19800101-0001;2017-13-01;PTSD;x\n'
+    folder = write_dataset(tmp_path, {"deltagare": DELTAGARE, "aktiviteter": akt})
+    ds = load_dataset(folder, load_config())
+    bad = ds.problems[ds.problems.fil == "aktiviteter.csv"]
+    assert list(bad.rad) == [4]  # the record after the two-line field starts on line 4
+
+
+def test_two_files_for_one_export_is_an_error(tmp_path):
+    from indikator.errors import FileError
+
+    write_dataset(tmp_path, {"deltagare": DELTAGARE})
+    (tmp_path / "deltagare.xlsx").write_bytes(b"")
+    with pytest.raises(FileError, match="flera filer"):
+        load_dataset(tmp_path, load_config())
+
+
+def test_duplicate_column_through_alias(tmp_path):
+    from indikator.errors import FileError
+
+    write_dataset(tmp_path, {"deltagare": "deltagare_id;Personnummer;delprojekt;startdatum\nA;A;OS;2017-01-01\n"})
+    with pytest.raises(FileError, match="kolumnen deltagare_id finns två gånger"):
+        load_dataset(tmp_path, load_config())
+
+
+@pytest.mark.parametrize("value", ["2017-03-01", "20170301", "2017-03-01 00:00:00", "2017-3-1"])
+def test_date_forms(tmp_path, value):
+    write_dataset(tmp_path, {"deltagare": f"deltagare_id;delprojekt;startdatum\nA;OS;{value}\n"})
+    ds = load_dataset(tmp_path, load_config())
+    assert str(ds.tables["deltagare"]["start"].iloc[0].date()) == "2017-03-01"
