@@ -36,12 +36,23 @@ def run(folder: Path, periods=("2017-05",), config=None, **kw) -> pd.DataFrame:
     return compute(ds, [parse_period(p) for p in periods], **kw)
 
 
-def fig(tidy: pd.DataFrame, indikator: str, delprojekt: str, kon: str, omfang: str = "period",
-        period: str = "2017-05", dimension: str = ""):
+def fig(
+    tidy: pd.DataFrame,
+    indikator: str,
+    delprojekt: str,
+    kon: str,
+    omfang: str = "period",
+    period: str = "2017-05",
+    dimension: str = "",
+):
     """One figure: (varde, taljare, namnare, status); NaN becomes None for easy asserts."""
     row = tidy[
-        (tidy.indikator == indikator) & (tidy.delprojekt == delprojekt) & (tidy.kon == kon)
-        & (tidy.omfang == omfang) & (tidy.period == period) & (tidy.dimension == dimension)
+        (tidy.indikator == indikator)
+        & (tidy.delprojekt == delprojekt)
+        & (tidy.kon == kon)
+        & (tidy.omfang == omfang)
+        & (tidy.period == period)
+        & (tidy.dimension == dimension)
     ]
     assert len(row) == 1, f"expected one row, got {len(row)}"
     r = row.iloc[0]
@@ -63,3 +74,17 @@ def cli():
         return result
 
     return invoke
+
+
+def _hypothesis_profiles() -> None:
+    import os
+
+    from hypothesis import settings
+
+    # CI runs are reproducible: the same examples every time (HYPOTHESIS_PROFILE=ci).
+    settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+    settings.register_profile("dev", deadline=None)
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+
+_hypothesis_profiles()

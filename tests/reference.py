@@ -50,7 +50,10 @@ def figures(enrolments, activities, groups, work_reasons, a: dt.date, b: dt.date
     for g in [*groups, "TOTALT"]:
         es = [e for e in enrolments if g == "TOTALT" or e.dp == g]
         acts = [x for x in activities if g == "TOTALT" or x.dp == g]
-        split({e.person for e in es if e.start <= b and (e.end is None or e.end >= a)}, ("deltagare_aktiva", g))
+        split(
+            {e.person for e in es if e.start <= b and (e.end is None or e.end >= a)},
+            ("deltagare_aktiva", g),
+        )
         split({e.person for e in es if a <= e.start <= b}, ("deltagare_nya", g))
         judged: dict[str, Enrolment] = {}
         for e in es:
@@ -59,7 +62,9 @@ def figures(enrolments, activities, groups, work_reasons, a: dt.date, b: dt.date
                 if cur is None or (e.end, e.start) > (cur.end, cur.start):
                     judged[e.person] = e
         split(set(judged), ("deltagare_avslutade", g))
-        split({p for p, e in judged.items() if e.reason in work_reasons}, ("andel_arbete_studier", g))
+        split(
+            {p for p, e in judged.items() if e.reason in work_reasons}, ("andel_arbete_studier", g)
+        )
         for k in ("K", "M", "T"):
             days = [(e.end - e.start).days for p, e in judged.items() if k == "T" or kon[p] == k]
             out[("inskrivningstid_medel_dagar", g, k)] = sum(days) / len(days) if days else None
@@ -68,5 +73,7 @@ def figures(enrolments, activities, groups, work_reasons, a: dt.date, b: dt.date
         for typ in {x.typ for x in activities}:
             split({x.person for x in in_window if x.typ == typ}, ("insats", g, typ))
         for k in ("K", "M", "T"):
-            out[("deltagartimmar", g, k)] = sum((x.hours or 0) for x in in_window if k == "T" or kon[x.person] == k)
+            out[("deltagartimmar", g, k)] = sum(
+                (x.hours or 0) for x in in_window if k == "T" or kon[x.person] == k
+            )
     return out

@@ -33,8 +33,12 @@ def test_insats_per_insatstyp(tidy, config):
     assert f("BHS", "M", "PRAKTIK_AG") == 1
     assert f("TOTALT", "M", "KARTLAGGNING", "ackumulerat") == 3  # P2, P4, P7
     assert f("TOTALT", "T", "VALIDERING") == 0  # listed with 0
-    listed = tidy[(tidy.indikator == "insats") & (tidy.delprojekt == "SR") & (tidy.kon == "T")
-                  & (tidy.omfang == "period")].dimension
+    listed = tidy[
+        (tidy.indikator == "insats")
+        & (tidy.delprojekt == "SR")
+        & (tidy.kon == "T")
+        & (tidy.omfang == "period")
+    ].dimension
     assert list(listed) == [c.code for c in config.code_list("insatstyp")]
 
 
@@ -42,7 +46,11 @@ def test_deltagartimmar(tidy):
     f = lambda g, k, o="period": fig(tidy, "deltagartimmar", g, k, o)[0]  # noqa: E731
     assert (f("OS", "K"), f("OS", "M"), f("OS", "T")) == (3.5, 1, 4.5)  # 1,5 + 2 | 1
     assert (f("BHS", "K"), f("BHS", "M"), f("BHS", "T")) == (0, 4, 6.5)  # empty hours = 0; P6 2,5
-    assert (f("TOTALT", "K", "ackumulerat"), f("TOTALT", "M", "ackumulerat"), f("TOTALT", "T", "ackumulerat")) == (4.5, 10, 17)
+    assert (
+        f("TOTALT", "K", "ackumulerat"),
+        f("TOTALT", "M", "ackumulerat"),
+        f("TOTALT", "T", "ackumulerat"),
+    ) == (4.5, 10, 17)
 
 
 def test_activities_absent_is_saknar_data(tmp_path):

@@ -29,7 +29,9 @@ def test_missing_required_column(cli, tmp_path):
 
 
 def test_binary_file(cli, tmp_path):
-    (tmp_path / "deltagare.csv").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    (tmp_path / "deltagare.csv").write_bytes(
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256))
+    )
     r = monthly(cli, tmp_path)
     assert r.exit_code == 1
     assert "deltagare.csv: filen är inte en textfil" in r.stderr
@@ -56,17 +58,44 @@ def test_unknown_encoding(cli, tmp_path):
     "row, line_msg",
     [
         # line 3 (1 = header, 2 = the good row)
-        ("B;K;OS;2017-13-01;;;;;;", "deltagare.csv:3, kolumn startdatum, värde '2017-13-01': datumet finns inte"),
+        (
+            "B;K;OS;2017-13-01;;;;;;",
+            "deltagare.csv:3, kolumn startdatum, värde '2017-13-01': datumet finns inte",
+        ),
         ("B;K;OS;1 maj;;;;;;", "deltagare.csv:3, kolumn startdatum, värde '1 maj': ogiltigt datum"),
-        ("B;K;OS;2017-03-01;2017-02-01;ARBETE;;;;", "deltagare.csv:3, kolumn slutdatum, värde '2017-02-01': slutdatum ligger före startdatum"),
-        ("B;K;OS;2017-03-01;;ARBETE;;;;", "deltagare.csv:3, kolumn avslutsorsak, värde 'ARBETE': avslutsorsak är angiven men slutdatum saknas"),
-        ("B;K;XYZ;2017-03-01;;;;;;", "deltagare.csv:3, kolumn delprojekt, värde 'XYZ': okänd kod för delprojekt"),
-        ("B;K;OS;2017-03-01;2017-04-01;PENSION;;;;", "deltagare.csv:3, kolumn avslutsorsak, värde 'PENSION': okänd kod för avslutsorsak"),
+        (
+            "B;K;OS;2017-03-01;2017-02-01;ARBETE;;;;",
+            "deltagare.csv:3, kolumn slutdatum, värde '2017-02-01': slutdatum ligger före startdatum",
+        ),
+        (
+            "B;K;OS;2017-03-01;;ARBETE;;;;",
+            "deltagare.csv:3, kolumn avslutsorsak, värde 'ARBETE': avslutsorsak är angiven men slutdatum saknas",
+        ),
+        (
+            "B;K;XYZ;2017-03-01;;;;;;",
+            "deltagare.csv:3, kolumn delprojekt, värde 'XYZ': okänd kod för delprojekt",
+        ),
+        (
+            "B;K;OS;2017-03-01;2017-04-01;PENSION;;;;",
+            "deltagare.csv:3, kolumn avslutsorsak, värde 'PENSION': okänd kod för avslutsorsak",
+        ),
         # wrong check digit: the message shows it masked
-        ("19800101-0002;;OS;2017-03-01;;;;;;", "deltagare.csv:3, kolumn deltagare_id, värde '19800101-****': personnumret har fel kontrollsiffra"),
-        ("19801301-0002;;OS;2017-03-01;;;;;;", "deltagare.csv:3, kolumn deltagare_id, värde '19801301-****': personnumret har ett omöjligt datum"),
-        ("A;K;OS;2017-01-01;;;;;;", "deltagare.csv:3, kolumn startdatum, värde '2017-01-01': dubblett: samma deltagare, delprojekt och startdatum som rad 2"),
-        ("A;K;OS;2017-02-01;;;;;;", "deltagare.csv:3, kolumn startdatum, värde '2017-02-01': överlappar en tidigare inskrivning"),
+        (
+            "19800101-0002;;OS;2017-03-01;;;;;;",
+            "deltagare.csv:3, kolumn deltagare_id, värde '19800101-****': personnumret har fel kontrollsiffra",
+        ),
+        (
+            "19801301-0002;;OS;2017-03-01;;;;;;",
+            "deltagare.csv:3, kolumn deltagare_id, värde '19801301-****': personnumret har ett omöjligt datum",
+        ),
+        (
+            "A;K;OS;2017-01-01;;;;;;",
+            "deltagare.csv:3, kolumn startdatum, värde '2017-01-01': dubblett: samma deltagare, delprojekt och startdatum som rad 2",
+        ),
+        (
+            "A;K;OS;2017-02-01;;;;;;",
+            "deltagare.csv:3, kolumn startdatum, värde '2017-02-01': överlappar en tidigare inskrivning",
+        ),
         ("B;K;;2017-03-01;;;;;;", "deltagare.csv:3, kolumn delprojekt: värde saknas"),
     ],
 )
@@ -82,7 +111,9 @@ def test_row_errors(cli, tmp_path, row, line_msg):
 
 
 def test_strict_fails_on_rejected_rows(cli, tmp_path):
-    write_dataset(tmp_path, {"deltagare": deltagare_with("A;K;OS;2017-01-01;;;;;;", "B;K;OS;nej;;;;;;")})
+    write_dataset(
+        tmp_path, {"deltagare": deltagare_with("A;K;OS;2017-01-01;;;;;;", "B;K;OS;nej;;;;;;")}
+    )
     r = monthly(cli, tmp_path, "--strict")
     assert r.exit_code == 1
     assert r.stdout == ""
@@ -96,9 +127,18 @@ def test_activity_outside_every_enrolment(cli, tmp_path):
     write_dataset(tmp_path, {"deltagare": DELTAGARE, "aktiviteter": akt})
     r = monthly(cli, tmp_path)
     assert r.exit_code == 3
-    assert "aktiviteter.csv:11, kolumn datum, värde '2018-01-01': aktiviteten ligger utanför alla deltagarens inskrivningar" in r.stderr
-    assert "aktiviteter.csv:12, kolumn delprojekt, värde 'BHS': aktiviteten ligger utanför deltagarens inskrivningar i delprojektet" in r.stderr
-    assert "aktiviteter.csv:13, kolumn deltagare_id: deltagaren saknar inskrivning i deltagare" in r.stderr
+    assert (
+        "aktiviteter.csv:11, kolumn datum, värde '2018-01-01': aktiviteten ligger utanför alla deltagarens inskrivningar"
+        in r.stderr
+    )
+    assert (
+        "aktiviteter.csv:12, kolumn delprojekt, värde 'BHS': aktiviteten ligger utanför deltagarens inskrivningar i delprojektet"
+        in r.stderr
+    )
+    assert (
+        "aktiviteter.csv:13, kolumn deltagare_id: deltagaren saknar inskrivning i deltagare"
+        in r.stderr
+    )
     assert "aktiviteter.csv: 12 rader lästa, 9 godkända, 3 avvisade" in r.stderr
 
 
@@ -108,13 +148,21 @@ def test_activity_covered_by_two_enrolments_needs_delprojekt(cli, tmp_path):
     write_dataset(tmp_path, {"deltagare": dl, "aktiviteter": akt})
     r = monthly(cli, tmp_path)
     assert r.exit_code == 3
-    assert "aktiviteter.csv:3, kolumn delprojekt: flera inskrivningar täcker datumet; ange delprojekt" in r.stderr
+    assert (
+        "aktiviteter.csv:3, kolumn delprojekt: flera inskrivningar täcker datumet; ange delprojekt"
+        in r.stderr
+    )
     # and the person in two delprojekt at once is a warning, not an error
-    assert "varning: deltagare.csv:3, kolumn delprojekt, värde 'BHS': deltagaren är inskriven i två delprojekt samtidigt" in r.stderr
+    assert (
+        "varning: deltagare.csv:3, kolumn delprojekt, värde 'BHS': deltagaren är inskriven i två delprojekt samtidigt"
+        in r.stderr
+    )
 
 
 def test_header_only_file(cli, tmp_path):
-    write_dataset(tmp_path, {"deltagare": DELTAGARE, "aktiviteter": "deltagare_id;datum;insatstyp\n"})
+    write_dataset(
+        tmp_path, {"deltagare": DELTAGARE, "aktiviteter": "deltagare_id;datum;insatstyp\n"}
+    )
     r = monthly(cli, tmp_path)
     assert r.exit_code == 0
     assert "varning: aktiviteter.csv:1: filen innehåller inga datarader" in r.stderr
@@ -139,7 +187,11 @@ def test_missing_deltagare_and_missing_folder(cli, tmp_path):
 def test_invalid_configuration_names_the_key(cli, tmp_path, config):
     from conftest import ROOT
 
-    bad = (ROOT / "configs" / "mia.toml").read_text(encoding="utf-8").replace("planned = 726", 'planned = "många"')
+    bad = (
+        (ROOT / "configs" / "mia.toml")
+        .read_text(encoding="utf-8")
+        .replace("planned = 726", 'planned = "många"')
+    )
     (tmp_path / "bad.toml").write_text(bad, encoding="utf-8")
     write_dataset(tmp_path / "d", {"deltagare": DELTAGARE})
     r = monthly(cli, tmp_path / "d", "--config", str(tmp_path / "bad.toml"))
@@ -150,8 +202,11 @@ def test_invalid_configuration_names_the_key(cli, tmp_path, config):
 def test_group_member_not_in_code_list(cli, tmp_path):
     from conftest import ROOT
 
-    bad = (ROOT / "configs" / "mia.toml").read_text(encoding="utf-8").replace(
-        'arbete_studier = ["ARBETE", "STUDIER"]', 'arbete_studier = ["ARBETE", "JOBB"]')
+    bad = (
+        (ROOT / "configs" / "mia.toml")
+        .read_text(encoding="utf-8")
+        .replace('arbete_studier = ["ARBETE", "STUDIER"]', 'arbete_studier = ["ARBETE", "JOBB"]')
+    )
     (tmp_path / "bad.toml").write_text(bad, encoding="utf-8")
     write_dataset(tmp_path / "d", {"deltagare": DELTAGARE})
     r = monthly(cli, tmp_path / "d", "--config", str(tmp_path / "bad.toml"))
@@ -165,4 +220,6 @@ def test_usage_errors_exit_2(cli, tmp_path):
     assert cli("monthly", "--period", "2017-05", "--nope").exit_code == 2
     assert cli("monthly", "--period", "2017-05", "--delprojekt", "XYZ").exit_code == 2
     assert cli("monthly", "--period", "2017-05", "--indicator", "nope").exit_code == 2
-    assert cli("monthly", "--period", "2017-05", "--format", "parquet").exit_code == 2  # needs --out
+    assert (
+        cli("monthly", "--period", "2017-05", "--format", "parquet").exit_code == 2
+    )  # needs --out

@@ -99,7 +99,10 @@ def test_two_files_for_one_export_is_an_error(tmp_path):
 def test_duplicate_column_through_alias(tmp_path):
     from indikator.errors import FileError
 
-    write_dataset(tmp_path, {"deltagare": "deltagare_id;Personnummer;delprojekt;startdatum\nA;A;OS;2017-01-01\n"})
+    write_dataset(
+        tmp_path,
+        {"deltagare": "deltagare_id;Personnummer;delprojekt;startdatum\nA;A;OS;2017-01-01\n"},
+    )
     with pytest.raises(FileError, match="kolumnen deltagare_id finns två gånger"):
         load_dataset(tmp_path, load_config())
 

@@ -18,7 +18,12 @@ def test_andel_arbete_studier(tidy):
     assert fig(tidy, "andel_arbete_studier", "TOTALT", "K") == (pytest.approx(1 / 3), 1, 3, "ok")
     assert fig(tidy, "andel_arbete_studier", "TOTALT", "T") == (0.25, 1, 4, "ok")
     # ackumulerat TOTALT: P1 ARBETE, P4 STUDIER of {P1, P3, P4, P5, P6, P7}.
-    assert fig(tidy, "andel_arbete_studier", "TOTALT", "T", "ackumulerat") == (pytest.approx(2 / 6), 2, 6, "ok")
+    assert fig(tidy, "andel_arbete_studier", "TOTALT", "T", "ackumulerat") == (
+        pytest.approx(2 / 6),
+        2,
+        6,
+        "ok",
+    )
     assert fig(tidy, "andel_arbete_studier", "TOTALT", "M", "ackumulerat") == (0.5, 1, 2, "ok")
 
 
@@ -30,25 +35,43 @@ def test_andel_ordinarie_insats(tidy):
 
 
 def test_avslutsorsak_lists_every_code(tidy, config):
-    rows = tidy[(tidy.indikator == "avslutsorsak") & (tidy.delprojekt == "TOTALT") & (tidy.kon == "T")
-                & (tidy.omfang == "ackumulerat")]
+    rows = tidy[
+        (tidy.indikator == "avslutsorsak")
+        & (tidy.delprojekt == "TOTALT")
+        & (tidy.kon == "T")
+        & (tidy.omfang == "ackumulerat")
+    ]
     assert list(rows.dimension) == [c.code for c in config.code_list("avslutsorsak")]
     counts = dict(zip(rows.dimension, rows.taljare, strict=True))
     # P1 ARBETE, P3 Sjukdom (label) – her earlier AVHOPP is superseded –, P4 STUDIER,
     # P5 ARBETSSOKANDE, P6 ORDINARIE_INSATS, P7 FLYTT.
     assert {k: v for k, v in counts.items() if v} == {
-        "ARBETE": 1, "STUDIER": 1, "ARBETSSOKANDE": 1, "ORDINARIE_INSATS": 1, "SJUKDOM": 1, "FLYTT": 1
+        "ARBETE": 1,
+        "STUDIER": 1,
+        "ARBETSSOKANDE": 1,
+        "ORDINARIE_INSATS": 1,
+        "SJUKDOM": 1,
+        "FLYTT": 1,
     }
     assert set(rows.namnare) == {6}
 
 
 def test_fore_efter(tidy):
     # Both registered: P1 ARBETSSOKANDE>ARBETE (K), P5 INGEN>ARBETSSOKANDE (K).
-    assert fig(tidy, "sysselsattning_fore_efter", "TOTALT", "T", dimension="ARBETSSOKANDE>ARBETE") == (0.5, 1, 2, "ok")
-    assert fig(tidy, "sysselsattning_fore_efter", "TOTALT", "K", dimension="INGEN>ARBETSSOKANDE") == (0.5, 1, 2, "ok")
+    assert fig(
+        tidy, "sysselsattning_fore_efter", "TOTALT", "T", dimension="ARBETSSOKANDE>ARBETE"
+    ) == (0.5, 1, 2, "ok")
+    assert fig(
+        tidy, "sysselsattning_fore_efter", "TOTALT", "K", dimension="INGEN>ARBETSSOKANDE"
+    ) == (0.5, 1, 2, "ok")
     pairs = set(tidy[tidy.indikator == "sysselsattning_fore_efter"].dimension)
     assert pairs == {"ARBETSSOKANDE>ARBETE", "INGEN>ARBETSSOKANDE"}  # only pairs that occur
-    assert fig(tidy, "forsorjning_fore_efter", "OS", "K", dimension="FORSORJNINGSSTOD>LON") == (1.0, 1, 1, "ok")
+    assert fig(tidy, "forsorjning_fore_efter", "OS", "K", dimension="FORSORJNINGSSTOD>LON") == (
+        1.0,
+        1,
+        1,
+        "ok",
+    )
 
 
 def test_andel_egen_forsorjning_efter(tidy):

@@ -25,12 +25,23 @@ def test_parse(label, start, end, kind):
     assert (p.start, p.end, p.kind) == (start, end, kind)
 
 
-@pytest.mark.parametrize("label, previous", [("2017-01", "2016-12"), ("2017-T1", "2016-T3"), ("2017-H1", "2016-H2"), ("2017", "2016"), ("2017-Q1", "2016-Q4")])
+@pytest.mark.parametrize(
+    "label, previous",
+    [
+        ("2017-01", "2016-12"),
+        ("2017-T1", "2016-T3"),
+        ("2017-H1", "2016-H2"),
+        ("2017", "2016"),
+        ("2017-Q1", "2016-Q4"),
+    ],
+)
 def test_previous(label, previous):
     assert parse_period(label).previous().label == previous
 
 
-@pytest.mark.parametrize("bad", ["2017-13", "2017-00", "2017-T4", "2017-Q5", "2017-H3", "maj", "", "17-05", "2017-5-1"])
+@pytest.mark.parametrize(
+    "bad", ["2017-13", "2017-00", "2017-T4", "2017-Q5", "2017-H3", "maj", "", "17-05", "2017-5-1"]
+)
 def test_malformed(bad):
     with pytest.raises(PeriodError):
         parse_period(bad)
@@ -45,5 +56,16 @@ def test_add_months_clamps_to_month_end():
 def test_periods_between_covers_every_kind():
     first, last = parse_period("2016-12").first, parse_period("2017-05").last
     labels = [p.label for p in periods_between(first, last, ("month", "tertial", "year"))]
-    assert labels == ["2016-12", "2017-01", "2017-02", "2017-03", "2017-04", "2017-05",
-                      "2016-T3", "2017-T1", "2017-T2", "2016", "2017"]
+    assert labels == [
+        "2016-12",
+        "2017-01",
+        "2017-02",
+        "2017-03",
+        "2017-04",
+        "2017-05",
+        "2016-T3",
+        "2017-T1",
+        "2017-T2",
+        "2016",
+        "2017",
+    ]

@@ -42,7 +42,12 @@ enrolment = st.tuples(
     st.integers(0, 700),
     st.one_of(st.none(), st.integers(0, 400)),
     st.sampled_from(REASONS),
-    st.lists(st.tuples(st.integers(0, 450), st.sampled_from(TYPES), st.sampled_from([None, 0.5, 1.0, 2.5])), max_size=3),
+    st.lists(
+        st.tuples(
+            st.integers(0, 450), st.sampled_from(TYPES), st.sampled_from([None, 0.5, 1.0, 2.5])
+        ),
+        max_size=3,
+    ),
 )
 person = st.tuples(
     st.booleans(),  # personnummer or pseudonym
@@ -66,7 +71,9 @@ def worlds(draw):
             end = None if dur is None else start + dt.timedelta(days=dur)
             if any(k.dp == dp and (k.end is None or k.end >= start) for k in kept):
                 continue  # overlapping enrolments in one delprojekt would be rejected
-            e = Enrolment(pid, kon or (pnr_kon if has_pnr else None), dp, start, end, reason if end else None)
+            e = Enrolment(
+                pid, kon or (pnr_kon if has_pnr else None), dp, start, end, reason if end else None
+            )
             kept.append(e)
             rows.append(f"{pid};{kon or ''};{dp};{start};{end or ''};{e.reason or ''}")
             for a_off, typ, hours in acts:
@@ -96,7 +103,10 @@ def write(folder: Path, files: dict[str, list[str]], fmt: str = "csv;", order=No
             wb.save(folder / f"{name}.xlsx")
             continue
         sep, enc = {"csv;": (";", "cp1252"), "csv,": (",", "utf-8-sig")}[fmt]
-        text = "\r\n".join(sep.join(f'"{c}"' if sep == "," else c for c in line.split(";")) for line in [header, *body])
+        text = "\r\n".join(
+            sep.join(f'"{c}"' if sep == "," else c for c in line.split(";"))
+            for line in [header, *body]
+        )
         (folder / f"{name}.csv").write_bytes(text.encode(enc))
     return folder
 
@@ -113,7 +123,10 @@ def test_engine_agrees_with_the_literal_reference(world):
     enrolments, activities, periods, files = world
     with tempfile.TemporaryDirectory() as d:
         tidy = tidy_of(write(Path(d), files), periods)
-    index = {(r.period, r.omfang, r.indikator, r.delprojekt, r.kon, r.dimension): r for r in tidy.itertuples()}
+    index = {
+        (r.period, r.omfang, r.indikator, r.delprojekt, r.kon, r.dimension): r
+        for r in tidy.itertuples()
+    }
     start = CONFIG.project.start
     for label in periods:
         p = parse_period(label)
@@ -136,8 +149,19 @@ def test_invariants(world):
     with tempfile.TemporaryDirectory() as d:
         tidy = tidy_of(write(Path(d), files), periods)
     key = ["period", "omfang", "delprojekt", "indikator", "dimension"]
-    count_ids = ["deltagare_aktiva", "deltagare_nya", "deltagare_avslutade", "fatt_insats", "insats", "deltagartimmar"]
-    counts = tidy[tidy.indikator.isin(count_ids)].pivot(index=key, columns="kon", values="varde").reset_index()
+    count_ids = [
+        "deltagare_aktiva",
+        "deltagare_nya",
+        "deltagare_avslutade",
+        "fatt_insats",
+        "insats",
+        "deltagartimmar",
+    ]
+    counts = (
+        tidy[tidy.indikator.isin(count_ids)]
+        .pivot(index=key, columns="kon", values="varde")
+        .reset_index()
+    )
     assert len(counts) and counts[["K", "M", "T"]].notna().all().all()
     # K + M <= T
     assert (counts["K"] + counts["M"] <= counts["T"] + 1e-9).all()

@@ -76,24 +76,39 @@ def handled(func):
 def data_options(func):
     func = click.option("--strict", is_flag=True, help="Avbryt (kod 1) om någon rad avvisas.")(func)
     func = click.option(
-        "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False, path_type=Path),
         help="Konfiguration (TOML). Standard: den medföljande MIA-konfigurationen.",
     )(func)
     func = click.option(
-        "--data", "data", type=click.Path(file_okay=False, path_type=Path),
+        "--data",
+        "data",
+        type=click.Path(file_okay=False, path_type=Path),
         help="Mapp med exporterna. Standard: det medföljande exemplet i data/samples/mia.",
     )(func)
     return func
 
 
 def output_options(func):
-    func = click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Skriv till fil (atomiskt).")(func)
     func = click.option(
-        "--format", "fmt", type=click.Choice(FORMATS),
+        "--out", type=click.Path(dir_okay=False, path_type=Path), help="Skriv till fil (atomiskt)."
+    )(func)
+    func = click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(FORMATS),
         help="Utformat. Standard: table i en terminal, annars csv.",
     )(func)
-    func = click.option("--indicator", "indicators", multiple=True, help="Bara dessa indikatorer (upprepningsbar).")(func)
-    func = click.option("--delprojekt", "delprojekt", multiple=True, help="Bara dessa delprojekt (upprepningsbar); TOTALT visas alltid.")(func)
+    func = click.option(
+        "--indicator", "indicators", multiple=True, help="Bara dessa indikatorer (upprepningsbar)."
+    )(func)
+    func = click.option(
+        "--delprojekt",
+        "delprojekt",
+        multiple=True,
+        help="Bara dessa delprojekt (upprepningsbar); TOTALT visas alltid.",
+    )(func)
     return func
 
 
@@ -153,8 +168,13 @@ def _emit(tidy, config, fmt: str, out: Path | None) -> None:
 
 
 @main.command()
-@click.option("--period", "period", type=PeriodType(), required=True,
-              help="2017-05, 2017-Q2, 2017-T1 (tertial), 2017-H1 eller 2017.")
+@click.option(
+    "--period",
+    "period",
+    type=PeriodType(),
+    required=True,
+    help="2017-05, 2017-Q2, 2017-T1 (tertial), 2017-H1 eller 2017.",
+)
 @data_options
 @output_options
 @handled
@@ -202,10 +222,21 @@ def indicators():
 
 
 @main.command()
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Mapp att skriva till.")
-@click.option("--size", type=click.IntRange(1), default=2500, show_default=True, help="Antal deltagare.")
-@click.option("--seed", type=int, default=1, show_default=True, help="Slumpfrö (samma frö ger samma data).")
-@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Mapp att skriva till.",
+)
+@click.option(
+    "--size", type=click.IntRange(1), default=2500, show_default=True, help="Antal deltagare."
+)
+@click.option(
+    "--seed", type=int, default=1, show_default=True, help="Slumpfrö (samma frö ger samma data)."
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True
+)
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path))
 @handled
 def sample(out, size, seed, fmt, config_path):

@@ -57,7 +57,9 @@ def _reference_date(raw_frame: pd.DataFrame, books) -> dt.date:
     latest: dt.date | None = None
     for c in ("startdatum", "slutdatum"):
         if c in raw_frame.columns:
-            parsed, _ = parse_column(raw_frame[c].where(raw_frame[c] != "", None), Col("date"), books)
+            parsed, _ = parse_column(
+                raw_frame[c].where(raw_frame[c] != "", None), Col("date"), books
+            )
             values = [d for d in parsed.dropna().unique()]
             if values:
                 latest = max([latest, *values]) if latest else max(values)
@@ -80,7 +82,9 @@ def load_dataset(folder: str | Path, config: Config) -> Dataset:
         path = find_export(folder, export)
         if path is None:
             if export == "deltagare":
-                raise FileError(f"{folder}: exporten deltagare (deltagare.csv eller deltagare.xlsx) saknas")
+                raise FileError(
+                    f"{folder}: exporten deltagare (deltagare.csv eller deltagare.xlsx) saknas"
+                )
             continue
         model = EXPORTS[export]
         columns = model.columns()
@@ -92,7 +96,9 @@ def load_dataset(folder: str | Path, config: Config) -> Dataset:
         parsed, bad = validate_table(raw, model, books, ref, problems)
         tables[export], bad_rows[export], raws[export], files[export] = parsed, bad, raw, path
 
-    dl = _check_deltagare(tables["deltagare"], bad_rows["deltagare"], files["deltagare"].name, problems)
+    dl = _check_deltagare(
+        tables["deltagare"], bad_rows["deltagare"], files["deltagare"].name, problems
+    )
     tables["deltagare"] = dl
     if "aktiviteter" in tables:
         tables["aktiviteter"] = _check_aktiviteter(
@@ -100,11 +106,20 @@ def load_dataset(folder: str | Path, config: Config) -> Dataset:
         )
     if "matningar" in tables:
         tables["matningar"] = _check_matningar(
-            tables["matningar"], bad_rows["matningar"], dl, config, files["matningar"].name, problems
+            tables["matningar"],
+            bad_rows["matningar"],
+            dl,
+            config,
+            files["matningar"].name,
+            problems,
         )
     if "uppfoljningar" in tables:
         tables["uppfoljningar"] = _check_uppfoljningar(
-            tables["uppfoljningar"], bad_rows["uppfoljningar"], dl, files["uppfoljningar"].name, problems
+            tables["uppfoljningar"],
+            bad_rows["uppfoljningar"],
+            dl,
+            files["uppfoljningar"].name,
+            problems,
         )
     if "remisser" in tables:
         tables["remisser"] = _check_remisser(
@@ -119,7 +134,9 @@ def load_dataset(folder: str | Path, config: Config) -> Dataset:
         rejected = len(problems.rejected_lines(path.name))
         counts.append(FileCount(export, path.name, read, read - rejected, rejected))
         tables[export] = tables[export].reset_index(drop=True)
-    return Dataset(config, folder, tables, counts, problems.frame(), _persons(tables["deltagare"]), files)
+    return Dataset(
+        config, folder, tables, counts, problems.frame(), _persons(tables["deltagare"]), files
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -127,24 +144,58 @@ def load_dataset(folder: str | Path, config: Config) -> Dataset:
 # errors, and returns the accepted rows.
 
 
-def _reject(df: pd.DataFrame, mask: np.ndarray, file: str, column: str, values, message, problems: Problems):
+def _reject(
+    df: pd.DataFrame, mask: np.ndarray, file: str, column: str, values, message, problems: Problems
+):
     if mask.any():
-        problems.add(file, df["_line"].to_numpy()[mask], column, values[mask] if values is not None else "", message)
+        problems.add(
+            file,
+            df["_line"].to_numpy()[mask],
+            column,
+            values[mask] if values is not None else "",
+            message,
+        )
 
 
-def _check_deltagare(df: pd.DataFrame, bad: np.ndarray, file: str, problems: Problems) -> pd.DataFrame:
+def _check_deltagare(
+    df: pd.DataFrame, bad: np.ndarray, file: str, problems: Problems
+) -> pd.DataFrame:
     df = df.copy()
     df["start"] = _dates(df["startdatum"])
     df["slut"] = _dates(df["slutdatum"])
     ok = ~bad
     has_end = df["slut"].notna().to_numpy()
     before = ok & has_end & (df["slut"] < df["start"]).to_numpy()
-    _reject(df, before, file, "slutdatum", df["slutdatum"].astype(str), "slutdatum ligger före startdatum", problems)
+    _reject(
+        df,
+        before,
+        file,
+        "slutdatum",
+        df["slutdatum"].astype(str),
+        "slutdatum ligger före startdatum",
+        problems,
+    )
     has_reason = df["avslutsorsak"].notna().to_numpy()
     no_end = ok & has_reason & ~has_end
-    _reject(df, no_end, file, "avslutsorsak", df["avslutsorsak"], "avslutsorsak är angiven men slutdatum saknas", problems)
+    _reject(
+        df,
+        no_end,
+        file,
+        "avslutsorsak",
+        df["avslutsorsak"],
+        "avslutsorsak är angiven men slutdatum saknas",
+        problems,
+    )
     no_reason = ok & has_end & ~has_reason
-    _reject(df, no_reason, file, "avslutsorsak", None, "avslutsorsak saknas (slutdatum är angivet)", problems)
+    _reject(
+        df,
+        no_reason,
+        file,
+        "avslutsorsak",
+        None,
+        "avslutsorsak saknas (slutdatum är angivet)",
+        problems,
+    )
     ok &= ~(before | no_end | no_reason)
 
     # Duplicates and overlaps within (person, delprojekt), among rows still accepted.
@@ -159,7 +210,10 @@ def _check_deltagare(df: pd.DataFrame, bad: np.ndarray, file: str, problems: Pro
             df.loc[dup_idx, "_line"].to_numpy(),
             "startdatum",
             df.loc[dup_idx, "startdatum"].astype(str).to_numpy(),
-            ("dubblett: samma deltagare, delprojekt och startdatum som rad " + first_line[dup].astype(str)).to_numpy(),
+            (
+                "dubblett: samma deltagare, delprojekt och startdatum som rad "
+                + first_line[dup].astype(str)
+            ).to_numpy(),
         )
     cand = cand[~dup.to_numpy()]
     prev_max = _previous_max_end(cand, ["person", "delprojekt"])
@@ -179,12 +233,24 @@ def _check_deltagare(df: pd.DataFrame, bad: np.ndarray, file: str, problems: Pro
     given, derived = accepted["kon"], accepted["kon_pnr"]
     clash = given.notna() & derived.notna() & (given != derived)
     if clash.any():
-        problems.add(file, accepted.loc[clash, "_line"], "kon", given[clash], "kön stämmer inte med personnumret", WARNING)
+        problems.add(
+            file,
+            accepted.loc[clash, "_line"],
+            "kon",
+            given[clash],
+            "kön stämmer inte med personnumret",
+            WARNING,
+        )
     accepted["kon"] = given.where(given.notna(), derived)
     unknown = accepted["kon"].isna()
     if unknown.any():
         problems.add(
-            file, accepted.loc[unknown, "_line"], "kon", "", "kön saknas och kan inte härledas; räknas bara i Totalt", WARNING
+            file,
+            accepted.loc[unknown, "_line"],
+            "kon",
+            "",
+            "kön saknas och kan inte härledas; räknas bara i Totalt",
+            WARNING,
         )
     born_year = pd.to_datetime(accepted["born"], errors="coerce").dt.year
     accepted["fodelsear"] = accepted["fodelsear"].where(accepted["fodelsear"].notna(), born_year)
@@ -195,8 +261,12 @@ def _check_deltagare(df: pd.DataFrame, bad: np.ndarray, file: str, problems: Pro
     both = (prev.notna() & (prev >= s["start"])).to_numpy()
     if both.any():
         problems.add(
-            file, s.loc[both, "_line"], "delprojekt", s.loc[both, "delprojekt"],
-            "deltagaren är inskriven i två delprojekt samtidigt", WARNING,
+            file,
+            s.loc[both, "_line"],
+            "delprojekt",
+            s.loc[both, "delprojekt"],
+            "deltagaren är inskriven i två delprojekt samtidigt",
+            WARNING,
         )
     return accepted.drop(columns=["startdatum", "slutdatum", "kon_pnr"])
 
@@ -227,13 +297,23 @@ def _covering(events: pd.DataFrame, dl: pd.DataFrame, date_col: str) -> pd.DataF
     return m[["_ev", "_dp"]]
 
 
-def _check_aktiviteter(df: pd.DataFrame, bad: np.ndarray, dl: pd.DataFrame, file: str, problems: Problems):
+def _check_aktiviteter(
+    df: pd.DataFrame, bad: np.ndarray, dl: pd.DataFrame, file: str, problems: Problems
+):
     df = df.copy()
     df["datum"] = _dates(df["datum"])
     ok = ~bad
     known = df["person"].isin(set(dl["person"])).to_numpy()
     no_person = ok & ~known
-    _reject(df, no_person, file, "deltagare_id", None, "deltagaren saknar inskrivning i deltagare", problems)
+    _reject(
+        df,
+        no_person,
+        file,
+        "deltagare_id",
+        None,
+        "deltagaren saknar inskrivning i deltagare",
+        problems,
+    )
     ok &= ~no_person
     cand = df[ok]
     cov = _covering(cand, dl, "datum")
@@ -247,7 +327,11 @@ def _check_aktiviteter(df: pd.DataFrame, bad: np.ndarray, dl: pd.DataFrame, file
     ambiguous = (~has_dp & (n_cover > 1)).to_numpy()
     idx = cand.index
     for mask, column, msg in (
-        (outside_given, "delprojekt", "aktiviteten ligger utanför deltagarens inskrivningar i delprojektet"),
+        (
+            outside_given,
+            "delprojekt",
+            "aktiviteten ligger utanför deltagarens inskrivningar i delprojektet",
+        ),
         (outside, "datum", "aktiviteten ligger utanför alla deltagarens inskrivningar"),
         (ambiguous, "delprojekt", "flera inskrivningar täcker datumet; ange delprojekt"),
     ):
@@ -257,13 +341,19 @@ def _check_aktiviteter(df: pd.DataFrame, bad: np.ndarray, dl: pd.DataFrame, file
     good = ~(outside_given | outside | ambiguous)
     out = cand[good].copy()
     single = cov.drop_duplicates("_ev").set_index("_ev")["_dp"]
-    out["delprojekt"] = out["delprojekt"].where(out["delprojekt"].notna(), single.reindex(out.index))
+    out["delprojekt"] = out["delprojekt"].where(
+        out["delprojekt"].notna(), single.reindex(out.index)
+    )
     out["timmar"] = pd.to_numeric(out["timmar"], errors="coerce")
     return out
 
 
-def _require_person(df, ok, dl, file, problems, message="deltagaren saknar inskrivning i deltagare"):
-    unknown = ok & df["person"].notna().to_numpy() & ~df["person"].isin(set(dl["person"])).to_numpy()
+def _require_person(
+    df, ok, dl, file, problems, message="deltagaren saknar inskrivning i deltagare"
+):
+    unknown = (
+        ok & df["person"].notna().to_numpy() & ~df["person"].isin(set(dl["person"])).to_numpy()
+    )
     _reject(df, unknown, file, "deltagare_id", None, message, problems)
     return ok & ~unknown
 
@@ -278,8 +368,19 @@ def _check_matningar(df, bad, dl, config: Config, file, problems):
     v = pd.to_numeric(df["varde"], errors="coerce")
     outside = ok & (lo.notna() & ((v < lo) | (v > hi))).to_numpy()
     if outside.any():
-        msgs = ("värdet ligger utanför frågans skala " + lo.astype("Int64").astype(str) + "–" + hi.astype("Int64").astype(str))
-        problems.add(file, df["_line"].to_numpy()[outside], "varde", df["varde"].to_numpy()[outside], msgs.to_numpy()[outside])
+        msgs = (
+            "värdet ligger utanför frågans skala "
+            + lo.astype("Int64").astype(str)
+            + "–"
+            + hi.astype("Int64").astype(str)
+        )
+        problems.add(
+            file,
+            df["_line"].to_numpy()[outside],
+            "varde",
+            df["varde"].to_numpy()[outside],
+            msgs.to_numpy()[outside],
+        )
     ok &= ~outside
     out = df[ok].copy()
     out["varde"] = pd.to_numeric(out["varde"]).astype("int64")
@@ -290,13 +391,25 @@ def _check_uppfoljningar(df, bad, dl, file, problems):
     df = df.copy()
     df["slutdatum"] = _dates(df["slutdatum"])
     ended = dl[dl["slut"].notna()]
-    ok = _require_person(df, ~bad, ended, file, problems, "deltagaren har ingen avslutad inskrivning")
+    ok = _require_person(
+        df, ~bad, ended, file, problems, "deltagaren har ingen avslutad inskrivning"
+    )
     given = ok & df["slutdatum"].notna().to_numpy()
     if given.any():
         pairs = set(zip(ended["person"], ended["slut"], strict=True))
-        match = np.array([(p, s) in pairs for p, s in zip(df["person"], df["slutdatum"], strict=True)])
+        match = np.array(
+            [(p, s) in pairs for p, s in zip(df["person"], df["slutdatum"], strict=True)]
+        )
         nomatch = given & ~match
-        _reject(df, nomatch, file, "slutdatum", df["slutdatum"].astype(str), "ingen inskrivning för deltagaren slutar detta datum", problems)
+        _reject(
+            df,
+            nomatch,
+            file,
+            "slutdatum",
+            df["slutdatum"].astype(str),
+            "ingen inskrivning för deltagaren slutar detta datum",
+            problems,
+        )
         ok &= ~nomatch
     return df[ok].copy()
 
@@ -305,8 +418,20 @@ def _check_remisser(df, bad, file, problems):
     df = df.copy()
     df["datum"] = _dates(df["datum"])
     ok = ~bad
-    dup = ok & df["remiss_id"].where(ok).duplicated(keep="first").to_numpy() & df["remiss_id"].notna().to_numpy()
-    _reject(df, dup, file, "remiss_id", df["remiss_id"], "remiss_id förekommer redan tidigare i filen", problems)
+    dup = (
+        ok
+        & df["remiss_id"].where(ok).duplicated(keep="first").to_numpy()
+        & df["remiss_id"].notna().to_numpy()
+    )
+    _reject(
+        df,
+        dup,
+        file,
+        "remiss_id",
+        df["remiss_id"],
+        "remiss_id förekommer redan tidigare i filen",
+        problems,
+    )
     out = df[ok & ~dup].copy()
     out["utfall"] = out["utfall"].fillna("PAGAENDE")
     return out
@@ -317,13 +442,23 @@ def _check_organisation(df, bad, file, problems):
     df["datum"] = _dates(df["datum"])
     ok = ~bad
     cand = df[ok]
-    first = cand.groupby("aktivitet_id", sort=False)[["datum", "delprojekt", "typ"]].transform("first")
+    first = cand.groupby("aktivitet_id", sort=False)[["datum", "delprojekt", "typ"]].transform(
+        "first"
+    )
     for col in ("datum", "delprojekt", "typ"):
         a, b = cand[col], first[col]
         differs = ~((a == b) | (a.isna() & b.isna()))
         mask = np.zeros(len(df), dtype=bool)
         mask[np.flatnonzero(ok)[differs.to_numpy()]] = True
-        _reject(df, mask & ok, file, col, df[col].astype(str), f"{col} skiljer sig från aktivitetens första rad", problems)
+        _reject(
+            df,
+            mask & ok,
+            file,
+            col,
+            df[col].astype(str),
+            f"{col} skiljer sig från aktivitetens första rad",
+            problems,
+        )
         ok &= ~mask
     out = df[ok].copy()
     out["antal_handlaggare"] = pd.to_numeric(out["antal_handlaggare"], errors="coerce")

@@ -48,7 +48,9 @@ def slug(header: str) -> str:
 
 def find_export(folder: Path, export: str) -> Path | None:
     """The file whose stem names the export; two candidates is a file error."""
-    found = [p for p in folder.iterdir() if p.stem.casefold() == export and p.suffix.lower() in SUFFIXES]
+    found = [
+        p for p in folder.iterdir() if p.stem.casefold() == export and p.suffix.lower() in SUFFIXES
+    ]
     if len(found) > 1:
         names = ", ".join(sorted(p.name for p in found))
         raise FileError(f"{folder}: exporten {export} finns i flera filer ({names}); ta bort en")
@@ -58,7 +60,9 @@ def find_export(folder: Path, export: str) -> Path | None:
 def decode(path: Path, data: bytes) -> str:
     """UTF-8 (with or without BOM) or Windows-1252; anything else is a file error."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise FileError(f"{path.name}: filen är UTF-16; spara den som UTF-8 eller Windows-1252 (CSV)")
+        raise FileError(
+            f"{path.name}: filen är UTF-16; spara den som UTF-8 eller Windows-1252 (CSV)"
+        )
     if _BINARY.search(data[:65536]):
         raise FileError(f"{path.name}: filen är inte en textfil (CSV) och går inte att läsa")
     if data.startswith(b"\xef\xbb\xbf"):
@@ -177,7 +181,9 @@ def read_table(
     # Too many cells: extra non-empty cells beyond the header are a row error.
     extra = [i for i, r in enumerate(data) if len(r) > width and any(c.strip() for c in r[width:])]
     if extra:
-        problems.add(file, data_lines[extra], None, "", f"raden har fler fält än rubrikraden ({width})")
+        problems.add(
+            file, data_lines[extra], None, "", f"raden har fler fält än rubrikraden ({width})"
+        )
     padded = [r if len(r) == width else (r + [""] * width)[:width] for r in data]
     cells = list(zip(*padded, strict=True)) if padded else [()] * width
     frame = pd.DataFrame(

@@ -58,7 +58,14 @@ def dimension_label(config: Config, indicator: str, code: str) -> str:
     if dim and dim.endswith("_par"):
         name = dim.removesuffix("_par")
         return " > ".join(config.label(name, c) for c in code.split(">"))
-    if dim in ("avslutsorsak", "insatstyp", "myndighet", "organisationstyp", "sysselsattning", "forsorjning"):
+    if dim in (
+        "avslutsorsak",
+        "insatstyp",
+        "myndighet",
+        "organisationstyp",
+        "sysselsattning",
+        "forsorjning",
+    ):
         return config.label(dim, code)
     if dim == "fraga":
         return next((i.label for i in config.instrument if i.code == code), code)
@@ -83,19 +90,31 @@ def human(tidy: pd.DataFrame, config: Config, fmt: str) -> str:
     if tidy.empty:
         return "Inga indikatorer att visa.\n"
     columns = [(s, k) for s in ("period", "ackumulerat") for k in ("K", "M", "T")]
-    headers = ["Indikator"] + [f"{KON_HEADER[k]}{' (ack.)' if s == 'ackumulerat' else ''}" for s, k in columns]
+    headers = ["Indikator"] + [
+        f"{KON_HEADER[k]}{' (ack.)' if s == 'ackumulerat' else ''}" for s, k in columns
+    ]
     tablefmt = "pipe" if fmt == "markdown" else "simple"
     text = cells(tidy)
     blocks: dict[tuple[str, str], dict[tuple[str, str], dict]] = {}
     hits: dict[tuple[str, str, str, str], bool] = {}
     for i, (period, scope, group, ind, dim, kon, t) in enumerate(
-        zip(tidy["period"], tidy["omfang"], tidy["delprojekt"], tidy["indikator"], tidy["dimension"],
-            tidy["kon"], tidy["taljare"], strict=True)
+        zip(
+            tidy["period"],
+            tidy["omfang"],
+            tidy["delprojekt"],
+            tidy["indikator"],
+            tidy["dimension"],
+            tidy["kon"],
+            tidy["taljare"],
+            strict=True,
+        )
     ):
         row = blocks.setdefault((period, group), {}).setdefault((ind, dim), {})
         row[(scope, kon)] = text[i]
         if ind.endswith("_fore_efter"):
-            hits[(period, group, ind, dim)] = hits.get((period, group, ind, dim), False) or (t == t and t > 0)
+            hits[(period, group, ind, dim)] = hits.get((period, group, ind, dim), False) or (
+                t == t and t > 0
+            )
     out: list[str] = []
     start = config.project.start.isoformat()
     for (period, group), rows in blocks.items():
@@ -111,7 +130,9 @@ def human(tidy: pd.DataFrame, config: Config, fmt: str) -> str:
             body.append([label, *(values.get(c, "") for c in columns)])
         out.append(tabulate(body, headers=headers, tablefmt=tablefmt, disable_numparse=True))
         out.append("")
-    out.append("Teckenförklaring: .. undertryckt (sekretess) · - saknar data · . ej tillämplig (ingen i nämnaren)")
+    out.append(
+        "Teckenförklaring: .. undertryckt (sekretess) · - saknar data · . ej tillämplig (ingen i nämnaren)"
+    )
     return "\n".join(out) + "\n"
 
 
@@ -125,13 +146,19 @@ def _plain(value):
 
 
 def tidy_records(tidy: pd.DataFrame) -> list[dict]:
-    return [{c: _plain(v) for c, v in zip(COLUMNS, row, strict=True)} for row in tidy[COLUMNS].itertuples(index=False)]
+    return [
+        {c: _plain(v) for c, v in zip(COLUMNS, row, strict=True)}
+        for row in tidy[COLUMNS].itertuples(index=False)
+    ]
 
 
 def tidy_csv(tidy: pd.DataFrame) -> str:
     df = tidy[COLUMNS].copy()
     for c in ("varde", "taljare", "namnare"):
-        df[c] = [("" if v is None else repr(v) if isinstance(v, float) else str(v)) for v in map(_plain, df[c])]
+        df[c] = [
+            ("" if v is None else repr(v) if isinstance(v, float) else str(v))
+            for v in map(_plain, df[c])
+        ]
     return df.to_csv(index=False, lineterminator="\n")
 
 
@@ -145,8 +172,14 @@ def tidy_arrow(tidy: pd.DataFrame):
     df = tidy[COLUMNS]
     return pa.table(
         {
-            **{c: pa.array(df[c].astype(str).tolist(), pa.string()) for c in ("period", "omfang", "delprojekt", "indikator", "dimension", "kon")},
-            **{c: pa.array(df[c].astype("float64").tolist(), pa.float64(), from_pandas=True) for c in ("varde", "taljare", "namnare")},
+            **{
+                c: pa.array(df[c].astype(str).tolist(), pa.string())
+                for c in ("period", "omfang", "delprojekt", "indikator", "dimension", "kon")
+            },
+            **{
+                c: pa.array(df[c].astype("float64").tolist(), pa.float64(), from_pandas=True)
+                for c in ("varde", "taljare", "namnare")
+            },
             "status": pa.array(df["status"].astype(str).tolist(), pa.string()),
         }
     )
@@ -176,7 +209,11 @@ def write(tidy: pd.DataFrame, config: Config, fmt: str, out: str | Path | None) 
         with atomic(out, "wb") as fh:
             pq.write_table(tidy_arrow(tidy), fh)
         return None
-    text = {"csv": tidy_csv, "json": tidy_json}[fmt](tidy) if fmt in ("csv", "json") else human(tidy, config, fmt)
+    text = (
+        {"csv": tidy_csv, "json": tidy_json}[fmt](tidy)
+        if fmt in ("csv", "json")
+        else human(tidy, config, fmt)
+    )
     if out is None:
         return text
     with atomic(out, "w", encoding="utf-8", newline="") as fh:

@@ -19,7 +19,9 @@ def problem_lines(problems: pd.DataFrame, limit: int | None = None) -> list[str]
     shown = rows if limit is None else rows[:limit]
     lines = [format_problem(r) for r in shown]
     if limit is not None and len(rows) > limit:
-        lines.append(f"… och {len(rows) - limit} problem till; kör `indikator validate` för hela listan")
+        lines.append(
+            f"… och {len(rows) - limit} problem till; kör `indikator validate` för hela listan"
+        )
     return lines
 
 

@@ -78,7 +78,9 @@ def generate(config: Config, size: int = 2500, seed: int = 1) -> dict[str, pd.Da
     # Persons: 15 % anonymous (pseudonym, kön given, a few without kön).
     pnr, kon, born_year = _personnummer(rng, size)
     anon = rng.random(size) < 0.15
-    person = np.where(anon, np.array([f"ANON-{seed}-{i:06d}" for i in range(size)], dtype=object), pnr)
+    person = np.where(
+        anon, np.array([f"ANON-{seed}-{i:06d}" for i in range(size)], dtype=object), pnr
+    )
     home = _pick(rng, dps, planned, size)
 
     # Enrolments: one each; 10 % return to the same delprojekt; 3 % also join another one.
@@ -93,18 +95,34 @@ def generate(config: Config, size: int = 2500, seed: int = 1) -> dict[str, pd.Da
     gap = rng.integers(30, 200, n)
     start[role == 1] = (first_start + duration * DAY)[idx[role == 1]] + gap[role == 1] * DAY
     start[role == 2] = first_start[idx[role == 2]] + rng.integers(-60, 120, (role == 2).sum()) * DAY
-    dur = np.where(role == 0, duration[idx], np.clip(rng.lognormal(5.0, 0.6, n), 20, 600).astype(int))
+    dur = np.where(
+        role == 0, duration[idx], np.clip(rng.lognormal(5.0, 0.6, n), 20, 600).astype(int)
+    )
     end = start + dur * DAY
     delprojekt = home[idx].copy()
-    moved = np.array([dps[(dps.index(d) + 1) % len(dps)] for d in home[idx[role == 2]]], dtype=object)
+    moved = np.array(
+        [dps[(dps.index(d) + 1) % len(dps)] for d in home[idx[role == 2]]], dtype=object
+    )
     delprojekt[role == 2] = moved
     keep = start <= export_day
     open_ = end > export_day
-    idx, role, start, end, delprojekt, open_ = idx[keep], role[keep], start[keep], end[keep], delprojekt[keep], open_[keep]
+    idx, role, start, end, delprojekt, open_ = (
+        idx[keep],
+        role[keep],
+        start[keep],
+        end[keep],
+        delprojekt[keep],
+        open_[keep],
+    )
     n = len(idx)
 
     reasons = [c.code for c in config.code_list("avslutsorsak")]
-    reason = _pick(rng, reasons, [15, 7, 20, 12, 20, 12, 1, 4, 1, 3, 5][: len(reasons)] + [1] * max(0, len(reasons) - 11), n)
+    reason = _pick(
+        rng,
+        reasons,
+        [15, 7, 20, 12, 20, 12, 1, 4, 1, 3, 5][: len(reasons)] + [1] * max(0, len(reasons) - 11),
+        n,
+    )
     labels = {c.code: c.label for c in config.code_list("avslutsorsak")}
     as_label = rng.random(n) < 0.2
     reason_text = np.where(as_label, [labels[r] for r in reason], reason)
@@ -114,9 +132,17 @@ def generate(config: Config, size: int = 2500, seed: int = 1) -> dict[str, pd.Da
     fors = [c.code for c in config.code_list("forsorjning")]
     work = config.group("arbete_studier")
     syss_fore = _pick(rng, syss, [1 if s in ("ARBETE", "STUDIER") else 4 for s in syss], n)
-    syss_efter = np.where(np.isin(reason, list(work)), np.where(reason == "STUDIER", "STUDIER", "ARBETE"), _pick(rng, syss, [3] * len(syss), n))
+    syss_efter = np.where(
+        np.isin(reason, list(work)),
+        np.where(reason == "STUDIER", "STUDIER", "ARBETE"),
+        _pick(rng, syss, [3] * len(syss), n),
+    )
     fors_fore = _pick(rng, fors, [1 if f in ("LON", "STUDIEMEDEL") else 4 for f in fors], n)
-    fors_efter = np.where(np.isin(reason, list(work)), np.where(reason == "STUDIER", "STUDIEMEDEL", "LON"), _pick(rng, fors, [3] * len(fors), n))
+    fors_efter = np.where(
+        np.isin(reason, list(work)),
+        np.where(reason == "STUDIER", "STUDIEMEDEL", "LON"),
+        _pick(rng, fors, [3] * len(fors), n),
+    )
     registered_after = rng.random(n) < 0.8
 
     ids_written = _formats(rng, person[idx])
@@ -124,8 +150,12 @@ def generate(config: Config, size: int = 2500, seed: int = 1) -> dict[str, pd.Da
     kon_written = np.where(rng.random(n) < 0.9, kon[idx], "")
     kon_written = np.where(anon[idx] & (rng.random(n) < 0.97), kon[idx], kon_written)
     kon_written = np.where(anon[idx] & (kon_written == ""), "", kon_written)
-    kon_written = np.where(kon_written == "K", np.where(rng.random(n) < 0.3, "Kvinna", "K"), kon_written)
-    kon_written = np.where(kon_written == "M", np.where(rng.random(n) < 0.3, "Man", "M"), kon_written)
+    kon_written = np.where(
+        kon_written == "K", np.where(rng.random(n) < 0.3, "Kvinna", "K"), kon_written
+    )
+    kon_written = np.where(
+        kon_written == "M", np.where(rng.random(n) < 0.3, "Man", "M"), kon_written
+    )
     blank = np.full(n, "", dtype=object)
     deltagare = pd.DataFrame(
         {
@@ -172,15 +202,28 @@ def generate(config: Config, size: int = 2500, seed: int = 1) -> dict[str, pd.Da
     step = np.arange(len(e)) - np.repeat(np.cumsum(rounds) - rounds, rounds)
     m_date = start[e] + step * 90 * DAY
     answers = []
-    for item, share in zip(config.instrument, [1.0, 1.0, 0.8, 0.6, 0.5, 0.5, 0.5, 0.5], strict=False):
+    for item, share in zip(
+        config.instrument, [1.0, 1.0, 0.8, 0.6, 0.5, 0.5, 0.5, 0.5], strict=False
+    ):
         take = rng.random(len(e)) < share
         lo, hi = item.min, item.max
         base = rng.integers(lo, lo + (hi - lo) // 2 + 1, n)
         value = np.clip(base[e] + step * rng.integers(0, 2, len(e)), lo, hi)
-        answers.append(pd.DataFrame({"deltagare_id": ids_written[e][take], "datum": _iso(m_date[take]),
-                                     "fraga": item.code, "varde": value[take]}))
-    matningar = pd.concat(answers, ignore_index=True) if answers else pd.DataFrame(
-        columns=["deltagare_id", "datum", "fraga", "varde"])
+        answers.append(
+            pd.DataFrame(
+                {
+                    "deltagare_id": ids_written[e][take],
+                    "datum": _iso(m_date[take]),
+                    "fraga": item.code,
+                    "varde": value[take],
+                }
+            )
+        )
+    matningar = (
+        pd.concat(answers, ignore_index=True)
+        if answers
+        else pd.DataFrame(columns=["deltagare_id", "datum", "fraga", "varde"])
+    )
 
     # Follow-ups after exit, where the point has passed.
     ended = np.flatnonzero(~open_)
@@ -189,31 +232,52 @@ def generate(config: Config, size: int = 2500, seed: int = 1) -> dict[str, pd.Da
         due = end[ended] + (90 * DAY if months_after is None else months_after * 30 * DAY)
         pick = ended[(due <= export_day) & (rng.random(len(ended)) < share)]
         ok = np.isin(reason[pick], list(work)) | (rng.random(len(pick)) < 0.25)
-        rows.append(pd.DataFrame({
-            "deltagare_id": ids_written[pick], "tidpunkt": point,
-            "sysselsattning": np.where(ok, "ARBETE", _pick(rng, ["ARBETSSOKANDE", "SJUKSKRIVEN", "INGEN"], [2, 1, 1], len(pick))),
-            "forsorjning": np.where(ok, "LON", ""),
-            "slutdatum": np.where(single[pick] & (rng.random(len(pick)) < 0.5), "", _iso(end[pick])),
-        }))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "deltagare_id": ids_written[pick],
+                    "tidpunkt": point,
+                    "sysselsattning": np.where(
+                        ok,
+                        "ARBETE",
+                        _pick(rng, ["ARBETSSOKANDE", "SJUKSKRIVEN", "INGEN"], [2, 1, 1], len(pick)),
+                    ),
+                    "forsorjning": np.where(ok, "LON", ""),
+                    "slutdatum": np.where(
+                        single[pick] & (rng.random(len(pick)) < 0.5), "", _iso(end[pick])
+                    ),
+                }
+            )
+        )
     uppfoljningar = pd.concat(rows, ignore_index=True)
 
     # Referrals: one before each enrolment, and 30 % more that did not lead to one.
     extra = int(0.3 * n)
     r_dp = np.concatenate([delprojekt, _pick(rng, dps, planned, extra)])
-    r_date = np.concatenate([start - rng.integers(0, 30, n) * DAY, start0 + rng.integers(0, span, extra) * DAY])
+    r_date = np.concatenate(
+        [start - rng.integers(0, 30, n) * DAY, start0 + rng.integers(0, span, extra) * DAY]
+    )
     r_kon = np.concatenate([kon[idx], np.where(rng.random(extra) < 0.55, "K", "M")])
     r_kon = np.where(rng.random(len(r_kon)) < 0.05, "", r_kon)
-    utfall = np.concatenate([np.full(n, "INSKRIVEN", dtype=object),
-                             np.where(rng.random(extra) < 0.8, "EJ_INSKRIVEN", "PAGAENDE")])
-    remisser = pd.DataFrame({
-        "remiss_id": [f"R{seed}-{i:07d}" for i in range(n + extra)],
-        "datum": _iso(np.maximum(r_date, start0 - 30 * DAY)),
-        "delprojekt": r_dp,
-        "remittent": np.concatenate([anvisande, _pick(rng, myndigheter, [1] * len(myndigheter), extra)]),
-        "utfall": utfall,
-        "kon": r_kon,
-        "deltagare_id": np.concatenate([ids_written, np.full(extra, "", dtype=object)]),
-    })
+    utfall = np.concatenate(
+        [
+            np.full(n, "INSKRIVEN", dtype=object),
+            np.where(rng.random(extra) < 0.8, "EJ_INSKRIVEN", "PAGAENDE"),
+        ]
+    )
+    remisser = pd.DataFrame(
+        {
+            "remiss_id": [f"R{seed}-{i:07d}" for i in range(n + extra)],
+            "datum": _iso(np.maximum(r_date, start0 - 30 * DAY)),
+            "delprojekt": r_dp,
+            "remittent": np.concatenate(
+                [anvisande, _pick(rng, myndigheter, [1] * len(myndigheter), extra)]
+            ),
+            "utfall": utfall,
+            "kon": r_kon,
+            "deltagare_id": np.concatenate([ids_written, np.full(extra, "", dtype=object)]),
+        }
+    )
 
     # Organisation: per delprojekt and month a few activities with one to three myndigheter.
     types = [c.code for c in config.code_list("organisationstyp")]
@@ -221,18 +285,24 @@ def generate(config: Config, size: int = 2500, seed: int = 1) -> dict[str, pd.Da
     n_act = max(len(dps) * n_months * 3, 1)
     act_dp = np.where(rng.random(n_act) < 0.1, "", _pick(rng, dps, [1] * len(dps), n_act))
     act_date = start0 + rng.integers(0, span, n_act) * DAY
-    act_type = _pick(rng, types, [1] * len(types), n_act) if types else np.full(n_act, "", dtype=object)
+    act_type = (
+        _pick(rng, types, [1] * len(types), n_act) if types else np.full(n_act, "", dtype=object)
+    )
     parties = rng.integers(1, 4, n_act)
     a = np.repeat(np.arange(n_act), parties)
-    orgs = np.array([rng.permutation(myndigheter[:4])[: parties[i]] for i in range(n_act)], dtype=object)
-    organisation = pd.DataFrame({
-        "aktivitet_id": [f"A{seed}-{i:06d}" for i in a],
-        "datum": _iso(act_date[a]),
-        "delprojekt": act_dp[a],
-        "typ": act_type[a],
-        "myndighet": np.concatenate(list(orgs)) if n_act else [],
-        "antal_handlaggare": rng.integers(0, 12, len(a)),
-    })
+    orgs = np.array(
+        [rng.permutation(myndigheter[:4])[: parties[i]] for i in range(n_act)], dtype=object
+    )
+    organisation = pd.DataFrame(
+        {
+            "aktivitet_id": [f"A{seed}-{i:06d}" for i in a],
+            "datum": _iso(act_date[a]),
+            "delprojekt": act_dp[a],
+            "typ": act_type[a],
+            "myndighet": np.concatenate(list(orgs)) if n_act else [],
+            "antal_handlaggare": rng.integers(0, 12, len(a)),
+        }
+    )
     return {
         "deltagare": deltagare,
         "aktiviteter": aktiviteter,
@@ -243,7 +313,9 @@ def generate(config: Config, size: int = 2500, seed: int = 1) -> dict[str, pd.Da
     }
 
 
-def write_sample(out: str | Path, config: Config, size: int = 2500, seed: int = 1, fmt: str = "csv") -> dict[str, int]:
+def write_sample(
+    out: str | Path, config: Config, size: int = 2500, seed: int = 1, fmt: str = "csv"
+) -> dict[str, int]:
     """Write the exports to ``out`` (CSV with ';', UTF-8 with BOM, like Excel's "CSV UTF-8")."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -254,7 +326,11 @@ def write_sample(out: str | Path, config: Config, size: int = 2500, seed: int = 
         if fmt == "xlsx":
             df.to_excel(out / f"{name}.xlsx", index=False, engine="openpyxl")
         else:
-            df.to_csv(out / f"{name}.csv", sep=";", index=False, encoding="utf-8-sig", lineterminator="\r\n")
+            df.to_csv(
+                out / f"{name}.csv",
+                sep=";",
+                index=False,
+                encoding="utf-8-sig",
+                lineterminator="\r\n",
+            )
     return {name: len(df) for name, df in tables.items()}
-
-

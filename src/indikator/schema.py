@@ -19,7 +19,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from .config import Config
-from .ids import check_ids
+from .ids import check_id, check_ids
 from .io import RawTable
 from .problems import Problems
 
@@ -103,13 +103,23 @@ class CodeBook:
 def codebooks(config: Config) -> dict[str, CodeBook]:
     books = {
         name: CodeBook(name, [(c.code, c.label) for c in config.code_list(name)])
-        for name in ("myndighet", "avslutsorsak", "sysselsattning", "forsorjning", "insatstyp", "organisationstyp")
+        for name in (
+            "myndighet",
+            "avslutsorsak",
+            "sysselsattning",
+            "forsorjning",
+            "insatstyp",
+            "organisationstyp",
+        )
     }
     books["delprojekt"] = CodeBook("delprojekt", [(d.code, d.label) for d in config.delprojekt])
     books["fraga"] = CodeBook("fråga", [(i.code, i.label) for i in config.instrument])
-    books["tidpunkt"] = CodeBook("tidpunkt", [("90D", "90 dagar"), ("6M", "6 månader"), ("12M", "12 månader")])
+    books["tidpunkt"] = CodeBook(
+        "tidpunkt", [("90D", "90 dagar"), ("6M", "6 månader"), ("12M", "12 månader")]
+    )
     books["utfall"] = CodeBook(
-        "utfall", [("INSKRIVEN", "Inskriven"), ("EJ_INSKRIVEN", "Ej inskriven"), ("PAGAENDE", "Pågående")]
+        "utfall",
+        [("INSKRIVEN", "Inskriven"), ("EJ_INSKRIVEN", "Ej inskriven"), ("PAGAENDE", "Pågående")],
     )
     return books
 
@@ -149,18 +159,28 @@ class ExportRow(BaseModel):
 
     @classmethod
     def columns(cls) -> dict[str, Col]:
-        return {name: next(m for m in f.metadata if isinstance(m, Col)) for name, f in cls.model_fields.items()}
+        return {
+            name: next(m for m in f.metadata if isinstance(m, Col))
+            for name, f in cls.model_fields.items()
+        }
 
     @model_validator(mode="before")
     @classmethod
     def _parse(cls, data: dict, info) -> dict:
-        books = (info.context or {})["codebooks"]
+        context = info.context or {}
+        books, ref = context["codebooks"], context.get("ref", dt.date.today())
         out = {}
         for name, col in cls.columns().items():
             raw = str(data.get(name) or "").strip()
             if not raw:
                 if col.required:
                     raise ValueError(f"{name}: värde saknas")
+                continue
+            if col.kind == "id":
+                person, _, _, error = check_id(raw, ref)
+                if error:
+                    raise ValueError(f"{name}: {error}")
+                out[name] = person
                 continue
             try:
                 out[name] = col.parse(raw, books)
@@ -238,14 +258,17 @@ class Organisationsaktivitet(ExportRow):
 
 
 EXPORTS: dict[str, type[ExportRow]] = {
-    m.export: m for m in (Deltagare, Aktivitet, Matning, Uppfoljning, Remiss, Organisationsaktivitet)
+    m.export: m
+    for m in (Deltagare, Aktivitet, Matning, Uppfoljning, Remiss, Organisationsaktivitet)
 }
 
 # ---------------------------------------------------------------------------------------------
 # Column-wise validation
 
 
-def parse_column(values: pd.Series, col: Col, books: dict[str, CodeBook]) -> tuple[pd.Series, pd.Series]:
+def parse_column(
+    values: pd.Series, col: Col, books: dict[str, CodeBook]
+) -> tuple[pd.Series, pd.Series]:
     """Parse each distinct value once. Returns (parsed values or None, error message or None)."""
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     parsed: list[Any] = []
@@ -266,7 +289,11 @@ def parse_column(values: pd.Series, col: Col, books: dict[str, CodeBook]) -> tup
 
 
 def validate_table(
-    raw: RawTable, model: type[ExportRow], books: dict[str, CodeBook], ref: dt.date, problems: Problems
+    raw: RawTable,
+    model: type[ExportRow],
+    books: dict[str, CodeBook],
+    ref: dt.date,
+    problems: Problems,
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """Parse every column; return the parsed frame (all rows) and a boolean 'row has an error'."""
     frame = raw.frame
@@ -287,7 +314,13 @@ def validate_table(
             ids = check_ids(values.dropna(), ref)
             err = ids["error"].notna().to_numpy()
             keep_idx = ids.index.to_numpy()
-            problems.add(raw.file, lines[keep_idx[err]], name, values[keep_idx[err]], ids["error"].to_numpy()[err])
+            problems.add(
+                raw.file,
+                lines[keep_idx[err]],
+                name,
+                values[keep_idx[err]],
+                ids["error"].to_numpy()[err],
+            )
             bad[keep_idx[err]] = True
             for c in ("person", "kon_pnr", "born"):
                 out[c if name == "deltagare_id" else f"{name}_{c}"] = ids[c].reindex(frame.index)

@@ -16,7 +16,15 @@ from .tidy import COLUMNS, missing
 
 FAMILIES = (flow, outcomes, activities)
 FAMILY_OF = {
-    **{i: flow for i in ("deltagare_aktiva", "deltagare_nya", "deltagare_avslutade", "inskrivningstid_medel_dagar")},
+    **{
+        i: flow
+        for i in (
+            "deltagare_aktiva",
+            "deltagare_nya",
+            "deltagare_avslutade",
+            "inskrivningstid_medel_dagar",
+        )
+    },
     **{
         i: outcomes
         for i in (

@@ -22,7 +22,9 @@ def compute(ctx: Context, ds: Dataset, wanted: set[str]) -> list:
     if "insats" in wanted:
         codes = [c.code for c in ds.config.code_list("insatstyp")]
         dim = _positions(act["insatstyp"], codes)
-        out.append(rows(ctx, "insats", count_persons(ctx, person, grp, dim, m, m, len(codes)), codes))
+        out.append(
+            rows(ctx, "insats", count_persons(ctx, person, grp, dim, m, m, len(codes)), codes)
+        )
     if "deltagartimmar" in wanted:
         hours = act["timmar"].fillna(0).to_numpy(dtype="float64")
         out.append(rows(ctx, "deltagartimmar", sum_events(ctx, person, grp, zero, m, hours, 1)))

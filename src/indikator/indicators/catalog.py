@@ -27,11 +27,20 @@ CATALOG: list[Indicator] = [
     Indicator("inskrivningstid_medel_dagar", "Genomsnittlig inskrivningstid (dagar)", MEAN, _D),
     # Outcomes at exit
     Indicator("andel_arbete_studier", "Avslutade till arbete eller studier", SHARE, _D),
-    Indicator("andel_ordinarie_insats", "Avslutade till ordinarie arbetsförberedande insats", SHARE, _D),
+    Indicator(
+        "andel_ordinarie_insats", "Avslutade till ordinarie arbetsförberedande insats", SHARE, _D
+    ),
     Indicator("avslutsorsak", "Avslutsorsak", SHARE, _D, "avslutsorsak"),
-    Indicator("sysselsattning_fore_efter", "Sysselsättning före > efter", SHARE, _D, "sysselsattning_par"),
+    Indicator(
+        "sysselsattning_fore_efter", "Sysselsättning före > efter", SHARE, _D, "sysselsattning_par"
+    ),
     Indicator("forsorjning_fore_efter", "Försörjning före > efter", SHARE, _D, "forsorjning_par"),
-    Indicator("andel_egen_forsorjning_efter", "Egen försörjning (lön, studiemedel) efter avslut", SHARE, _D),
+    Indicator(
+        "andel_egen_forsorjning_efter",
+        "Egen försörjning (lön, studiemedel) efter avslut",
+        SHARE,
+        _D,
+    ),
     # Activities
     Indicator("fatt_insats", "Deltagare som fått insats", COUNT, _A),
     Indicator("insats", "Deltagare per insatstyp", COUNT, _A, "insatstyp"),

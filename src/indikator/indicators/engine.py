@@ -202,7 +202,9 @@ class Latest:
         until = np.where(same_next, next_m - 1, hi)
         self.selected["ackumulerat"] = (lo, hi, idx, m[idx], until)
 
-    def tally(self, weight: np.ndarray | None, dim: np.ndarray | None = None, n_dim: int = 1) -> Tally:
+    def tally(
+        self, weight: np.ndarray | None, dim: np.ndarray | None = None, n_dim: int = 1
+    ) -> Tally:
         """Sum ``weight`` (one value per input record) over the records that count."""
         tally = Tally(self.ctx.n_groups, n_dim)
         w_all = None if weight is None else self._expand(np.asarray(weight, dtype="float64"))
@@ -232,7 +234,17 @@ def sum_events(ctx: Context, person, grp, dim, m, weight, n_dim: int) -> Tally:
         b = m // KINDS[kind]
         tally.add(kind, lo, hi, grp, dim, kon, weight, b, b)
     lo, hi = _acc_bounds(ctx)
-    tally.add("ackumulerat", lo, hi, grp, dim, kon, weight, np.where(m >= lo, m, hi + 1), np.full(len(m), hi))
+    tally.add(
+        "ackumulerat",
+        lo,
+        hi,
+        grp,
+        dim,
+        kon,
+        weight,
+        np.where(m >= lo, m, hi + 1),
+        np.full(len(m), hi),
+    )
     return tally
 
 

@@ -18,7 +18,11 @@ def exits(ctx: Context, ds: Dataset) -> Latest:
     if "exits" not in ctx.cache:
         dl = ended(ds)
         ctx.cache["exits"] = Latest(
-            ctx, ctx.persons(dl["person"]), ctx.group_index(dl["delprojekt"]), dl["slut"], dl["start"]
+            ctx,
+            ctx.persons(dl["person"]),
+            ctx.group_index(dl["delprojekt"]),
+            dl["slut"],
+            dl["start"],
         )
     return ctx.cache["exits"]  # type: ignore[return-value]
 
@@ -36,14 +40,25 @@ def compute(ctx: Context, ds: Dataset, wanted: set[str]) -> list:
     zero = np.zeros(len(dl), dtype="int64")
     out = []
     if "deltagare_aktiva" in wanted:
-        out.append(rows(ctx, "deltagare_aktiva", count_persons(ctx, person, grp, zero, first, last, 1)))
+        out.append(
+            rows(ctx, "deltagare_aktiva", count_persons(ctx, person, grp, zero, first, last, 1))
+        )
     if "deltagare_nya" in wanted:
-        out.append(rows(ctx, "deltagare_nya", count_persons(ctx, person, grp, zero, first, first, 1)))
+        out.append(
+            rows(ctx, "deltagare_nya", count_persons(ctx, person, grp, zero, first, first, 1))
+        )
     latest = exits(ctx, ds)
     if "deltagare_avslutade" in wanted:
         out.append(rows(ctx, "deltagare_avslutade", latest.tally(None)))
     if "inskrivningstid_medel_dagar" in wanted:
         e = ended(ds)
         days = (e["slut"] - e["start"]).dt.days.to_numpy(dtype="float64")
-        out.append(rows(ctx, "inskrivningstid_medel_dagar", latest.tally(days), denominator=latest.tally(None)))
+        out.append(
+            rows(
+                ctx,
+                "inskrivningstid_medel_dagar",
+                latest.tally(days),
+                denominator=latest.tally(None),
+            )
+        )
     return out

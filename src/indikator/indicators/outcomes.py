@@ -27,7 +27,10 @@ def compute(ctx: Context, ds: Dataset, wanted: set[str]) -> list:
     latest = exits(ctx, ds)
     count = latest.tally(None)
     out = []
-    for indicator, group in (("andel_arbete_studier", "arbete_studier"), ("andel_ordinarie_insats", "ordinarie_insats")):
+    for indicator, group in (
+        ("andel_arbete_studier", "arbete_studier"),
+        ("andel_ordinarie_insats", "ordinarie_insats"),
+    ):
         if indicator in wanted:
             hit = e["avslutsorsak"].isin(config.group(group)).to_numpy(dtype="float64")
             out.append(rows(ctx, indicator, latest.tally(hit), denominator=count))
@@ -35,14 +38,25 @@ def compute(ctx: Context, ds: Dataset, wanted: set[str]) -> list:
         codes = [c.code for c in config.code_list("avslutsorsak")]
         dim = _positions(e["avslutsorsak"], codes)
         out.append(rows(ctx, "avslutsorsak", latest.tally(None, dim, len(codes)), codes, count))
-    for indicator, name in (("sysselsattning_fore_efter", "sysselsattning"), ("forsorjning_fore_efter", "forsorjning")):
+    for indicator, name in (
+        ("sysselsattning_fore_efter", "sysselsattning"),
+        ("forsorjning_fore_efter", "forsorjning"),
+    ):
         if indicator in wanted:
             before, after = f"{name}_fore", f"{name}_efter"
             labels = pairs(ds, before, after, name)
             both = e[before].notna() & e[after].notna()
             dim = _positions((e[before] + ">" + e[after]).where(both), labels)
             den = latest.tally(both.to_numpy(dtype="float64"))
-            out.append(rows(ctx, indicator, latest.tally(None, dim, max(len(labels), 1)), labels or [""], den))
+            out.append(
+                rows(
+                    ctx,
+                    indicator,
+                    latest.tally(None, dim, max(len(labels), 1)),
+                    labels or [""],
+                    den,
+                )
+            )
     if "andel_egen_forsorjning_efter" in wanted:
         after = e["forsorjning_efter"]
         own = after.isin(config.group("egen_forsorjning")).to_numpy(dtype="float64")

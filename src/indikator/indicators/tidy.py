@@ -8,7 +8,18 @@ import pandas as pd
 from .catalog import BY_ID, MEAN, SHARE
 from .engine import KON, Context, Tally
 
-COLUMNS = ["period", "omfang", "delprojekt", "indikator", "dimension", "kon", "varde", "taljare", "namnare", "status"]
+COLUMNS = [
+    "period",
+    "omfang",
+    "delprojekt",
+    "indikator",
+    "dimension",
+    "kon",
+    "varde",
+    "taljare",
+    "namnare",
+    "status",
+]
 SCOPES = ("period", "ackumulerat")
 OK, EMPTY_DENOMINATOR, NO_DATA, SUPPRESSED = "ok", "tom_namnare", "saknar_data", "undertryckt"
 

@@ -1,0 +1,182 @@
+"""The command line, end to end with click's CliRunner (as sqlite-utils tests its CLI)."""
+
+import io
+import json
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+from conftest import write_dataset
+from world import DELTAGARE, WORLD
+
+
+@pytest.fixture
+def world(tmp_path):
+    return write_dataset(tmp_path / "world", WORLD)
+
+
+def test_help_lists_the_commands(cli):
+    r = cli("--help")
+    assert r.exit_code == 0
+    for command in ("monthly", "validate", "sample", "indicators"):
+        assert command in r.output
+
+
+def test_monthly_on_the_bundled_sample(cli):
+    r = cli("monthly", "--period", "2017-05", "--format", "table")
+    assert r.exit_code == 0, r.stderr
+    assert "TOTALT – MIA – Mobilisering inför arbete · period 2017-05" in r.stdout
+    assert "Aktiva deltagare" in r.stdout and "Kvinnor (ack.)" in r.stdout
+    assert "deltagare.csv: 2768 rader lästa, 2768 godkända, 0 avvisade" in r.stderr
+
+
+def test_table_shows_swedish_cells_and_symbols(cli, tmp_path):
+    write_dataset(tmp_path, {"deltagare": DELTAGARE})  # no aktiviteter -> saknar data
+    r = cli(
+        "monthly",
+        "--period",
+        "2017-05",
+        "--data",
+        str(tmp_path),
+        "--format",
+        "table",
+        "--delprojekt",
+        "OS",
+        "--indicator",
+        "andel_arbete_studier",
+        "--indicator",
+        "fatt_insats",
+        "--indicator",
+        "inskrivningstid_medel_dagar",
+    )
+    assert r.exit_code == 0
+    os_block = r.stdout.split("\n\n")[0]
+    assert os_block.startswith("OS – Samordningsförbundet Östra Södertörn")
+    lines = {line.split("  ")[0]: line for line in os_block.splitlines()}
+    share = lines["Avslutade till arbete eller studier"].split()
+    assert share[:5] == ["Avslutade", "till", "arbete", "eller", "studier"]
+    # K 1 av 2 | M none ended | T 1 av 2 | ack: K 1 av 2, M 1 av 1 (P4 STUDIER), T 2 av 3
+    assert " ".join(share[5:]) == (
+        "50 % (1 av 2) . 50 % (1 av 2) 50 % (1 av 2) 100 % (1 av 1) 67 % (2 av 3)"
+    )
+    assert lines["Deltagare som fått insats"].split()[-6:] == ["-"] * 6
+    assert lines["Genomsnittlig inskrivningstid (dagar)"].split()[-6:] == [
+        "103",
+        ".",
+        "103",
+        "103",
+        "88",
+        "98",
+    ]
+    assert "BHS" not in r.stdout  # only OS and TOTALT
+
+
+def test_csv_json_parquet_and_markdown_agree(cli, world, tmp_path):
+    args = ("monthly", "--period", "2017-Q2", "--data", str(world))
+    csv = pd.read_csv(io.StringIO(cli(*args, "--format", "csv").stdout), keep_default_na=False)
+    assert list(csv.columns) == [
+        "period",
+        "omfang",
+        "delprojekt",
+        "indikator",
+        "dimension",
+        "kon",
+        "varde",
+        "taljare",
+        "namnare",
+        "status",
+    ]
+    js = pd.DataFrame(json.loads(cli(*args, "--format", "json").stdout))
+    assert len(js) == len(csv)
+    r = cli(*args, "--format", "parquet", "--out", str(tmp_path / "x.parquet"))
+    assert r.exit_code == 0 and r.stdout == ""
+    pq_df = pq.read_table(tmp_path / "x.parquet").to_pandas()
+    assert len(pq_df) == len(csv)
+    row = (
+        (csv.indikator == "deltagare_aktiva")
+        & (csv.delprojekt == "TOTALT")
+        & (csv.kon == "T")
+        & (csv.omfang == "period")
+    )
+    # Q2 2017 (April–June): everyone but P7 (ended January); P8 starts 1 June -> 7
+    assert csv[row].varde.tolist() == ["7"]
+    assert js[row.to_numpy()].varde.tolist() == [7]
+    assert pq_df[row.to_numpy()].varde.tolist() == [7.0]
+    md = cli(*args, "--format", "markdown").stdout
+    assert "| Indikator" in md and "## OS – " in md
+
+
+def test_out_file_is_written_and_stdout_stays_empty(cli, world, tmp_path):
+    out = tmp_path / "res" / "maj.csv"
+    r = cli(
+        "monthly", "--period", "2017-05", "--data", str(world), "--format", "csv", "--out", str(out)
+    )
+    assert r.exit_code == 0 and r.stdout == ""
+    assert out.read_text(encoding="utf-8").startswith("period,omfang,")
+    assert not [p for p in out.parent.iterdir() if p.name.startswith(".")]  # no temporary left
+
+
+def test_indicator_filter(cli, world):
+    r = cli(
+        "monthly",
+        "--period",
+        "2017-05",
+        "--data",
+        str(world),
+        "--format",
+        "csv",
+        "--indicator",
+        "deltagare_nya",
+    )
+    df = pd.read_csv(io.StringIO(r.stdout))
+    assert set(df.indikator) == {"deltagare_nya"}
+    assert len(df) == 6 * 3 * 2  # groups x kön x scopes
+
+
+def test_validate_lists_problems_and_counts(cli, tmp_path):
+    dl = DELTAGARE + "19800101-0002;;OS;2017-03-01;;;;;;\n"
+    write_dataset(tmp_path, {"deltagare": dl})
+    r = cli("validate", "--data", str(tmp_path))
+    assert r.exit_code == 3
+    assert "deltagare.csv: 11 rader lästa, 10 godkända, 1 avvisade" in r.stdout
+    assert (
+        "fel: deltagare.csv:12, kolumn deltagare_id, värde '19800101-****': personnumret har fel kontrollsiffra"
+        in r.stdout
+    )
+    assert "varning: deltagare.csv:9, kolumn kon: kön saknas" in r.stdout
+    assert cli("validate", "--data", str(tmp_path), "--strict").exit_code == 1
+
+
+def test_sample_is_seeded_and_xlsx_reads_the_same(cli, tmp_path):
+    for name, fmt in (("a", "csv"), ("b", "csv"), ("x", "xlsx")):
+        r = cli(
+            "sample", "--out", str(tmp_path / name), "--size", "60", "--seed", "7", "--format", fmt
+        )
+        assert r.exit_code == 0
+    assert (tmp_path / "a" / "deltagare.csv").read_bytes() == (
+        tmp_path / "b" / "deltagare.csv"
+    ).read_bytes()
+    outs = []
+    for name in ("a", "x"):
+        r = cli("monthly", "--period", "2018", "--data", str(tmp_path / name), "--format", "csv")
+        assert r.exit_code == 0, r.stderr
+        outs.append(r.stdout)
+    assert outs[0] == outs[1]
+
+
+def test_indicators_command(cli):
+    r = cli("indicators")
+    assert r.exit_code == 0 and "deltagare_aktiva" in r.stdout and "deltagartimmar" in r.stdout
+
+
+def test_unexpected_error_is_one_line_and_exit_1(cli, world, monkeypatch):
+    import indikator.indicators
+
+    def boom(*a, **k):
+        raise RuntimeError("oväntat för 19800101-0001")
+
+    monkeypatch.setattr(indikator.indicators, "compute", boom)
+    r = cli("monthly", "--period", "2017-05", "--data", str(world))
+    assert r.exit_code == 1
+    assert "internt fel (RuntimeError: oväntat för 19800101-****)" in r.stderr
+    assert "Traceback" not in r.stderr and "19800101-0001" not in r.stderr
