@@ -184,34 +184,38 @@ def test_missing_deltagare_and_missing_folder(cli, tmp_path):
     assert r.exit_code == 1 and "datamappen finns inte" in r.stderr
 
 
-def test_invalid_configuration_names_the_key(cli, tmp_path, config):
+def monthly_with_config_edit(cli, tmp_path, old: str, new: str):
+    """Run monthly on the world with the bundled configuration edited (old -> new)."""
     from conftest import ROOT
 
-    bad = (
-        (ROOT / "configs" / "mia.toml")
-        .read_text(encoding="utf-8")
-        .replace("planned = 726", 'planned = "många"')
-    )
-    (tmp_path / "bad.toml").write_text(bad, encoding="utf-8")
+    text = (ROOT / "configs" / "mia.toml").read_text(encoding="utf-8")
+    assert old in text
+    (tmp_path / "bad.toml").write_text(text.replace(old, new), encoding="utf-8")
     write_dataset(tmp_path / "d", {"deltagare": DELTAGARE})
-    r = monthly(cli, tmp_path / "d", "--config", str(tmp_path / "bad.toml"))
+    return monthly(cli, tmp_path / "d", "--config", str(tmp_path / "bad.toml"))
+
+
+def test_invalid_configuration_names_the_key(cli, tmp_path):
+    r = monthly_with_config_edit(cli, tmp_path, "planned = 726", 'planned = "många"')
     assert r.exit_code == 1
     assert "ogiltig konfiguration, nyckel delprojekt.0.planned" in r.stderr
 
 
 def test_group_member_not_in_code_list(cli, tmp_path):
-    from conftest import ROOT
-
-    bad = (
-        (ROOT / "configs" / "mia.toml")
-        .read_text(encoding="utf-8")
-        .replace('arbete_studier = ["ARBETE", "STUDIER"]', 'arbete_studier = ["ARBETE", "JOBB"]')
+    r = monthly_with_config_edit(
+        cli,
+        tmp_path,
+        'arbete_studier = ["ARBETE", "STUDIER"]',
+        'arbete_studier = ["ARBETE", "JOBB"]',
     )
-    (tmp_path / "bad.toml").write_text(bad, encoding="utf-8")
-    write_dataset(tmp_path / "d", {"deltagare": DELTAGARE})
-    r = monthly(cli, tmp_path / "d", "--config", str(tmp_path / "bad.toml"))
     assert r.exit_code == 1
     assert "groups.arbete_studier: JOBB finns inte i codes.avslutsorsak" in r.stderr
+
+
+def test_configuration_that_is_not_toml(cli, tmp_path):
+    r = monthly_with_config_edit(cli, tmp_path, "[project]", "[project")
+    assert r.exit_code == 1
+    assert "konfigurationen går inte att läsa" in r.stderr
 
 
 def test_usage_errors_exit_2(cli, tmp_path):

@@ -32,6 +32,14 @@ def test_andel_ordinarie_insats(tidy):
     assert fig(tidy, "andel_ordinarie_insats", "BHS", "K") == (1.0, 1, 1, "ok")
     assert fig(tidy, "andel_ordinarie_insats", "BHS", "T") == (1.0, 2, 2, "ok")
     assert fig(tidy, "andel_ordinarie_insats", "TOTALT", "T") == (0.5, 2, 4, "ok")
+    # ackumulerat: the same two of the six who ended since 2016-12-01
+    assert fig(tidy, "andel_ordinarie_insats", "TOTALT", "T", "ackumulerat") == (
+        pytest.approx(2 / 6),
+        2,
+        6,
+        "ok",
+    )
+    assert fig(tidy, "andel_ordinarie_insats", "OS", "T", "ackumulerat") == (0.0, 0, 3, "ok")
 
 
 def test_avslutsorsak_lists_every_code(tidy, config):
@@ -78,3 +86,4 @@ def test_andel_egen_forsorjning_efter(tidy):
     # Only P1 has forsorjning_efter registered (LON).
     assert fig(tidy, "andel_egen_forsorjning_efter", "TOTALT", "T") == (1.0, 1, 1, "ok")
     assert fig(tidy, "andel_egen_forsorjning_efter", "BHS", "T") == (None, 0, 0, "tom_namnare")
+    assert fig(tidy, "andel_egen_forsorjning_efter", "OS", "K", "ackumulerat") == (1.0, 1, 1, "ok")

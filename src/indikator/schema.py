@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from .config import Config
+from .config import CODE_LISTS, Config
 from .ids import check_id, check_ids
 from .io import RawTable
 from .problems import Problems
@@ -103,14 +103,7 @@ class CodeBook:
 def codebooks(config: Config) -> dict[str, CodeBook]:
     books = {
         name: CodeBook(name, [(c.code, c.label) for c in config.code_list(name)])
-        for name in (
-            "myndighet",
-            "avslutsorsak",
-            "sysselsattning",
-            "forsorjning",
-            "insatstyp",
-            "organisationstyp",
-        )
+        for name in CODE_LISTS
     }
     books["delprojekt"] = CodeBook("delprojekt", [(d.code, d.label) for d in config.delprojekt])
     books["fraga"] = CodeBook("fråga", [(i.code, i.label) for i in config.instrument])
