@@ -72,12 +72,15 @@ class Codes(_Strict):
     organisationstyp: list[Code] = []
 
 
+NAMED_INSTRUMENT_INDICATORS = ("stegforflyttning", "okad_makt", "narmare_arbetsmarknaden")
+
+
 class InstrumentItem(_Strict):
     code: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_]+$")
     label: str
     min: int
     max: int
-    indicator: str | None = None
+    indicator: Literal["stegforflyttning", "okad_makt", "narmare_arbetsmarknaden"] | None = None
 
     @model_validator(mode="after")
     def _scale(self) -> InstrumentItem:
@@ -117,6 +120,7 @@ class Config(_Strict):
             codes = getattr(self.codes, name)
             _unique(f"codes.{name}", [c.code for c in codes])
         _unique("instrument", [i.code for i in self.instrument])
+        _unique("instrument.indicator", [i.indicator for i in self.instrument if i.indicator])
         for group, members in self.groups.items():
             if group not in GROUP_LISTS:
                 raise ValueError(f"groups.{group}: okänd grupp (känner {', '.join(GROUP_LISTS)})")

@@ -388,30 +388,45 @@ def _check_matningar(df, bad, dl, config: Config, file, problems):
 
 
 def _check_uppfoljningar(df, bad, dl, file, problems):
+    """Each follow-up is tied to one ended enrolment: the one ending on ``slutdatum``, or the
+    person's latest ended enrolment when ``slutdatum`` is empty (column ``slut`` afterwards)."""
     df = df.copy()
     df["slutdatum"] = _dates(df["slutdatum"])
     ended = dl[dl["slut"].notna()]
     ok = _require_person(
         df, ~bad, ended, file, problems, "deltagaren har ingen avslutad inskrivning"
     )
-    given = ok & df["slutdatum"].notna().to_numpy()
-    if given.any():
-        pairs = set(zip(ended["person"], ended["slut"], strict=True))
-        match = np.array(
-            [(p, s) in pairs for p, s in zip(df["person"], df["slutdatum"], strict=True)]
-        )
-        nomatch = given & ~match
-        _reject(
-            df,
-            nomatch,
+    latest = ended.sort_values(["slut", "start"], kind="stable").groupby("person")["slut"].last()
+    df["slut"] = df["slutdatum"].where(df["slutdatum"].notna(), df["person"].map(latest))
+    pairs = pd.MultiIndex.from_frame(ended[["person", "slut"]])
+    known = pd.MultiIndex.from_frame(df[["person", "slut"]]).isin(pairs)
+    nomatch = ok & df["slutdatum"].notna().to_numpy() & ~known
+    _reject(
+        df,
+        nomatch,
+        file,
+        "slutdatum",
+        df["slutdatum"].dt.strftime("%Y-%m-%d"),
+        "ingen inskrivning för deltagaren slutar detta datum",
+        problems,
+    )
+    ok &= ~nomatch
+    key = ["person", "slut", "tidpunkt"]
+    cand = df[ok]
+    dup = cand.duplicated(key, keep="first").to_numpy()
+    if dup.any():
+        first = cand.groupby(key, sort=False)["_line"].transform("first")
+        problems.add(
             file,
-            "slutdatum",
-            df["slutdatum"].astype(str),
-            "ingen inskrivning för deltagaren slutar detta datum",
-            problems,
+            cand["_line"].to_numpy()[dup],
+            "tidpunkt",
+            cand["tidpunkt"].to_numpy()[dup],
+            (
+                "dubblett: samma inskrivning har redan en uppföljning vid denna tidpunkt på rad "
+                + first.astype(str)
+            ).to_numpy()[dup],
         )
-        ok &= ~nomatch
-    return df[ok].copy()
+    return cand[~dup].drop(columns=["slutdatum"]).copy()
 
 
 def _check_remisser(df, bad, file, problems):

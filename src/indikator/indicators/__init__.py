@@ -9,34 +9,19 @@ import pandas as pd
 
 from ..dataset import Dataset
 from ..periods import Period, month_index
-from . import activities, flow, outcomes
+from . import activities, flow, followup, instrument, organisation, outcomes, referrals
 from .catalog import BY_ID, CATALOG
 from .engine import TOTALT, Context
 from .tidy import COLUMNS, missing
 
-FAMILIES = (flow, outcomes, activities)
-FAMILY_OF = {
-    **{
-        i: flow
-        for i in (
-            "deltagare_aktiva",
-            "deltagare_nya",
-            "deltagare_avslutade",
-            "inskrivningstid_medel_dagar",
-        )
-    },
-    **{
-        i: outcomes
-        for i in (
-            "andel_arbete_studier",
-            "andel_ordinarie_insats",
-            "avslutsorsak",
-            "sysselsattning_fore_efter",
-            "forsorjning_fore_efter",
-            "andel_egen_forsorjning_efter",
-        )
-    },
-    **{i: activities for i in ("fatt_insats", "insats", "deltagartimmar")},
+FAMILIES = {
+    "flow": flow,
+    "outcomes": outcomes,
+    "followup": followup,
+    "instrument": instrument,
+    "activities": activities,
+    "referrals": referrals,
+    "organisation": organisation,
 }
 
 
@@ -74,12 +59,12 @@ def compute(
     ctx = context(ds, periods, delprojekt)
     parts: list[pd.DataFrame] = []
     wanted_set = set(wanted)
-    for family in FAMILIES:
-        ids = {i for i in wanted_set if FAMILY_OF[i] is family}
+    for name, family in FAMILIES.items():
+        ids = {i for i in wanted_set if BY_ID[i].family == name}
         if not ids:
             continue
         absent = {i for i in ids if not all(ds.has(e) for e in BY_ID[i].needs)}
-        parts += [missing(ctx, i) for i in sorted(absent)]
+        parts += [missing(ctx, i, BY_ID[i].kons) for i in sorted(absent)]
         if ids - absent:
             parts += family.compute(ctx, ds, ids - absent)
     out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)

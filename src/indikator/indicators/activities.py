@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..dataset import Dataset
-from .engine import Context, count_persons, months, sum_events
-from .outcomes import _positions
+from .engine import Context, count_persons, months, positions, sum_events
 from .tidy import rows
 
 
@@ -21,11 +20,17 @@ def compute(ctx: Context, ds: Dataset, wanted: set[str]) -> list:
         out.append(rows(ctx, "fatt_insats", count_persons(ctx, person, grp, zero, m, m, 1)))
     if "insats" in wanted:
         codes = [c.code for c in ds.config.code_list("insatstyp")]
-        dim = _positions(act["insatstyp"], codes)
+        dim = positions(act["insatstyp"], codes)
         out.append(
             rows(ctx, "insats", count_persons(ctx, person, grp, dim, m, m, len(codes)), codes)
         )
     if "deltagartimmar" in wanted:
         hours = act["timmar"].fillna(0).to_numpy(dtype="float64")
-        out.append(rows(ctx, "deltagartimmar", sum_events(ctx, person, grp, zero, m, hours, 1)))
+        out.append(
+            rows(
+                ctx,
+                "deltagartimmar",
+                sum_events(ctx, ctx.person_kon[person], grp, zero, m, hours, 1),
+            )
+        )
     return out

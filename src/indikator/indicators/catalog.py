@@ -14,37 +14,152 @@ class Indicator:
     kind: str
     needs: tuple[str, ...]
     dimension: str | None = None  # name of the code list the dimension runs over
+    kons: tuple[str, ...] = ("K", "M", "T")
+    family: str = ""
 
 
 _D = ("deltagare",)
 _A = ("deltagare", "aktiviteter")
+_U = ("deltagare", "uppfoljningar")
+_S = ("deltagare", "matningar")
+_R = ("remisser",)
+_O = ("organisationsaktiviteter",)
+_T = ("T",)
+FOLLOW_UP = {"90d": "90 dagar", "6m": "6 månader", "12m": "12 månader"}
+NAMED_ITEMS = {
+    "stegforflyttning": "Stegförflyttning mot arbete eller studier",
+    "okad_makt": "Känner ökad makt över sin situation",
+    "narmare_arbetsmarknaden": "Bedömer att de närmat sig arbetsmarknaden",
+}
+
+
+def _family(name: str, items: list[Indicator]) -> list[Indicator]:
+    return [Indicator(**{**i.__dict__, "family": name}) for i in items]
+
 
 CATALOG: list[Indicator] = [
-    # Participant flow
-    Indicator("deltagare_aktiva", "Aktiva deltagare", COUNT, _D),
-    Indicator("deltagare_nya", "Nya deltagare", COUNT, _D),
-    Indicator("deltagare_avslutade", "Avslutade deltagare", COUNT, _D),
-    Indicator("inskrivningstid_medel_dagar", "Genomsnittlig inskrivningstid (dagar)", MEAN, _D),
-    # Outcomes at exit
-    Indicator("andel_arbete_studier", "Avslutade till arbete eller studier", SHARE, _D),
-    Indicator(
-        "andel_ordinarie_insats", "Avslutade till ordinarie arbetsförberedande insats", SHARE, _D
+    *_family(
+        "flow",
+        [
+            Indicator("deltagare_aktiva", "Aktiva deltagare", COUNT, _D),
+            Indicator("deltagare_nya", "Nya deltagare", COUNT, _D),
+            Indicator("deltagare_avslutade", "Avslutade deltagare", COUNT, _D),
+            Indicator(
+                "inskrivningstid_medel_dagar", "Genomsnittlig inskrivningstid (dagar)", MEAN, _D
+            ),
+        ],
     ),
-    Indicator("avslutsorsak", "Avslutsorsak", SHARE, _D, "avslutsorsak"),
-    Indicator(
-        "sysselsattning_fore_efter", "Sysselsättning före > efter", SHARE, _D, "sysselsattning_par"
+    *_family(
+        "outcomes",
+        [
+            Indicator("andel_arbete_studier", "Avslutade till arbete eller studier", SHARE, _D),
+            Indicator(
+                "andel_ordinarie_insats",
+                "Avslutade till ordinarie arbetsförberedande insats",
+                SHARE,
+                _D,
+            ),
+            Indicator("avslutsorsak", "Avslutsorsak", SHARE, _D, "avslutsorsak"),
+            Indicator(
+                "sysselsattning_fore_efter",
+                "Sysselsättning före > efter",
+                SHARE,
+                _D,
+                "sysselsattning_par",
+            ),
+            Indicator(
+                "forsorjning_fore_efter", "Försörjning före > efter", SHARE, _D, "forsorjning_par"
+            ),
+            Indicator(
+                "andel_egen_forsorjning_efter",
+                "Egen försörjning (lön, studiemedel) efter avslut",
+                SHARE,
+                _D,
+            ),
+        ],
     ),
-    Indicator("forsorjning_fore_efter", "Försörjning före > efter", SHARE, _D, "forsorjning_par"),
-    Indicator(
-        "andel_egen_forsorjning_efter",
-        "Egen försörjning (lön, studiemedel) efter avslut",
-        SHARE,
-        _D,
+    *_family(
+        "followup",
+        [
+            x
+            for t, text in FOLLOW_UP.items()
+            for x in (
+                Indicator(
+                    f"andel_arbete_studier_{t}",
+                    f"I arbete eller studier {text} efter avslut",
+                    SHARE,
+                    _U,
+                ),
+                Indicator(
+                    f"uppfoljning_saknas_{t}", f"Uppföljning {text} efter avslut saknas", COUNT, _U
+                ),
+            )
+        ],
     ),
-    # Activities
-    Indicator("fatt_insats", "Deltagare som fått insats", COUNT, _A),
-    Indicator("insats", "Deltagare per insatstyp", COUNT, _A, "insatstyp"),
-    Indicator("deltagartimmar", "Deltagartimmar", SUM, _A),
+    *_family(
+        "instrument",
+        [
+            *(Indicator(i, label, SHARE, _S) for i, label in NAMED_ITEMS.items()),
+            Indicator("forbattring", "Förbättring i självskattning", SHARE, _S, "fraga"),
+            Indicator("matning_saknas", "Färre än två självskattningar", COUNT, _S, "fraga"),
+        ],
+    ),
+    *_family(
+        "activities",
+        [
+            Indicator("fatt_insats", "Deltagare som fått insats", COUNT, _A),
+            Indicator("insats", "Deltagare per insatstyp", COUNT, _A, "insatstyp"),
+            Indicator("deltagartimmar", "Deltagartimmar", SUM, _A),
+        ],
+    ),
+    *_family(
+        "referrals",
+        [
+            Indicator("remisser", "Remisser", COUNT, _R, "myndighet"),
+            Indicator(
+                "remisser_inskrivna", "Remisser som ledde till inskrivning", COUNT, _R, "myndighet"
+            ),
+            Indicator(
+                "remisser_ej_inskrivna",
+                "Remisser som inte ledde till inskrivning",
+                COUNT,
+                _R,
+                "myndighet",
+            ),
+            Indicator(
+                "andel_remisser_inskrivna",
+                "Andel avgjorda remisser som ledde till inskrivning",
+                SHARE,
+                _R,
+                "myndighet",
+            ),
+        ],
+    ),
+    *_family(
+        "organisation",
+        [
+            Indicator("infoinsatser", "Informationsinsatser", COUNT, _O, "myndighet", _T),
+            Indicator(
+                "handlaggare",
+                "Deltagande handläggare i informationsinsatser",
+                SUM,
+                _O,
+                "myndighet",
+                _T,
+            ),
+            Indicator(
+                "skriftlig_info", "Skriftlig information given (1 = ja)", COUNT, _O, "myndighet", _T
+            ),
+            Indicator(
+                "sammankomster_flera_myndigheter",
+                "Sammankomster med flera myndigheter",
+                COUNT,
+                _O,
+                "organisationstyp",
+                _T,
+            ),
+        ],
+    ),
 ]
 
 BY_ID = {i.id: i for i in CATALOG}

@@ -70,6 +70,24 @@ def months(dates: pd.Series) -> np.ndarray:
     return np.where(np.isnan(m), 10**7, m).astype("int64")
 
 
+def add_months(dates: pd.Series, n: int) -> pd.Series:
+    """Each date plus n calendar months, clamped to the target month's last day."""
+    d = pd.DatetimeIndex(dates)
+    m = d.year * 12 + d.month - 1 + n
+    first = pd.to_datetime(pd.DataFrame({"year": m // 12, "month": m % 12 + 1, "day": 1}))
+    last_day = first.dt.days_in_month.to_numpy()
+    day = np.minimum(d.day.to_numpy(), last_day)
+    out = first + pd.to_timedelta(day - 1, unit="D")
+    out.index = dates.index
+    return out.astype("datetime64[s]")
+
+
+def positions(values: pd.Series, codes: list[str]) -> np.ndarray:
+    """Code -> its position in a code list; -1 (not counted) for missing or unlisted values."""
+    lookup = {c: i for i, c in enumerate(codes)}
+    return values.map(lookup).fillna(-1).astype("int64").to_numpy()
+
+
 def with_totalt(ctx: Context, grp: np.ndarray, *arrays: np.ndarray) -> tuple[np.ndarray, ...]:
     """Duplicate every record into TOTALT; records without a delprojekt go to TOTALT only."""
     has = grp >= 0
@@ -89,6 +107,18 @@ class Tally:
         lo, arr = self.arrays[kind]
         pos = period.last if scope == "ackumulerat" else period.number
         return arr[:, :, :, pos - lo]
+
+    def minus_from(self, part: Tally) -> Tally:
+        """self − part per dimension of ``part`` (self has one dimension, shared by all)."""
+        out = Tally(self.n_groups, part.n_dim)
+        out.arrays = {k: (lo, arr - part.arrays[k][1]) for k, (lo, arr) in self.arrays.items()}
+        return out
+
+    def select(self, dim: int) -> Tally:
+        """One dimension value as a tally of its own."""
+        out = Tally(self.n_groups, 1)
+        out.arrays = {k: (lo, arr[:, dim : dim + 1]) for k, (lo, arr) in self.arrays.items()}
+        return out
 
     def add(self, kind, lo, hi, grp, dim, kon, weight, first, last) -> None:
         """Records hold from position ``first`` to ``last`` (inclusive) with ``weight``."""
@@ -137,51 +167,75 @@ def merge_runs(key: np.ndarray, first: np.ndarray, last: np.ndarray, lo: int, hi
     return run_key, run_first - run_key * span + lo, run_last - run_key * span + lo
 
 
-def count_persons(ctx: Context, person, grp, dim, m_first, m_last, n_dim: int) -> Tally:
-    """Distinct persons with a record overlapping the period (per group, dimension, kön)."""
+@dataclass
+class Runs:
+    """Each (group, dimension, person)'s disjoint runs of positions, per period family.
+
+    ``key`` encodes (group, dimension, person); ``first``/``last`` are positions (period numbers
+    for a family, months for the cumulative scope, where a run lasts to the last month).
+    """
+
+    n_dim: int
+    n_persons: int
+    by_kind: dict[str, tuple[int, int, np.ndarray, np.ndarray, np.ndarray]]
+
+    def split(self, key: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """key -> (group, dimension, person)."""
+        gd, person = np.divmod(key, self.n_persons)
+        grp, dim = np.divmod(gd, self.n_dim)
+        return grp, dim, person
+
+
+def person_runs(ctx: Context, person, grp, dim, m_first, m_last, n_dim: int) -> Runs:
+    """Merge every person's records per (group, dimension) into disjoint runs, once per family."""
     grp, person, dim, m_first, m_last = with_totalt(ctx, grp, person, dim, m_first, m_last)
-    tally = Tally(ctx.n_groups, n_dim)
     n_persons = max(len(ctx.person_codes), 1)
     key = (grp * n_dim + dim) * n_persons + person
+    by_kind = {}
     for kind in ctx.by_kind:
         length = KINDS[kind]
         lo, hi = _family_bounds(ctx, kind)
-        k, f, t = merge_runs(key, m_first // length, m_last // length, lo, hi)
-        _add_keyed(ctx, tally, kind, lo, hi, k, n_dim, n_persons, None, f, t)
+        by_kind[kind] = (lo, hi, *merge_runs(key, m_first // length, m_last // length, lo, hi))
     lo, hi = _acc_bounds(ctx)
     # Cumulative: a person counts from their first record that reaches into the project.
-    inside = m_last >= lo
+    inside = (m_last >= lo) & (m_first <= hi)
     first = pd.Series(np.maximum(m_first[inside], lo)).groupby(key[inside]).min()
-    k = first.index.to_numpy()
-    f = first.to_numpy()
-    _add_keyed(ctx, tally, "ackumulerat", lo, hi, k, n_dim, n_persons, None, f, np.full(len(k), hi))
+    k = first.index.to_numpy(dtype="int64")
+    by_kind["ackumulerat"] = (lo, hi, k, first.to_numpy(dtype="int64"), np.full(len(k), hi))
+    return Runs(n_dim, n_persons, by_kind)
+
+
+def count_persons(ctx: Context, person, grp, dim, m_first, m_last, n_dim: int) -> Tally:
+    """Distinct persons with a record overlapping the period (per group, dimension, kön)."""
+    return tally_runs(ctx, person_runs(ctx, person, grp, dim, m_first, m_last, n_dim))
+
+
+def tally_runs(ctx: Context, runs: Runs, weight=None) -> Tally:
+    tally = Tally(ctx.n_groups, runs.n_dim)
+    for kind, (lo, hi, key, first, last) in runs.by_kind.items():
+        grp, dim, person = runs.split(key)
+        w = None if weight is None else weight[kind]
+        tally.add(kind, lo, hi, grp, dim, ctx.person_kon[person], w, first, last)
     return tally
-
-
-def _add_keyed(ctx, tally, kind, lo, hi, key, n_dim, n_persons, weight, first, last) -> None:
-    person = key % n_persons
-    gd = key // n_persons
-    tally.add(kind, lo, hi, gd // n_dim, gd % n_dim, ctx.person_kon[person], weight, first, last)
 
 
 class Latest:
     """For each person, group and period: the one record that counts, the latest by date.
 
     Used for "each person is judged by their latest enrolment ending in P". ``when`` is the
-    date that places a record in a period (e.g. slutdatum) and orders the records; ``tiebreak``
-    orders records on the same date (e.g. startdatum). In the cumulative scope a record holds
+    date that places a record in a period (e.g. slutdatum) and orders the records;
+    ``tiebreaks`` order records on the same date (e.g. startdatum). In the cumulative scope a record holds
     from its month until the month before the person's next record in the same group.
     """
 
-    def __init__(self, ctx: Context, person, grp, when: pd.Series, tiebreak: pd.Series):
+    def __init__(self, ctx: Context, person, grp, when: pd.Series, *tiebreaks: pd.Series):
         self.ctx = ctx
         self._has_group = grp >= 0
         m = months(when)
-        t1 = when.to_numpy(dtype="datetime64[s]").astype("int64")
-        t2 = tiebreak.to_numpy(dtype="datetime64[s]").astype("int64")
-        grp, person, m, t1, t2 = with_totalt(ctx, grp, person, m, t1, t2)
+        keys = [_ordinal(s) for s in (when, *tiebreaks)]
+        grp, person, m, *keys = with_totalt(ctx, grp, person, m, *keys)
         self.grp, self.person = grp, person
-        order = np.lexsort((t2, t1, person, grp))
+        order = np.lexsort((*reversed(keys), person, grp))
         self.selected: dict[str, tuple[int, int, np.ndarray, np.ndarray, np.ndarray]] = {}
         for kind in ctx.by_kind:
             lo, hi = _family_bounds(ctx, kind)
@@ -221,14 +275,21 @@ class Latest:
         return np.concatenate([values[self._has_group], values])
 
 
-def sum_events(ctx: Context, person, grp, dim, m, weight, n_dim: int) -> Tally:
-    """Event sums (hours, referrals): each event counts at its month; TOTALT includes all."""
-    if person is None:
-        grp, dim, m, weight = with_totalt(ctx, grp, dim, m, weight)
-    else:
-        grp, person, dim, m, weight = with_totalt(ctx, grp, person, dim, m, weight)
+def _ordinal(values: pd.Series) -> np.ndarray:
+    """Dates (or numbers) as sortable int64."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return values.to_numpy(dtype="datetime64[s]").astype("int64")
+    return values.to_numpy(dtype="int64")
+
+
+def sum_events(ctx: Context, kon, grp, dim, m, weight, n_dim: int) -> Tally:
+    """Event sums (hours, referrals, meetings): each event counts at its month.
+
+    ``kon`` is per event (0 K, 1 M, 2 unknown); events without a delprojekt count in TOTALT only.
+    """
+    weight = np.ones(len(grp)) if weight is None else np.asarray(weight, dtype="float64")
+    grp, kon, dim, m, weight = with_totalt(ctx, grp, kon, dim, m, weight)
     tally = Tally(ctx.n_groups, n_dim)
-    kon = ctx.person_kon[person] if person is not None else np.full(len(grp), UNKNOWN_KON)
     for kind in ctx.by_kind:
         lo, hi = _family_bounds(ctx, kind)
         b = m // KINDS[kind]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..dataset import Dataset
-from .engine import Context, Latest, count_persons, months
+from .engine import Context, Latest, Runs, count_persons, months, person_runs, tally_runs
 from .tidy import rows
 
 
@@ -27,6 +27,24 @@ def exits(ctx: Context, ds: Dataset) -> Latest:
     return ctx.cache["exits"]  # type: ignore[return-value]
 
 
+def active(ctx: Context, ds: Dataset) -> Runs:
+    """Each person's runs of being enrolled, per group: the population of deltagare_aktiva,
+    shared with the self-assessment figures."""
+    if "active" not in ctx.cache:
+        dl = ds.tables["deltagare"]
+        zero = np.zeros(len(dl), dtype="int64")
+        ctx.cache["active"] = person_runs(
+            ctx,
+            ctx.persons(dl["person"]),
+            ctx.group_index(dl["delprojekt"]),
+            zero,
+            months(dl["start"]),
+            months(dl["slut"]),
+            1,
+        )
+    return ctx.cache["active"]  # type: ignore[return-value]
+
+
 def ended(ds: Dataset):
     dl = ds.tables["deltagare"]
     return dl[dl["slut"].notna()]
@@ -36,13 +54,11 @@ def compute(ctx: Context, ds: Dataset, wanted: set[str]) -> list:
     dl = ds.tables["deltagare"]
     person = ctx.persons(dl["person"])
     grp = ctx.group_index(dl["delprojekt"])
-    first, last = months(dl["start"]), months(dl["slut"])
+    first = months(dl["start"])
     zero = np.zeros(len(dl), dtype="int64")
     out = []
     if "deltagare_aktiva" in wanted:
-        out.append(
-            rows(ctx, "deltagare_aktiva", count_persons(ctx, person, grp, zero, first, last, 1))
-        )
+        out.append(rows(ctx, "deltagare_aktiva", tally_runs(ctx, active(ctx, ds))))
     if "deltagare_nya" in wanted:
         out.append(
             rows(ctx, "deltagare_nya", count_persons(ctx, person, grp, zero, first, first, 1))

@@ -3,11 +3,8 @@ enrolment ending in the period."""
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
-
 from ..dataset import Dataset
-from .engine import Context
+from .engine import Context, positions
 from .flow import ended, exits
 from .tidy import rows
 
@@ -36,7 +33,7 @@ def compute(ctx: Context, ds: Dataset, wanted: set[str]) -> list:
             out.append(rows(ctx, indicator, latest.tally(hit), denominator=count))
     if "avslutsorsak" in wanted:
         codes = [c.code for c in config.code_list("avslutsorsak")]
-        dim = _positions(e["avslutsorsak"], codes)
+        dim = positions(e["avslutsorsak"], codes)
         out.append(rows(ctx, "avslutsorsak", latest.tally(None, dim, len(codes)), codes, count))
     for indicator, name in (
         ("sysselsattning_fore_efter", "sysselsattning"),
@@ -46,7 +43,7 @@ def compute(ctx: Context, ds: Dataset, wanted: set[str]) -> list:
             before, after = f"{name}_fore", f"{name}_efter"
             labels = pairs(ds, before, after, name)
             both = e[before].notna() & e[after].notna()
-            dim = _positions((e[before] + ">" + e[after]).where(both), labels)
+            dim = positions((e[before] + ">" + e[after]).where(both), labels)
             den = latest.tally(both.to_numpy(dtype="float64"))
             out.append(
                 rows(
@@ -63,9 +60,3 @@ def compute(ctx: Context, ds: Dataset, wanted: set[str]) -> list:
         den = latest.tally(after.notna().to_numpy(dtype="float64"))
         out.append(rows(ctx, "andel_egen_forsorjning_efter", latest.tally(own), denominator=den))
     return out
-
-
-def _positions(values: pd.Series, codes: list[str]) -> np.ndarray:
-    """Code -> its position in the list; -1 (not counted) for missing or unlisted values."""
-    lookup = {c: i for i, c in enumerate(codes)}
-    return values.map(lookup).fillna(-1).astype("int64").to_numpy()

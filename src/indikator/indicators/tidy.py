@@ -24,14 +24,14 @@ SCOPES = ("period", "ackumulerat")
 OK, EMPTY_DENOMINATOR, NO_DATA, SUPPRESSED = "ok", "tom_namnare", "saknar_data", "undertryckt"
 
 
-def _labels(ctx: Context, dims: list[str]) -> dict[str, np.ndarray]:
+def _labels(ctx: Context, dims: list[str], kons: tuple[str, ...] = KON) -> dict[str, np.ndarray]:
     """Group, dimension and kön labels for the cells of one (period, scope) block."""
     g = np.asarray([ctx.groups[i] for i in ctx.show], dtype=object)
     d = np.asarray(dims, dtype=object)
-    k = np.asarray(KON, dtype=object)
+    k = np.asarray(kons, dtype=object)
     return {
-        "delprojekt": np.repeat(g, len(d) * 3),
-        "dimension": np.tile(np.repeat(d, 3), len(g)),
+        "delprojekt": np.repeat(g, len(d) * len(k)),
+        "dimension": np.tile(np.repeat(d, len(k)), len(g)),
         "kon": np.tile(k, len(g) * len(d)),
     }
 
@@ -42,24 +42,32 @@ def rows(
     value: Tally,
     dims: list[str] | None = None,
     denominator: Tally | None = None,
+    kons: tuple[str, ...] = KON,
+    at_most_one: bool = False,
 ) -> pd.DataFrame:
     """Tidy rows for every period, scope, shown group, dimension and kön.
 
     For a share ``value`` is the numerator; for a mean it is the sum and ``denominator`` the
-    count; a denominator with one dimension is shared by every dimension value.
+    count; a denominator with one dimension is shared by every dimension value. ``kons``
+    selects the kön columns (organisation figures are T only); ``at_most_one`` turns a count
+    into "was there any" (0 or 1).
     """
     kind = BY_ID[indicator].kind
     dims = dims or [""]
-    labels = _labels(ctx, dims)
+    labels = _labels(ctx, dims, kons)
+    k = [KON.index(x) for x in kons]
     blocks = []
     for period in ctx.periods:
         for scope in SCOPES:
-            v = value.get(period, scope)[ctx.show]
+            v = value.get(period, scope)[ctx.show][:, :, k]
+            if at_most_one:
+                v = np.minimum(v, 1)
             block = {"period": period.label, "omfang": scope, **labels}
             if denominator is None:
                 block |= {"varde": v.ravel(), "taljare": np.nan, "namnare": np.nan, "status": OK}
             else:
-                den = np.broadcast_to(denominator.get(period, scope)[ctx.show], v.shape).ravel()
+                d = denominator.get(period, scope)[ctx.show][:, :, k]
+                den = np.broadcast_to(d, v.shape).ravel()
                 num = v.ravel()
                 with np.errstate(divide="ignore", invalid="ignore"):
                     ratio = np.where(den > 0, num / den, np.nan)
@@ -77,9 +85,9 @@ def rows(
     return out[COLUMNS]
 
 
-def missing(ctx: Context, indicator: str) -> pd.DataFrame:
+def missing(ctx: Context, indicator: str, kons: tuple[str, ...] = KON) -> pd.DataFrame:
     """An indicator whose export is absent: one row per group and kön, status saknar_data."""
-    labels = _labels(ctx, [""])
+    labels = _labels(ctx, [""], kons)
     blocks = [
         pd.DataFrame({"period": p.label, "omfang": scope, **labels})
         for p in ctx.periods

@@ -1,0 +1,46 @@
+"""Follow-up after exit (exports deltagare, uppfoljningar): work or studies 90 days, 6 and 12
+months after the insats ended."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..dataset import Dataset
+from .engine import Context, Latest, add_months
+from .flow import ended
+from .tidy import rows
+
+POINTS = {"90d": ("90D", None), "6m": ("6M", 6), "12m": ("12M", 12)}
+
+
+def follow_up_point(slut: pd.Series, months: int | None) -> pd.Series:
+    """slutdatum + 90 days, or + 6 / 12 calendar months clamped to the month's last day."""
+    return slut + pd.Timedelta(days=90) if months is None else add_months(slut, months)
+
+
+def compute(ctx: Context, ds: Dataset, wanted: set[str]) -> list:
+    e = ended(ds)
+    fu = ds.tables["uppfoljningar"]
+    work = ds.config.group("arbete_studier_efter")
+    person = ctx.persons(e["person"])
+    grp = ctx.group_index(e["delprojekt"])
+    out = []
+    for suffix, (code, months) in POINTS.items():
+        share, missing = f"andel_arbete_studier_{suffix}", f"uppfoljning_saknas_{suffix}"
+        if not {share, missing} & wanted:
+            continue
+        at = fu.loc[fu["tidpunkt"] == code, ["person", "slut", "sysselsattning"]]
+        # One follow-up per (person, slut, tidpunkt) is guaranteed by the loader.
+        status = e[["person", "slut"]].merge(at, on=["person", "slut"], how="left")[
+            "sysselsattning"
+        ]
+        has_f = status.notna().to_numpy(dtype="float64")
+        work_f = status.isin(work).to_numpy(dtype="float64")
+        latest = Latest(ctx, person, grp, follow_up_point(e["slut"], months), e["slut"], e["start"])
+        if share in wanted:
+            out.append(
+                rows(ctx, share, latest.tally(has_f * work_f), denominator=latest.tally(has_f))
+            )
+        if missing in wanted:
+            out.append(rows(ctx, missing, latest.tally(1.0 - has_f)))
+    return out

@@ -1,0 +1,102 @@
+"""Self-assessment (exports deltagare, matningar): improvement on each instrument item, and
+the named indicators (stegförflyttning, ökad makt, närmare arbetsmarknaden).
+
+A person's state for an item at a period's last day b is (number of answers ≤ b, is the last
+answer ≤ b above the first). That state only changes in months with an answer, so it is a step
+function over months; the figures are those steps intersected with the person's runs of
+being active in the group (the ``deltagare_aktiva`` population), all periods at once.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..dataset import Dataset
+from ..periods import KINDS
+from .engine import Context, Tally, months, tally_runs
+from .flow import active
+from .tidy import rows
+
+FAR = 10**7
+
+
+def states(ctx: Context, ds: Dataset) -> pd.DataFrame:
+    """Per (person, item): the months from which 'two or more answers' holds, and whether the
+    latest answer so far beats the first, until the next change."""
+    codes = [i.code for i in ds.config.instrument]
+    ans = ds.tables["matningar"]
+    df = pd.DataFrame(
+        {
+            "person": ctx.persons(ans["person"]),
+            "item": ans["fraga"].map({c: n for n, c in enumerate(codes)}).to_numpy(),
+            "date": ans["datum"].to_numpy(),
+            "line": ans["_line"].to_numpy(),
+            "value": ans["varde"].to_numpy(),
+            "m": months(ans["datum"]),
+        }
+    ).sort_values(["person", "item", "date", "line"], kind="stable")
+    g = df.groupby(["person", "item"], sort=False)
+    df["n"] = g.cumcount() + 1
+    df["better"] = df["value"] > g["value"].transform("first")
+    # The state at a month's end is that of the month's last answer.
+    df = df.drop_duplicates(["person", "item", "m"], keep="last")
+    nxt = df.groupby(["person", "item"], sort=False)["m"].shift(-1)
+    df["until"] = nxt.fillna(FAR + 1).astype("int64") - 1
+    return df[df["n"] >= 2][["person", "item", "m", "until", "better"]]
+
+
+def _intersect(ctx: Context, runs, st: pd.DataFrame, n_items: int) -> tuple[Tally, Tally]:
+    """Population (≥ 2 answers while active) and numerator (improved), per item."""
+    population, improved = Tally(ctx.n_groups, n_items), Tally(ctx.n_groups, n_items)
+    for kind, (lo, hi, key, first, last) in runs.by_kind.items():
+        grp, _, person = runs.split(key)
+        if kind == "ackumulerat":
+            s_first, s_last = st["m"].to_numpy(), st["until"].to_numpy()
+        else:
+            # a state over months [m, until] holds at the end of period n iff that end lies in it
+            length = KINDS[kind]
+            s_first = -((-(st["m"].to_numpy() - length + 1)) // length)
+            s_last = (st["until"].to_numpy() - length + 1) // length
+        act = pd.DataFrame({"person": person, "grp": grp, "f": first, "t": last})
+        sta = pd.DataFrame(
+            {
+                "person": st["person"].to_numpy(),
+                "item": st["item"].to_numpy(),
+                "sf": s_first,
+                "st": s_last,
+                "better": st["better"].to_numpy(),
+            }
+        )
+        both = act.merge(sta, on="person")
+        f = np.maximum(both["f"].to_numpy(), both["sf"].to_numpy())
+        t = np.minimum(both["t"].to_numpy(), both["st"].to_numpy())
+        args = (
+            kind,
+            lo,
+            hi,
+            both["grp"].to_numpy(),
+            both["item"].to_numpy(),
+            ctx.person_kon[both["person"].to_numpy()],
+        )
+        population.add(*args, None, f, t)
+        improved.add(*args, both["better"].to_numpy(dtype="float64"), f, t)
+    return population, improved
+
+
+def compute(ctx: Context, ds: Dataset, wanted: set[str]) -> list:
+    items = ds.config.instrument
+    codes = [i.code for i in items]
+    runs = active(ctx, ds)
+    population, improved = _intersect(ctx, runs, states(ctx, ds), max(len(codes), 1))
+    out = []
+    if "forbattring" in wanted:
+        out.append(rows(ctx, "forbattring", improved, codes, population))
+    if "matning_saknas" in wanted:
+        out.append(rows(ctx, "matning_saknas", tally_runs(ctx, runs).minus_from(population), codes))
+    for n, item in enumerate(items):
+        if item.indicator and item.indicator in wanted:
+            out.append(
+                rows(ctx, item.indicator, improved.select(n), denominator=population.select(n))
+            )
+    return out

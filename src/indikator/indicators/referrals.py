@@ -1,0 +1,43 @@
+"""Referrals (export remisser): per remittent, how many came in and how many led to an
+enrolment. Referrals are events: TOTALT is the sum of the delprojekt; kön is the referral's."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..dataset import Dataset
+from .engine import UNKNOWN_KON, Context, months, positions, sum_events
+from .tidy import rows
+
+
+def event_kon(kon: pd.Series) -> np.ndarray:
+    return kon.map({"K": 0, "M": 1}).fillna(UNKNOWN_KON).astype("int64").to_numpy()
+
+
+def compute(ctx: Context, ds: Dataset, wanted: set[str]) -> list:
+    r = ds.tables["remisser"]
+    codes = [c.code for c in ds.config.code_list("myndighet")]
+    args = (
+        ctx,
+        event_kon(r["kon"]),
+        ctx.group_index(r["delprojekt"]),
+        positions(r["remittent"], codes),
+        months(r["datum"]),
+    )
+    n = len(codes)
+    inskriven = (r["utfall"] == "INSKRIVEN").to_numpy(dtype="float64")
+    ej = (r["utfall"] == "EJ_INSKRIVEN").to_numpy(dtype="float64")
+    out = []
+    if "remisser" in wanted:
+        out.append(rows(ctx, "remisser", sum_events(*args, None, n), codes))
+    if "remisser_inskrivna" in wanted:
+        out.append(rows(ctx, "remisser_inskrivna", sum_events(*args, inskriven, n), codes))
+    if "remisser_ej_inskrivna" in wanted:
+        out.append(rows(ctx, "remisser_ej_inskrivna", sum_events(*args, ej, n), codes))
+    if "andel_remisser_inskrivna" in wanted:
+        decided = sum_events(*args, inskriven + ej, n)
+        out.append(
+            rows(ctx, "andel_remisser_inskrivna", sum_events(*args, inskriven, n), codes, decided)
+        )
+    return out
