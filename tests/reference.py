@@ -77,3 +77,131 @@ def figures(enrolments, activities, groups, work_reasons, a: dt.date, b: dt.date
                 (x.hours or 0) for x in in_window if k == "T" or kon[x.person] == k
             )
     return out
+
+
+@dataclass
+class Answer:
+    person: str
+    date: dt.date
+    item: str
+    value: int
+
+
+@dataclass
+class FollowUp:
+    person: str
+    point: str  # 90D / 6M / 12M
+    end: dt.date  # the enrolment's slutdatum
+    status: str
+
+
+@dataclass
+class Referral:
+    date: dt.date
+    dp: str
+    remittent: str
+    utfall: str
+    kon: str | None
+
+
+@dataclass
+class OrgRow:
+    aktivitet: str
+    date: dt.date
+    dp: str | None
+    typ: str
+    myndighet: str
+
+
+def add_months(d: dt.date, n: int) -> dt.date:
+    import calendar
+
+    y, m = divmod(d.month - 1 + n, 12)
+    y += d.year
+    return dt.date(y, m + 1, min(d.day, calendar.monthrange(y, m + 1)[1]))
+
+
+def point_of(end: dt.date, t: str) -> dt.date:
+    return end + dt.timedelta(days=90) if t == "90D" else add_months(end, 6 if t == "6M" else 12)
+
+
+def more_figures(
+    enrolments, answers, followups, referrals, orgrows, groups, a, b, work_after, info_types
+):
+    kon = person_kon(enrolments)
+    out = {}
+
+    def split(persons, key):
+        out[(key[0], key[1], "T", *key[2:])] = len(persons)
+        for k in "KM":
+            out[(key[0], key[1], k, *key[2:])] = sum(1 for p in persons if kon[p] == k)
+
+    for g in [*groups, "TOTALT"]:
+        es = [e for e in enrolments if g == "TOTALT" or e.dp == g]
+        active = {e.person for e in es if e.start <= b and (e.end is None or e.end >= a)}
+        for item in ("STEG", "MAKT"):
+            pop, better, few = set(), set(), set()
+            for p in active:
+                mine = sorted(
+                    (x for x in answers if x.person == p and x.item == item), key=lambda x: x.date
+                )
+                upto = [x for x in mine if x.date <= b]
+                if len(upto) >= 2:
+                    pop.add(p)
+                    if upto[-1].value > mine[0].value:
+                        better.add(p)
+                else:
+                    few.add(p)
+            split(pop, ("forbattring_namnare", g, item))
+            split(better, ("forbattring", g, item))
+            split(few, ("matning_saknas", g, item))
+        for t in ("90D", "6M", "12M"):
+            judged = {}
+            for e in es:
+                if e.end is None:
+                    continue
+                pt = point_of(e.end, t)
+                if a <= pt <= b:
+                    cur = judged.get(e.person)
+                    if cur is None or (pt, e.end, e.start) > (
+                        point_of(cur.end, t),
+                        cur.end,
+                        cur.start,
+                    ):
+                        judged[e.person] = e
+            have = {
+                p: next(
+                    (f for f in followups if f.person == p and f.point == t and f.end == e.end),
+                    None,
+                )
+                for p, e in judged.items()
+            }
+            split({p for p, f in have.items() if f}, ("uppfoljda", g, t))
+            split(
+                {p for p, f in have.items() if f and f.status in work_after},
+                ("andel_arbete_studier_" + t.lower(), g),
+            )
+            split({p for p, f in have.items() if not f}, ("uppfoljning_saknas_" + t.lower(), g))
+        # referrals: events, kön from the referral
+        for m in ("AF", "FK", "KOMMUN"):
+            rs = [
+                r
+                for r in referrals
+                if (g == "TOTALT" or r.dp == g) and r.remittent == m and a <= r.date <= b
+            ]
+            for k in ("K", "M", "T"):
+                mine = [r for r in rs if k == "T" or r.kon == k]
+                out[("remisser", g, k, m)] = len(mine)
+                out[("remisser_inskrivna", g, k, m)] = sum(r.utfall == "INSKRIVEN" for r in mine)
+        # organisation: T only; no delprojekt = TOTALT only
+        rows = [o for o in orgrows if (g == "TOTALT" or o.dp == g) and a <= o.date <= b]
+        for m in ("AF", "FK", "KOMMUN"):
+            out[("infoinsatser", g, "T", m)] = len(
+                {o.aktivitet for o in rows if o.myndighet == m and o.typ in info_types}
+            )
+        for typ in ("INFO_MUNTLIG", "INFO_SKRIFTLIG", "WORKSHOP"):
+            ids = {o.aktivitet for o in rows if o.typ == typ}
+            out[("sammankomster_flera_myndigheter", g, "T", typ)] = sum(
+                1 for i in ids if len({o.myndighet for o in rows if o.aktivitet == i}) >= 2
+            )
+    return out

@@ -227,3 +227,69 @@ def test_usage_errors_exit_2(cli, tmp_path):
     assert (
         cli("monthly", "--period", "2017-05", "--format", "parquet").exit_code == 2
     )  # needs --out
+
+
+@pytest.mark.parametrize(
+    "export, extra_row, message",
+    [
+        # P2 is still enrolled: no ended enrolment to follow up (line 6 after 4 good rows)
+        (
+            "uppfoljningar",
+            "19800202-0017;90D;ARBETE;;",
+            "uppfoljningar.csv:6, kolumn deltagare_id: deltagaren har ingen avslutad inskrivning",
+        ),
+        (
+            "uppfoljningar",
+            "660606-0058;90D;ARBETE;;2017-02-15",
+            "uppfoljningar.csv:6, kolumn slutdatum, värde '2017-02-15': ingen inskrivning för deltagaren slutar detta datum",
+        ),
+        (
+            "uppfoljningar",
+            "660606-0058;90D;STUDIER;;2017-01-31",
+            "uppfoljningar.csv:6, kolumn tidpunkt, värde '90D': dubblett: samma inskrivning har redan en uppföljning vid denna tidpunkt på rad 2",
+        ),
+        (
+            "matningar",
+            "19800101-0001;2017-02-01;STEG;9",
+            "matningar.csv:14, kolumn varde, värde '9': värdet ligger utanför frågans skala 1–7",
+        ),
+        (
+            "matningar",
+            "19800101-0001;2017-02-01;FOO;3",
+            "matningar.csv:14, kolumn fraga, värde 'FOO': okänd kod för fråga",
+        ),
+        (
+            "remisser",
+            "R2;2017-05-09;OS;AF;;;",
+            "remisser.csv:8, kolumn remiss_id, värde 'R2': remiss_id förekommer redan tidigare i filen",
+        ),
+        (
+            "organisationsaktiviteter",
+            "A1;2017-05-05;OS;INFO_MUNTLIG;REGION;1",
+            "organisationsaktiviteter.csv:9, kolumn datum, värde '2017-05-05': datum skiljer sig från aktivitetens första rad",
+        ),
+    ],
+)
+def test_row_errors_in_the_other_exports(cli, tmp_path, export, extra_row, message):
+    from world import FULL_WORLD
+
+    files = dict(FULL_WORLD)
+    files[export] = files[export] + extra_row + "\n"
+    write_dataset(tmp_path, files)
+    r = monthly(cli, tmp_path)
+    assert r.exit_code == 3, r.stderr
+    assert message in r.stderr
+    assert_no_traceback(r)
+
+
+def test_every_export_header_only(cli, tmp_path):
+    """Found by hypothesis: header-only follow-ups crashed when nobody had ended."""
+    from world import FULL_WORLD
+
+    files = {name: text.splitlines()[0] + "\n" for name, text in FULL_WORLD.items()}
+    files["deltagare"] = deltagare_with("A;K;OS;2017-01-01;;;;;;")
+    write_dataset(tmp_path, files)
+    r = monthly(cli, tmp_path)
+    assert r.exit_code == 0, r.stderr
+    assert ",deltagare_aktiva,,T,1,,,ok" in r.stdout
+    assert ",remisser,AF,T,0,,,ok" in r.stdout

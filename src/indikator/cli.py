@@ -193,6 +193,45 @@ def monthly(period, data, config_path, strict, delprojekt, indicators, fmt, out)
 
 
 @main.command()
+@click.option(
+    "--period", "period", type=PeriodType(), required=True, help="Perioden att mäta mot målen."
+)
+@click.option(
+    "--compare-previous", is_flag=True, help="Visa också föregående period av samma längd."
+)
+@data_options
+@click.option(
+    "--delprojekt", "delprojekt", multiple=True, help="Bara dessa delprojekt; TOTALT visas alltid."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    help="Utformat. Standard: table i en terminal, annars csv.",
+)
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), help="Skriv till fil (atomiskt)."
+)
+@handled
+def targets(period, compare_previous, data, config_path, strict, delprojekt, fmt, out):
+    """Måluppfyllelse: mål, resultat, "n av N" och om målet nås, per delprojekt och kön."""
+    from .config import load_config
+    from .render import targets_human, write_table
+    from .targets import COLUMNS, PREVIOUS, evaluate
+
+    fmt = _format(fmt, out)
+    config = load_config(config_path)
+    _check_selection(config, delprojekt, ())
+    ds = _load(data, config, strict)
+    df = evaluate(ds, period, compare_previous, delprojekt or None)
+    columns = COLUMNS + (PREVIOUS if compare_previous else [])
+    text = write_table(df, columns, lambda d, f: targets_human(d, config, f), fmt, out)
+    if text is not None:
+        click.echo(text, nl=False)
+    return EXIT_REJECTED if ds.rejected else EXIT_OK
+
+
+@main.command()
 @data_options
 @handled
 def validate(data, config_path, strict):

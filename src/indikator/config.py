@@ -90,10 +90,14 @@ class InstrumentItem(_Strict):
 
 
 class Target(_Strict):
+    """A target: ``delprojekt`` empty = TOTALT, ``"*"`` = TOTALT and every delprojekt;
+    ``kon`` empty = K, M and T; ``scope`` empty = both scopes; ``per_delprojekt_planned`` takes
+    each delprojekt's planned participants (and planned_k/planned_m) as its target."""
+
     indicator: str
     scope: Literal["period", "ackumulerat"] | None = None
     delprojekt: str | None = None
-    kon: Literal["K", "M", "T"] = "T"
+    kon: Literal["K", "M", "T"] | None = None
     value: float | None = None
     per_delprojekt_planned: bool = False
 
@@ -131,9 +135,13 @@ class Config(_Strict):
                     f"groups.{group}: {', '.join(bad)} finns inte i codes.{GROUP_LISTS[group]}"
                 )
         dp = {d.code for d in self.delprojekt}
+        from .indicators.catalog import BY_ID  # the catalog names every indicator id
+
         for i, t in enumerate(self.targets):
-            if t.delprojekt is not None and t.delprojekt not in dp:
+            if t.delprojekt not in (None, "*", *dp):
                 raise ValueError(f"targets.{i}.delprojekt: okänt delprojekt {t.delprojekt}")
+            if t.indicator not in BY_ID:
+                raise ValueError(f"targets.{i}.indicator: okänd indikator {t.indicator}")
         return self
 
     # -- lookups used across the code base -------------------------------------------------

@@ -397,7 +397,10 @@ def _check_uppfoljningar(df, bad, dl, file, problems):
         df, ~bad, ended, file, problems, "deltagaren har ingen avslutad inskrivning"
     )
     latest = ended.sort_values(["slut", "start"], kind="stable").groupby("person")["slut"].last()
-    df["slut"] = df["slutdatum"].where(df["slutdatum"].notna(), df["person"].map(latest))
+    df["slut"] = df["slutdatum"].where(
+        df["slutdatum"].notna(),
+        pd.Series(latest.reindex(df["person"]).to_numpy(), index=df.index).astype("datetime64[s]"),
+    )
     pairs = pd.MultiIndex.from_frame(ended[["person", "slut"]])
     known = pd.MultiIndex.from_frame(df[["person", "slut"]]).isin(pairs)
     nomatch = ok & df["slutdatum"].notna().to_numpy() & ~known
@@ -453,6 +456,8 @@ def _check_remisser(df, bad, file, problems):
 
 
 def _check_organisation(df, bad, file, problems):
+    """The rows of one aktivitet_id must agree on datum, delprojekt and typ: a later row that
+    disagrees with the activity's first row is a row error."""
     df = df.copy()
     df["datum"] = _dates(df["datum"])
     ok = ~bad
@@ -460,21 +465,23 @@ def _check_organisation(df, bad, file, problems):
     first = cand.groupby("aktivitet_id", sort=False)[["datum", "delprojekt", "typ"]].transform(
         "first"
     )
+    rejected = np.zeros(len(df), dtype=bool)
     for col in ("datum", "delprojekt", "typ"):
         a, b = cand[col], first[col]
-        differs = ~((a == b) | (a.isna() & b.isna()))
-        mask = np.zeros(len(df), dtype=bool)
-        mask[np.flatnonzero(ok)[differs.to_numpy()]] = True
+        differs = np.zeros(len(df), dtype=bool)
+        differs[np.flatnonzero(ok)] = ~((a == b) | (a.isna() & b.isna())).to_numpy()
+        differs &= ~rejected  # one message per row: the first column that disagrees
+        text = df[col].dt.strftime("%Y-%m-%d") if col == "datum" else df[col].astype(str)
         _reject(
             df,
-            mask & ok,
+            differs,
             file,
             col,
-            df[col].astype(str),
+            text,
             f"{col} skiljer sig från aktivitetens första rad",
             problems,
         )
-        ok &= ~mask
-    out = df[ok].copy()
+        rejected |= differs
+    out = df[ok & ~rejected].copy()
     out["antal_handlaggare"] = pd.to_numeric(out["antal_handlaggare"], errors="coerce")
     return out

@@ -145,25 +145,26 @@ def _plain(value):
     return value
 
 
-def tidy_records(tidy: pd.DataFrame) -> list[dict]:
+def tidy_records(tidy: pd.DataFrame, columns: list[str] = COLUMNS) -> list[dict]:
     return [
-        {c: _plain(v) for c, v in zip(COLUMNS, row, strict=True)}
-        for row in tidy[COLUMNS].itertuples(index=False)
+        {c: _plain(v) for c, v in zip(columns, row, strict=True)}
+        for row in tidy[columns].itertuples(index=False)
     ]
 
 
-def tidy_csv(tidy: pd.DataFrame) -> str:
-    df = tidy[COLUMNS].copy()
-    for c in ("varde", "taljare", "namnare"):
-        df[c] = [
-            ("" if v is None else repr(v) if isinstance(v, float) else str(v))
-            for v in map(_plain, df[c])
-        ]
+def tidy_csv(tidy: pd.DataFrame, columns: list[str] = COLUMNS) -> str:
+    df = tidy[columns].copy()
+    for c in columns:
+        if df[c].dtype.kind in "fc" or df[c].dtype == object:
+            df[c] = [
+                "" if v is None else repr(v) if isinstance(v, float) else str(v)
+                for v in map(_plain, df[c])
+            ]
     return df.to_csv(index=False, lineterminator="\n")
 
 
-def tidy_json(tidy: pd.DataFrame) -> str:
-    return json.dumps(tidy_records(tidy), ensure_ascii=False, indent=1) + "\n"
+def tidy_json(tidy: pd.DataFrame, columns: list[str] = COLUMNS) -> str:
+    return json.dumps(tidy_records(tidy, columns), ensure_ascii=False, indent=1) + "\n"
 
 
 def tidy_arrow(tidy: pd.DataFrame):
@@ -199,6 +200,90 @@ def atomic(path: str | Path, mode: str = "w", **kwargs):
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+KON_NAME = {"K": "Kvinnor", "M": "Män", "T": "Totalt"}
+
+
+def _target_cells(kind: str, mal, varde, taljare, namnare, status) -> tuple[str, str, str]:
+    """(Mål, Resultat, n av N) as a person reads them."""
+    if kind == SHARE:
+        goal = f"≥ {round(mal * 100):.0f} %"
+        if status != "ok":
+            return goal, SYMBOL.get(status, ""), SYMBOL.get(status, "")
+        return goal, f"{round(varde * 100):.0f} %", f"{number(taljare)} av {number(namnare)}"
+    goal = f"≥ {number(mal)}"
+    if status != "ok":
+        return goal, SYMBOL.get(status, ""), SYMBOL.get(status, "")
+    return goal, number(varde), f"{number(varde)} av {number(mal)}"
+
+
+def targets_human(df: pd.DataFrame, config: Config, fmt: str) -> str:
+    from tabulate import tabulate
+
+    previous = "foregaende_period" in df.columns
+    headers = ["Delprojekt", "Indikator", "Kön", "Omfång", "Mål", "Resultat", "n av N", "Uppfyllt"]
+    if previous:
+        label = df["foregaende_period"].dropna()
+        headers += [f"Resultat {label.iat[0] if len(label) else 'föregående'}", "n av N (föreg.)"]
+    body = []
+    for r in df.itertuples(index=False):
+        kind = BY_ID[r.indikator].kind
+        goal, result, n_of = _target_cells(kind, r.mal, r.varde, r.taljare, r.namnare, r.status)
+        met = SYMBOL.get(r.status, "") if r.uppfyllt is None else ("ja" if r.uppfyllt else "nej")
+        row = [
+            r.delprojekt,
+            BY_ID[r.indikator].label,
+            KON_NAME[r.kon],
+            r.omfang,
+            goal,
+            result,
+            n_of,
+            met,
+        ]
+        if previous:
+            _, p_result, p_n = _target_cells(
+                kind,
+                r.mal,
+                r.foregaende_varde,
+                r.foregaende_taljare,
+                r.foregaende_namnare,
+                r.foregaende_status,
+            )
+            row += [p_result, p_n]
+        body.append(row)
+    title = f"Måluppfyllelse {df['period'].iat[0] if len(df) else ''} – {config.project.name}"
+    table = tabulate(
+        body,
+        headers=headers,
+        tablefmt="pipe" if fmt == "markdown" else "simple",
+        disable_numparse=True,
+    )
+    return f"{'## ' if fmt == 'markdown' else ''}{title}\n{table}\n"
+
+
+def write_table(
+    df: pd.DataFrame, columns: list[str], human_text, fmt: str, out: str | Path | None
+) -> str | None:
+    """Write any tidy table (figures, targets) as ``fmt``; ``human_text`` renders table/markdown."""
+    if fmt == "parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        with atomic(out, "wb") as fh:
+            pq.write_table(pa.Table.from_pandas(df[columns], preserve_index=False), fh)
+        return None
+    if fmt == "csv":
+        text = tidy_csv(df, columns)
+    elif fmt == "json":
+        text = tidy_json(df, columns)
+    else:
+        text = human_text(df, fmt)
+    if out is None:
+        return text
+    with atomic(out, "w", encoding="utf-8", newline="") as fh:
+        fh.write(text)
+    return None
 
 
 def write(tidy: pd.DataFrame, config: Config, fmt: str, out: str | Path | None) -> str | None:

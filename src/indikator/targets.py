@@ -1,0 +1,104 @@
+"""Måluppfyllelse: each configured target beside its result, "n av N", and whether it is met.
+
+The results are the tidy figures of ``compute`` for the same period, so the targets report
+can never disagree with ``monthly``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from .config import Config
+from .dataset import Dataset
+from .indicators import compute
+from .indicators.catalog import BY_ID, SHARE
+from .indicators.engine import TOTALT
+from .periods import Period
+
+COLUMNS = [
+    "period",
+    "omfang",
+    "delprojekt",
+    "indikator",
+    "kon",
+    "mal",
+    "varde",
+    "taljare",
+    "namnare",
+    "status",
+    "uppfyllt",
+]
+PREVIOUS = [
+    "foregaende_period",
+    "foregaende_varde",
+    "foregaende_taljare",
+    "foregaende_namnare",
+    "foregaende_status",
+]
+
+
+def expand(config: Config) -> pd.DataFrame:
+    """One row per (indicator, scope, group, kön) that has a target."""
+    rows = []
+    for t in config.targets:
+        scopes = [t.scope] if t.scope else ["period", "ackumulerat"]
+        kons = [t.kon] if t.kon else ["K", "M", "T"]
+        if t.per_delprojekt_planned:
+            cells = [
+                (d.code, kon, value)
+                for d in config.delprojekt
+                for kon, value in (("T", d.planned), ("K", d.planned_k), ("M", d.planned_m))
+                if value is not None and (t.kon is None or t.kon == kon)
+            ]
+        else:
+            groups = (
+                [TOTALT]
+                if t.delprojekt is None
+                else ([*config.delprojekt_codes, TOTALT] if t.delprojekt == "*" else [t.delprojekt])
+            )
+            cells = [(g, kon, t.value) for g in groups for kon in kons]
+        rows += [
+            {"indikator": t.indicator, "omfang": s, "delprojekt": g, "kon": k, "mal": float(v)}
+            for s in scopes
+            for g, k, v in cells
+        ]
+    df = pd.DataFrame(rows, columns=["indikator", "omfang", "delprojekt", "kon", "mal"])
+    return df.drop_duplicates(["indikator", "omfang", "delprojekt", "kon"], keep="last")
+
+
+def evaluate(
+    ds: Dataset,
+    period: Period,
+    compare_previous: bool = False,
+    delprojekt: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    targets = expand(ds.config)
+    if delprojekt:
+        targets = targets[targets["delprojekt"].isin([*delprojekt, TOTALT])]
+    periods = [period, period.previous()] if compare_previous else [period]
+    ids = sorted(set(targets["indikator"]))
+    tidy = compute(ds, periods, ids, delprojekt) if ids else pd.DataFrame(columns=COLUMNS)
+    tidy = tidy[tidy["dimension"] == ""]
+    key = ["indikator", "omfang", "delprojekt", "kon"]
+    now = tidy[tidy["period"] == period.label]
+    out = targets.merge(now, on=key, how="left")
+    out["period"] = period.label
+    share = out["indikator"].map(lambda i: BY_ID[i].kind == SHARE)
+    met = np.where(out["status"] == "ok", out["varde"] >= out["mal"] - 1e-12, None)
+    out["uppfyllt"] = pd.Series(met, index=out.index, dtype=object)
+    out.loc[~share, ["taljare", "namnare"]] = np.nan
+    if compare_previous:
+        prev = tidy[tidy["period"] == period.previous().label][
+            [*key, "period", "varde", "taljare", "namnare", "status"]
+        ]
+        prev = prev.rename(
+            columns={
+                c: f"foregaende_{c}" for c in ("period", "varde", "taljare", "namnare", "status")
+            }
+        )
+        out = out.merge(prev, on=key, how="left")
+        return out[COLUMNS + PREVIOUS].reset_index(drop=True)
+    return out[COLUMNS].reset_index(drop=True)
