@@ -35,9 +35,12 @@ def test_expand_the_mia_targets(config):
 def test_results_and_met(folder):
     ds = load_dataset(folder, load_config())
     df = evaluate(ds, parse_period("2017-05"), compare_previous=True)
-    row = lambda i, g, k, o: df[
-        (df.indikator == i) & (df.delprojekt == g) & (df.kon == k) & (df.omfang == o)
-    ].iloc[0]  # noqa: E731
+
+    def row(i, g, k, o):
+        return df[
+            (df.indikator == i) & (df.delprojekt == g) & (df.kon == k) & (df.omfang == o)
+        ].iloc[0]
+
     # OS May: P1 ARBETE of {P1, P3} -> 50 % >= 30 %: met
     r = row("andel_arbete_studier", "OS", "K", "period")
     assert (r.varde, r.taljare, r.namnare, r.uppfyllt) == (0.5, 1, 2, True)
