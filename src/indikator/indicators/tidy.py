@@ -56,32 +56,42 @@ def rows(
     dims = dims or [""]
     labels = _labels(ctx, dims, kons)
     k = [KON.index(x) for x in kons]
-    blocks = []
-    for period in ctx.periods:
-        for scope in SCOPES:
-            v = value.get(period, scope)[ctx.show][:, :, k]
-            if at_most_one:
-                v = np.minimum(v, 1)
-            block = {"period": period.label, "omfang": scope, **labels}
-            if denominator is None:
-                block |= {"varde": v.ravel(), "taljare": np.nan, "namnare": np.nan, "status": OK}
-            else:
-                d = denominator.get(period, scope)[ctx.show][:, :, k]
-                den = np.broadcast_to(d, v.shape).ravel()
-                num = v.ravel()
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    ratio = np.where(den > 0, num / den, np.nan)
-                block |= {
-                    "varde": ratio,
-                    "taljare": num if kind == SHARE else np.nan,
-                    "namnare": den if kind == SHARE else np.nan,
-                    "status": np.where(den > 0, OK, EMPTY_DENOMINATOR),
-                }
-                if kind == MEAN:
-                    block["varde"] = np.round(ratio, 6)
-            blocks.append(pd.DataFrame(block))
-    out = pd.concat(blocks, ignore_index=True)
+    keys = [(p, scope) for p in ctx.periods for scope in SCOPES]
+
+    def stacked(tally: Tally) -> np.ndarray:
+        return np.concatenate([tally.get(p, scope)[ctx.show][:, :, k].ravel() for p, scope in keys])
+
+    num = stacked(value)
+    if at_most_one:
+        num = np.minimum(num, 1)
+    n_cells = len(labels["kon"])
+    out = pd.DataFrame(
+        {
+            "period": np.repeat([p.label for p, _ in keys], n_cells),
+            "omfang": np.repeat([scope for _, scope in keys], n_cells),
+            **{c: np.tile(v, len(keys)) for c, v in labels.items()},
+        }
+    )
     out.insert(3, "indikator", indicator)
+    if denominator is None:
+        out["varde"], out["taljare"], out["namnare"], out["status"] = num, np.nan, np.nan, OK
+        return out[COLUMNS]
+    # a denominator with one dimension is shared by every dimension value
+    den = np.concatenate(
+        [
+            np.broadcast_to(
+                denominator.get(p, scope)[ctx.show][:, :, k],
+                value.get(p, scope)[ctx.show][:, :, k].shape,
+            ).ravel()
+            for p, scope in keys
+        ]
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(den > 0, num / den, np.nan)
+    out["varde"] = np.round(ratio, 6) if kind == MEAN else ratio
+    out["taljare"] = num if kind == SHARE else np.nan
+    out["namnare"] = den if kind == SHARE else np.nan
+    out["status"] = np.where(den > 0, OK, EMPTY_DENOMINATOR)
     return out[COLUMNS]
 
 
