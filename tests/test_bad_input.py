@@ -12,7 +12,18 @@ def deltagare_with(*rows: str) -> str:
 
 
 def monthly(cli, folder, *extra):
-    return cli("monthly", "--period", "2017-05", "--data", str(folder), "--format", "csv", *extra)
+    return cli(
+        "monthly",
+        "--period",
+        "2017-05",
+        "--data",
+        str(folder),
+        "--format",
+        "csv",
+        "--min-cell",
+        "0",
+        *extra,
+    )
 
 
 def assert_no_traceback(result):

@@ -34,6 +34,8 @@ def test_table_shows_swedish_cells_and_symbols(cli, tmp_path):
     write_dataset(tmp_path, {"deltagare": DELTAGARE})  # no aktiviteter -> saknar data
     r = cli(
         "monthly",
+        "--min-cell",
+        "0",
         "--period",
         "2017-05",
         "--data",
@@ -72,7 +74,7 @@ def test_table_shows_swedish_cells_and_symbols(cli, tmp_path):
 
 
 def test_csv_json_parquet_and_markdown_agree(cli, world, tmp_path):
-    args = ("monthly", "--period", "2017-Q2", "--data", str(world))
+    args = ("monthly", "--period", "2017-Q2", "--data", str(world), "--min-cell", "0")
     csv = pd.read_csv(io.StringIO(cli(*args, "--format", "csv").stdout), keep_default_na=False)
     assert list(csv.columns) == [
         "period",
@@ -180,3 +182,49 @@ def test_unexpected_error_is_one_line_and_exit_1(cli, world, monkeypatch):
     assert r.exit_code == 1
     assert "internt fel (RuntimeError: oväntat för 19800101-****)" in r.stderr
     assert "Traceback" not in r.stderr and "19800101-0001" not in r.stderr
+
+
+def test_small_counts_are_suppressed_by_default(cli, world):
+    """The MIA configuration's min_cell is 5: the world's small counts become '..'."""
+    r = cli(
+        "monthly",
+        "--period",
+        "2017-05",
+        "--data",
+        str(world),
+        "--format",
+        "csv",
+        "--indicator",
+        "deltagare_aktiva",
+        "--indicator",
+        "andel_arbete_studier",
+        "--indicator",
+        "inskrivningstid_medel_dagar",
+    )
+    df = pd.read_csv(io.StringIO(r.stdout), keep_default_na=False)
+    aktiva = df[(df.indikator == "deltagare_aktiva") & (df.omfang == "period")]
+    # OS K=2 M=1 T=3, BHS K=1 M=1 T=3, TOTALT K=3 M=2 T=6: all small but zeros and TOTALT-T 6
+    shown = aktiva[aktiva.status == "ok"]
+    assert set(shown.varde.astype(float)) <= {0.0, 6.0}
+    assert (aktiva.status == "undertryckt").sum() >= 6
+    hidden = df[df.status == "undertryckt"]
+    assert (hidden[["varde", "taljare", "namnare"]] == "").all().all()
+    # a share with a hidden part is hidden; a mean is hidden with its population
+    means = df[
+        (df.indikator == "inskrivningstid_medel_dagar")
+        & (df.omfang == "period")
+        & (df.delprojekt == "OS")
+    ]
+    assert set(means.status) <= {"undertryckt", "tom_namnare"}
+    t = cli(
+        "monthly",
+        "--period",
+        "2017-05",
+        "--data",
+        str(world),
+        "--format",
+        "table",
+        "--indicator",
+        "deltagare_aktiva",
+    )
+    assert "Aktiva deltagare" in t.stdout and ".." in t.stdout

@@ -57,7 +57,17 @@ def test_results_and_met(folder):
 
 
 def test_targets_command_agrees_with_monthly(cli, folder):
-    t = cli("targets", "--period", "2017-05", "--data", str(folder), "--format", "csv")
+    t = cli(
+        "targets",
+        "--period",
+        "2017-05",
+        "--data",
+        str(folder),
+        "--format",
+        "csv",
+        "--min-cell",
+        "0",
+    )
     assert t.exit_code == 0, t.stderr
     targets = pd.read_csv(io.StringIO(t.stdout))
     monthly = run(folder)
@@ -71,6 +81,8 @@ def test_targets_command_agrees_with_monthly(cli, folder):
 def test_targets_table(cli, folder):
     r = cli(
         "targets",
+        "--min-cell",
+        "0",
         "--period",
         "2017-05",
         "--data",

@@ -90,7 +90,13 @@ def data_options(func):
     return func
 
 
-def output_options(func):
+def format_options(func):
+    func = click.option(
+        "--min-cell",
+        "min_cell",
+        type=click.IntRange(0),
+        help="Röjandekontroll: dölj antal mellan 1 och N−1 (standard: konfigurationens min_cell; 0 = av).",
+    )(func)
     func = click.option(
         "--out", type=click.Path(dir_okay=False, path_type=Path), help="Skriv till fil (atomiskt)."
     )(func)
@@ -100,16 +106,19 @@ def output_options(func):
         type=click.Choice(FORMATS),
         help="Utformat. Standard: table i en terminal, annars csv.",
     )(func)
-    func = click.option(
-        "--indicator", "indicators", multiple=True, help="Bara dessa indikatorer (upprepningsbar)."
-    )(func)
-    func = click.option(
+    return click.option(
         "--delprojekt",
         "delprojekt",
         multiple=True,
         help="Bara dessa delprojekt (upprepningsbar); TOTALT visas alltid.",
     )(func)
-    return func
+
+
+def output_options(func):
+    func = format_options(func)
+    return click.option(
+        "--indicator", "indicators", multiple=True, help="Bara dessa indikatorer (upprepningsbar)."
+    )(func)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -178,16 +187,16 @@ def _emit(tidy, config, fmt: str, out: Path | None) -> None:
 @data_options
 @output_options
 @handled
-def monthly(period, data, config_path, strict, delprojekt, indicators, fmt, out):
+def monthly(period, data, config_path, strict, delprojekt, indicators, fmt, out, min_cell):
     """Periodens och det ackumulerade resultatet per delprojekt och TOTALT, Kvinnor/Män/Totalt."""
     from .config import load_config
-    from .indicators import compute
+    from .indicators import report
 
     fmt = _format(fmt, out)
     config = load_config(config_path)
     _check_selection(config, delprojekt, indicators)
     ds = _load(data, config, strict)
-    tidy = compute(ds, [period], indicators or None, delprojekt or None)
+    tidy = report(ds, [period], indicators or None, delprojekt or None, min_cell)
     _emit(tidy, config, fmt, out)
     return EXIT_REJECTED if ds.rejected else EXIT_OK
 
@@ -200,20 +209,9 @@ def monthly(period, data, config_path, strict, delprojekt, indicators, fmt, out)
     "--compare-previous", is_flag=True, help="Visa också föregående period av samma längd."
 )
 @data_options
-@click.option(
-    "--delprojekt", "delprojekt", multiple=True, help="Bara dessa delprojekt; TOTALT visas alltid."
-)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    help="Utformat. Standard: table i en terminal, annars csv.",
-)
-@click.option(
-    "--out", type=click.Path(dir_okay=False, path_type=Path), help="Skriv till fil (atomiskt)."
-)
+@format_options
 @handled
-def targets(period, compare_previous, data, config_path, strict, delprojekt, fmt, out):
+def targets(period, compare_previous, data, config_path, strict, delprojekt, fmt, out, min_cell):
     """Måluppfyllelse: mål, resultat, "n av N" och om målet nås, per delprojekt och kön."""
     from .config import load_config
     from .render import targets_human, write_table
@@ -223,7 +221,7 @@ def targets(period, compare_previous, data, config_path, strict, delprojekt, fmt
     config = load_config(config_path)
     _check_selection(config, delprojekt, ())
     ds = _load(data, config, strict)
-    df = evaluate(ds, period, compare_previous, delprojekt or None)
+    df = evaluate(ds, period, compare_previous, delprojekt or None, min_cell)
     columns = COLUMNS + (PREVIOUS if compare_previous else [])
     text = write_table(df, columns, lambda d, f: targets_human(d, config, f), fmt, out)
     if text is not None:

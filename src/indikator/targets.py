@@ -13,7 +13,7 @@ import pandas as pd
 
 from .config import Config
 from .dataset import Dataset
-from .indicators import compute
+from .indicators import report
 from .indicators.catalog import BY_ID, SHARE
 from .indicators.engine import TOTALT
 from .periods import Period
@@ -74,13 +74,16 @@ def evaluate(
     period: Period,
     compare_previous: bool = False,
     delprojekt: Iterable[str] | None = None,
+    min_cell: int | None = 0,
 ) -> pd.DataFrame:
+    """Targets beside their results; ``min_cell`` applies small-count control to the results
+    (None = the configuration's threshold, 0 = off)."""
     targets = expand(ds.config)
     if delprojekt:
         targets = targets[targets["delprojekt"].isin([*delprojekt, TOTALT])]
     periods = [period, period.previous()] if compare_previous else [period]
     ids = sorted(set(targets["indikator"]))
-    tidy = compute(ds, periods, ids, delprojekt) if ids else pd.DataFrame(columns=COLUMNS)
+    tidy = report(ds, periods, ids, delprojekt, min_cell) if ids else pd.DataFrame(columns=COLUMNS)
     tidy = tidy[tidy["dimension"] == ""]
     key = ["indikator", "omfang", "delprojekt", "kon"]
     now = tidy[tidy["period"] == period.label]

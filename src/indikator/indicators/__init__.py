@@ -87,3 +87,31 @@ def order(df: pd.DataFrame, ds: Dataset, ctx: Context, wanted: list[str]) -> pd.
     idx = keys.sort_values(["p", "s", "g", "i", "n"], kind="stable").index
     out = df.loc[idx].reset_index(drop=True)
     return out
+
+
+def report(
+    ds: Dataset,
+    periods: list[Period],
+    indicators: Iterable[str] | None = None,
+    delprojekt: Iterable[str] | None = None,
+    min_cell: int | None = None,
+) -> pd.DataFrame:
+    """The figures as published: ``compute`` plus small-count control (``min_cell``; default
+    from the configuration, 0 = off). Suppression needs the whole delprojekt × kön table, so
+    every delprojekt is computed and the selection is applied afterwards."""
+    from ..suppression import MEAN_POPULATION, suppress
+
+    threshold = ds.config.project.min_cell if min_cell is None else min_cell
+    if threshold <= 0:
+        return compute(ds, periods, indicators, delprojekt)
+    wanted = list(indicators) if indicators else [i.id for i in CATALOG]
+    extra = [
+        MEAN_POPULATION[i]
+        for i in wanted
+        if i in MEAN_POPULATION and MEAN_POPULATION[i] not in wanted
+    ]
+    tidy = suppress(compute(ds, periods, wanted + extra), threshold, ds.config.delprojekt_codes)
+    keep = tidy["indikator"].isin(wanted)
+    if delprojekt:
+        keep &= tidy["delprojekt"].isin([*delprojekt, TOTALT])
+    return tidy[keep].reset_index(drop=True)

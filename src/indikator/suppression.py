@@ -1,0 +1,149 @@
+"""Small-count control (röjandekontroll), on the output only (indicators.md, "Small counts").
+
+Each indicator is protected as tables of rows = delprojekt + TOTALT and columns = K, M, T, one
+table per period, scope and dimension value. The relations K + M = T (each row) and
+Σ delprojekt = TOTALT (each column) are treated as exact. Primary suppression hides counts
+0 < c < n; secondary suppression fills relations with a single hidden cell, and an audit with
+linear algebra makes sure no hidden cell is determined by the shown ones.
+
+Not covered (see docs): differencing between reports, e.g. ackumulerat this month minus last.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from .indicators.catalog import BY_ID, COUNT, SHARE
+from .indicators.engine import TOTALT
+from .indicators.tidy import SUPPRESSED
+
+KON_COLUMNS = ("K", "M", "T")
+
+
+def relations(n_groups: int, n_kon: int) -> list[list[tuple[int, int, bool]]]:
+    """Each relation as cells (row, col, is_total). The last row is TOTALT; with three kön
+    columns the last column is T."""
+    rels = []
+    if n_kon == 3:
+        for r in range(n_groups + 1):
+            rels.append([(r, 0, False), (r, 1, False), (r, 2, True)])
+    for c in range(n_kon):
+        rels.append([(r, c, r == n_groups) for r in range(n_groups)] + [(n_groups, c, True)])
+    return rels
+
+
+def _matrix(rels, shape) -> np.ndarray:
+    a = np.zeros((len(rels), shape[0] * shape[1]))
+    for i, rel in enumerate(rels):
+        for r, c, total in rel:
+            a[i, r * shape[1] + c] = -1.0 if total else 1.0
+    return a
+
+
+def determined(values_shape, hidden: np.ndarray, rels) -> np.ndarray:
+    """Hidden cells whose value follows exactly from the shown ones (unit vector in the row
+    space of the relations restricted to the hidden cells)."""
+    a = _matrix(rels, values_shape)
+    idx = np.flatnonzero(hidden.ravel())
+    if len(idx) == 0:
+        return np.zeros(values_shape, dtype=bool)
+    sub = a[:, idx]
+    rank = np.linalg.matrix_rank(sub) if sub.any() else 0
+    out = np.zeros(hidden.size, dtype=bool)
+    for j, cell in enumerate(idx):
+        e = np.zeros((1, len(idx)))
+        e[0, j] = 1.0
+        if np.linalg.matrix_rank(np.vstack([sub, e])) == rank:
+            out[cell] = True
+    return out.reshape(values_shape)
+
+
+@lru_cache(maxsize=65536)
+def pattern(values: tuple[tuple[float, ...], ...], threshold: int) -> tuple[tuple[bool, ...], ...]:
+    """The suppression pattern of one table (rows in delprojekt-code order, TOTALT last)."""
+    v = np.asarray(values, dtype=float)
+    shape = v.shape
+    rels = relations(shape[0] - 1, shape[1])
+    hidden = (v > 0) & (v < threshold)
+    if not hidden.any():
+        return tuple(map(tuple, hidden))
+
+    def pick(rel):
+        shown = [(r, c, total) for r, c, total in rel if not hidden[r, c]]
+        # smallest shown cell, inner cells before totals, ties by delprojekt (row) then kön
+        return min(shown, key=lambda x: (x[2], v[x[0], x[1]], x[0], x[1])) if shown else None
+
+    while True:
+        changed = True
+        while changed:
+            changed = False
+            for rel in rels:
+                if sum(hidden[r, c] for r, c, _ in rel) == 1:
+                    cell = pick(rel)
+                    if cell is not None:
+                        hidden[cell[0], cell[1]] = True
+                        changed = True
+        exposed = determined(shape, hidden, rels)
+        if not exposed.any():
+            return tuple(map(tuple, hidden))
+        r0, c0 = map(int, np.argwhere(exposed)[0])
+        candidates = [pick(rel) for rel in rels if any((r, c) == (r0, c0) for r, c, _ in rel)]
+        candidates = [x for x in candidates if x is not None]
+        if not candidates:
+            return tuple(map(tuple, hidden))  # everything in its relations is already hidden
+        best = min(candidates, key=lambda x: (x[2], v[x[0], x[1]], x[0], x[1]))
+        hidden[best[0], best[1]] = True
+
+
+# A mean is as revealing as the count of persons behind it.
+MEAN_POPULATION = {"inskrivningstid_medel_dagar": "deltagare_avslutade"}
+
+
+def protected_columns(indicator: str) -> list[str]:
+    """Which value columns of an indicator are counts of persons or events to protect.
+    Sums (hours, handläggare) are not counts of persons and are shown as they are."""
+    kind = BY_ID[indicator].kind if indicator in BY_ID else None
+    return {COUNT: ["varde"], SHARE: ["taljare", "namnare"]}.get(kind, [])
+
+
+def suppress(tidy: pd.DataFrame, threshold: int, groups: list[str]) -> pd.DataFrame:
+    """Apply the small-count rule to a full tidy table (every delprojekt and TOTALT).
+
+    Rows of each table are ordered by delprojekt code, so ties break the same way on every
+    run. A mean is hidden where the count of its population (``MEAN_POPULATION``) is, which
+    must then be in ``tidy`` too.
+    """
+    if threshold <= 0 or tidy.empty:
+        return tidy
+    out = tidy.copy()
+    order = sorted(groups) + [TOTALT]
+    hide = np.zeros(len(out), dtype=bool)
+    data = out.assign(_row=np.arange(len(out)))
+    for (ind, _period, _scope, _dim), block in data.groupby(
+        ["indikator", "period", "omfang", "dimension"], sort=False
+    ):
+        kons = [k for k in KON_COLUMNS if k in set(block["kon"])]
+        rows = block.pivot(index="delprojekt", columns="kon", values="_row")
+        present = [g for g in order if g in rows.index]
+        if TOTALT not in present:
+            continue
+        rows = rows.reindex(index=present, columns=kons).to_numpy()
+        for column in protected_columns(ind):
+            table = block.pivot(index="delprojekt", columns="kon", values=column)
+            table = table.reindex(index=present, columns=kons).fillna(0).to_numpy()
+            pat = np.asarray(pattern(tuple(map(tuple, table)), threshold))
+            hide[rows[pat].astype(int)] = True
+    for mean, population in MEAN_POPULATION.items():
+        key = ["period", "omfang", "delprojekt", "kon"]
+        hidden = set(
+            map(tuple, out.loc[hide & (out["indikator"] == population).to_numpy(), key].to_numpy())
+        )
+        is_mean = (out["indikator"] == mean).to_numpy()
+        if is_mean.any():
+            hide |= is_mean & np.array([tuple(x) in hidden for x in out[key].to_numpy()])
+    out.loc[hide, ["varde", "taljare", "namnare"]] = np.nan
+    out.loc[hide, "status"] = SUPPRESSED
+    return out
