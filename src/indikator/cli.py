@@ -17,8 +17,8 @@ from . import __version__
 from .errors import IndikatorError, PeriodError
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_REJECTED = 0, 1, 2, 3
-FORMATS = ("table", "markdown", "csv", "json", "parquet")
-NEEDS_OUT = ("parquet",)
+FORMATS = ("table", "markdown", "csv", "json", "parquet", "xlsx")
+NEEDS_OUT = ("parquet", "xlsx")
 STDERR_PROBLEM_LIMIT = 30
 
 
@@ -227,6 +227,36 @@ def targets(period, compare_previous, data, config_path, strict, delprojekt, fmt
     if text is not None:
         click.echo(text, nl=False)
     return EXIT_REJECTED if ds.rejected else EXIT_OK
+
+
+@main.command("esf-hours")
+@click.option("--period", "period", type=PeriodType(), required=True, help="Månaden, t.ex. 2017-05.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Fil att skriva (.csv eller .xlsx). Rapporten innehåller personnummer och skrivs aldrig till terminalen.",
+)
+@data_options
+@handled
+def esf_hours(period, out, data, config_path, strict):
+    """ESF-rapporten: en rad per aktiv deltagare med personnummer, startdatum, anvisande organisation och timmar."""
+    from .config import load_config
+    from .esf import participant_hours, write_esf
+
+    if str(out) == "-":
+        raise click.UsageError("esf-hours skriver personnummer och måste skrivas till en fil, inte till terminalen")
+    ds = _load(data, load_config(config_path), strict)
+    df = participant_hours(ds, period)
+    write_esf(df, out)
+    click.echo(f"skrev {out}: {len(df)} deltagare, {number_text(df['Timmar'].sum())} timmar", err=True)
+    return EXIT_REJECTED if ds.rejected else EXIT_OK
+
+
+def number_text(x: float) -> str:
+    from .render import number
+
+    return number(x, 1)
 
 
 @main.command()

@@ -187,8 +187,10 @@ def tidy_arrow(tidy: pd.DataFrame):
 
 
 @contextmanager
-def atomic(path: str | Path, mode: str = "w", **kwargs):
-    """Write to a temporary file in the same folder, then rename: never a half-written file."""
+def atomic(path: str | Path, mode: str = "w", private: bool = False, **kwargs):
+    """Write to a temporary file in the same folder, then rename: never a half-written file.
+
+    ``private`` keeps the file readable by its owner only (person-level data)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -196,6 +198,10 @@ def atomic(path: str | Path, mode: str = "w", **kwargs):
     try:
         with open(tmp, mode, **kwargs) as fh:
             yield fh
+        if not private:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -293,6 +299,11 @@ def write(tidy: pd.DataFrame, config: Config, fmt: str, out: str | Path | None) 
 
         with atomic(out, "wb") as fh:
             pq.write_table(tidy_arrow(tidy), fh)
+        return None
+    if fmt == "xlsx":
+        from .excel import write_xlsx
+
+        write_xlsx(tidy, config, out)
         return None
     text = (
         {"csv": tidy_csv, "json": tidy_json}[fmt](tidy)

@@ -1,0 +1,71 @@
+"""The ESF participant report: one row per participant active in the period, with
+personnummer, startdatum, anvisande organisation and hours of participation.
+
+The only person-level output of the tool: it is written to a file readable by its owner
+only, never to the terminal.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .dataset import Dataset
+from .periods import Period
+from .render import atomic
+
+COLUMNS = ["Personnummer", "Startdatum", "Anvisande organisation", "Delprojekt", "Timmar"]
+
+
+def _written(person: pd.Series) -> pd.Series:
+    """Normalised personnummer as YYYYMMDD-NNNN; pseudonyms as they are."""
+    is_pnr = person.str.fullmatch(r"\d{12}")
+    return person.where(~is_pnr, person.str[:8] + "-" + person.str[8:])
+
+
+def participant_hours(ds: Dataset, period: Period) -> pd.DataFrame:
+    dl = ds.tables["deltagare"]
+    a, b = pd.Timestamp(period.start), pd.Timestamp(period.end)
+    active = dl[(dl["start"] <= b) & (dl["slut"].isna() | (dl["slut"] >= a))]
+    # the enrolment that counts: the latest started of those overlapping the period
+    active = active.sort_values(["person", "start", "_line"]).drop_duplicates("person", keep="last")
+    hours = pd.Series(0.0, index=active["person"].to_numpy())
+    if ds.has("aktiviteter"):
+        act = ds.tables["aktiviteter"]
+        inside = act[(act["datum"] >= a) & (act["datum"] <= b)]
+        summed = inside.groupby("person")["timmar"].sum(min_count=1).fillna(0.0)
+        hours = summed.reindex(hours.index).fillna(0.0)
+    labels = {c.code: c.label for c in ds.config.code_list("myndighet")}
+    out = pd.DataFrame(
+        {
+            "Personnummer": _written(active["person"]).to_numpy(),
+            "Startdatum": active["start"].dt.strftime("%Y-%m-%d").to_numpy(),
+            "Anvisande organisation": active["anvisande_organisation"].map(labels).fillna("").to_numpy(),
+            "Delprojekt": active["delprojekt"].to_numpy(),
+            "Timmar": np.round(hours.to_numpy(dtype="float64"), 2),
+        }
+    )
+    return out.sort_values(["Delprojekt", "Personnummer"], kind="stable").reset_index(drop=True)
+
+
+def write_esf(df: pd.DataFrame, out: str | Path) -> None:
+    """CSV for Swedish Excel (';', decimal comma, UTF-8 with BOM), or xlsx by the suffix."""
+    out = Path(out)
+    if out.suffix.lower() == ".xlsx":
+        from openpyxl import Workbook
+
+        wb = Workbook()
+        ws = wb.active
+        ws.title = "Deltagartimmar"
+        ws.append(COLUMNS)
+        for row in df[COLUMNS].itertuples(index=False):
+            ws.append(list(row))
+        ws.freeze_panes = "A2"
+        with atomic(out, "wb", private=True) as fh:
+            wb.save(fh)
+        return
+    text = df[COLUMNS].to_csv(sep=";", index=False, decimal=",", lineterminator="\r\n")
+    with atomic(out, "w", private=True, encoding="utf-8-sig", newline="") as fh:
+        fh.write(text)

@@ -1,0 +1,81 @@
+"""Excel output (openpyxl): one sheet per delprojekt and TOTALT laid out like the table, and the
+tidy table. Numbers are numbers and shares carry a percent format, so utredare can compute on
+them; a figure without value shows the symbol of Swedish official statistics as text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from .config import Config
+from .indicators.catalog import BY_ID, MEAN, SHARE, SUM
+from .indicators.tidy import COLUMNS
+from .render import KON_HEADER, SYMBOL, atomic, dimension_label
+
+SCOPE_HEADER = {"period": "", "ackumulerat": " (ack.)"}
+FORMAT = {SHARE: "0 %", MEAN: "0.0", SUM: "0.0"}
+
+
+def _sheet_name(code: str, used: set[str]) -> str:
+    name = "".join(ch for ch in code if ch not in '[]:*?/\\\\')[:31] or "Blad"
+    base, n = name, 2
+    while name in used:
+        name = f"{base[:28]}-{n}"
+        n += 1
+    used.add(name)
+    return name
+
+
+def write_xlsx(tidy: pd.DataFrame, config: Config, out: str | Path) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    used: set[str] = set()
+    columns = [(s, k) for s in ("period", "ackumulerat") for k in ("K", "M", "T")]
+    bold = Font(bold=True)
+    for group, block in tidy.groupby("delprojekt", sort=False):
+        ws = wb.create_sheet(_sheet_name(group, used))
+        ws.append(["Indikator", "Period", *(KON_HEADER[k] + SCOPE_HEADER[s] for s, k in columns)])
+        for cell in ws[1]:
+            cell.font = bold
+        index = {(r.period, r.indikator, r.dimension, r.omfang, r.kon): r for r in block.itertuples(index=False)}
+        seen = dict.fromkeys((r.period, r.indikator, r.dimension) for r in block.itertuples(index=False))
+        for period, ind, dim in seen:
+            label = BY_ID[ind].label if ind in BY_ID else ind
+            if dim:
+                label += f": {dimension_label(config, ind, dim)}"
+            row = [label, period]
+            formats = []
+            for s, k in columns:
+                r = index.get((period, ind, dim, s, k))
+                if r is None:
+                    row.append(None)
+                elif r.status in SYMBOL:
+                    row.append(SYMBOL[r.status])
+                else:
+                    row.append(float(r.varde))
+                formats.append(FORMAT.get(BY_ID[ind].kind, "0") if ind in BY_ID else "General")
+            ws.append(row)
+            for cell, fmt in zip(ws[ws.max_row][2:], formats, strict=True):
+                if isinstance(cell.value, float):
+                    cell.number_format = fmt
+        ws.freeze_panes = "C2"
+        ws.column_dimensions["A"].width = min(90, max(len(str(c.value or "")) for c in ws["A"]) + 2)
+        ws.column_dimensions["B"].width = 10
+        for i in range(3, 3 + len(columns)):
+            ws.column_dimensions[get_column_letter(i)].width = 16
+    ws = wb.create_sheet("Tidy")
+    ws.append(COLUMNS)
+    for cell in ws[1]:
+        cell.font = bold
+    for row in tidy[COLUMNS].itertuples(index=False):
+        ws.append([None if isinstance(v, float) and v != v else v for v in row])
+    ws.freeze_panes = "A2"
+    for i, c in enumerate(COLUMNS, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = max(12, len(c) + 4)
+    with atomic(out, "wb") as fh:
+        wb.save(fh)
