@@ -31,8 +31,13 @@ def test_esf_hours_csv(cli, tmp_path):
 def test_esf_hours_xlsx_and_refusal(cli, tmp_path):
     folder = write_dataset(tmp_path / "w", FULL_WORLD)
     out = tmp_path / "esf.xlsx"
-    assert cli("esf-hours", "--period", "2017-05", "--data", str(folder), "--out", str(out)).exit_code == 0
+    assert (
+        cli("esf-hours", "--period", "2017-05", "--data", str(folder), "--out", str(out)).exit_code
+        == 0
+    )
     ws = openpyxl.load_workbook(out).active
     assert ws.max_row == 7 and ws["E2"].value == 4
-    assert cli("esf-hours", "--period", "2017-05", "--data", str(folder), "--out", "-").exit_code == 2
+    assert (
+        cli("esf-hours", "--period", "2017-05", "--data", str(folder), "--out", "-").exit_code == 2
+    )
     assert cli("esf-hours", "--period", "2017-05", "--data", str(folder)).exit_code == 2

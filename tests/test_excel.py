@@ -8,14 +8,33 @@ from world import FULL_WORLD
 def test_xlsx(cli, tmp_path):
     folder = write_dataset(tmp_path / "w", FULL_WORLD)
     out = tmp_path / "rapport.xlsx"
-    r = cli("monthly", "--period", "2017-05", "--data", str(folder), "--format", "xlsx",
-            "--out", str(out), "--min-cell", "0")
+    r = cli(
+        "monthly",
+        "--period",
+        "2017-05",
+        "--data",
+        str(folder),
+        "--format",
+        "xlsx",
+        "--out",
+        str(out),
+        "--min-cell",
+        "0",
+    )
     assert r.exit_code == 0 and r.stdout == ""
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == ["OS", "BHS", "SDT", "VARNA", "SR", "TOTALT", "Tidy"]
     ws = wb["OS"]
-    assert [c.value for c in ws[1]] == ["Indikator", "Period", "Kvinnor", "Män", "Totalt",
-                                        "Kvinnor (ack.)", "Män (ack.)", "Totalt (ack.)"]
+    assert [c.value for c in ws[1]] == [
+        "Indikator",
+        "Period",
+        "Kvinnor",
+        "Män",
+        "Totalt",
+        "Kvinnor (ack.)",
+        "Män (ack.)",
+        "Totalt (ack.)",
+    ]
     assert ws.freeze_panes == "C2"
     rows = {row[0].value: row for row in ws.iter_rows(min_row=2)}
     aktiva = rows["Aktiva deltagare"]

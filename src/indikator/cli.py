@@ -230,7 +230,9 @@ def targets(period, compare_previous, data, config_path, strict, delprojekt, fmt
 
 
 @main.command("esf-hours")
-@click.option("--period", "period", type=PeriodType(), required=True, help="Månaden, t.ex. 2017-05.")
+@click.option(
+    "--period", "period", type=PeriodType(), required=True, help="Månaden, t.ex. 2017-05."
+)
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -245,11 +247,15 @@ def esf_hours(period, out, data, config_path, strict):
     from .esf import participant_hours, write_esf
 
     if str(out) == "-":
-        raise click.UsageError("esf-hours skriver personnummer och måste skrivas till en fil, inte till terminalen")
+        raise click.UsageError(
+            "esf-hours skriver personnummer och måste skrivas till en fil, inte till terminalen"
+        )
     ds = _load(data, load_config(config_path), strict)
     df = participant_hours(ds, period)
     write_esf(df, out)
-    click.echo(f"skrev {out}: {len(df)} deltagare, {number_text(df['Timmar'].sum())} timmar", err=True)
+    click.echo(
+        f"skrev {out}: {len(df)} deltagare, {number_text(df['Timmar'].sum())} timmar", err=True
+    )
     return EXIT_REJECTED if ds.rejected else EXIT_OK
 
 
@@ -257,6 +263,116 @@ def number_text(x: float) -> str:
     from .render import number
 
     return number(x, 1)
+
+
+@main.command()
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Mapp för resultaten; den senaste körningen nås via DIR/senaste.",
+)
+@click.option(
+    "--from", "first", type=PeriodType(), help="Första månad (standard: projektets start)."
+)
+@click.option(
+    "--to", "last", type=PeriodType(), help="Sista månad (standard: senaste hela månaden)."
+)
+@click.option(
+    "--min-cell",
+    "min_cell",
+    type=click.IntRange(0),
+    help="Röjandekontroll (standard: konfigurationens min_cell).",
+)
+@data_options
+@handled
+def batch(out, first, last, min_cell, data, config_path, strict):
+    """Nattkörningen: alla månader, kvartal, tertial, halvår och år, båda omfången, till DIR."""
+    import datetime as dt
+
+    from .batch import batch_periods, run_batch
+    from .config import default_config_path, load_config
+
+    steps = ["läser", "räknar", "skriver"]
+    bar = (
+        click.progressbar(length=len(steps), label="batch", file=sys.stderr)
+        if sys.stderr.isatty()
+        else None
+    )
+    done = []
+
+    def progress(label: str) -> None:
+        if bar is not None:
+            bar.label = label
+            bar.update(1 if done else 0)
+        done.append(label)
+
+    progress("läser")
+    config = load_config(config_path)
+    ds = _load(data, config, strict)
+    periods = batch_periods(ds, first, last, dt.date.today())
+    if not periods:
+        raise click.UsageError(
+            "inga perioder att räkna (kontrollera --from/--to och projektets datum)"
+        )
+    result = run_batch(
+        ds, out, periods, Path(config_path or default_config_path()), min_cell, progress
+    )
+    if bar is not None:
+        bar.update(len(steps))
+        bar.render_finish()
+    click.echo(
+        f"batch klar: {result.periods} perioder, {result.rows} rader, {result.rejected} avvisade rader "
+        f"-> {out / 'senaste'}",
+        err=True,
+    )
+    return EXIT_REJECTED if ds.rejected else EXIT_OK
+
+
+@main.command()
+@click.argument("old", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("new", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv"]),
+    help="Standard: table i en terminal, annars csv.",
+)
+@handled
+def diff(old, new, fmt):
+    """Siffror som ändrats mellan två batch-körningar (sena registreringar). Kod 3 om något ändrats."""
+    from .batch import KEY
+    from .batch import diff as compare
+
+    changed = compare(old, new)
+    fmt = fmt or ("table" if sys.stdout.isatty() else "csv")
+    cols = KEY + ["varde_fore", "varde_efter", "status_fore", "status_efter"]
+    if fmt == "csv":
+        click.echo(changed[cols].to_csv(index=False, lineterminator="\n"), nl=False)
+    elif changed.empty:
+        click.echo("Inga ändrade siffror för de perioder som båda körningarna täcker.")
+    else:
+        from tabulate import tabulate
+
+        headers = [
+            "Period",
+            "Omfång",
+            "Delprojekt",
+            "Indikator",
+            "Dimension",
+            "Kön",
+            "Före",
+            "Efter",
+            "Status före",
+            "Status efter",
+        ]
+        click.echo(
+            tabulate(
+                changed[cols].fillna("").values.tolist(), headers=headers, disable_numparse=True
+            )
+        )
+    click.echo(f"{len(changed)} ändrade siffror", err=True)
+    return EXIT_REJECTED if len(changed) else EXIT_OK
 
 
 @main.command()

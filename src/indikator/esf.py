@@ -42,7 +42,10 @@ def participant_hours(ds: Dataset, period: Period) -> pd.DataFrame:
         {
             "Personnummer": _written(active["person"]).to_numpy(),
             "Startdatum": active["start"].dt.strftime("%Y-%m-%d").to_numpy(),
-            "Anvisande organisation": active["anvisande_organisation"].map(labels).fillna("").to_numpy(),
+            "Anvisande organisation": active["anvisande_organisation"]
+            .map(labels)
+            .fillna("")
+            .to_numpy(),
             "Delprojekt": active["delprojekt"].to_numpy(),
             "Timmar": np.round(hours.to_numpy(dtype="float64"), 2),
         }

@@ -18,7 +18,7 @@ FORMAT = {SHARE: "0 %", MEAN: "0.0", SUM: "0.0"}
 
 
 def _sheet_name(code: str, used: set[str]) -> str:
-    name = "".join(ch for ch in code if ch not in '[]:*?/\\\\')[:31] or "Blad"
+    name = "".join(ch for ch in code if ch not in "[]:*?/\\\\")[:31] or "Blad"
     base, n = name, 2
     while name in used:
         name = f"{base[:28]}-{n}"
@@ -42,8 +42,13 @@ def write_xlsx(tidy: pd.DataFrame, config: Config, out: str | Path) -> None:
         ws.append(["Indikator", "Period", *(KON_HEADER[k] + SCOPE_HEADER[s] for s, k in columns)])
         for cell in ws[1]:
             cell.font = bold
-        index = {(r.period, r.indikator, r.dimension, r.omfang, r.kon): r for r in block.itertuples(index=False)}
-        seen = dict.fromkeys((r.period, r.indikator, r.dimension) for r in block.itertuples(index=False))
+        index = {
+            (r.period, r.indikator, r.dimension, r.omfang, r.kon): r
+            for r in block.itertuples(index=False)
+        }
+        seen = dict.fromkeys(
+            (r.period, r.indikator, r.dimension) for r in block.itertuples(index=False)
+        )
         for period, ind, dim in seen:
             label = BY_ID[ind].label if ind in BY_ID else ind
             if dim:

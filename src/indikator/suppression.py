@@ -44,20 +44,17 @@ def _matrix(rels, shape) -> np.ndarray:
 
 
 def determined(values_shape, hidden: np.ndarray, rels) -> np.ndarray:
-    """Hidden cells whose value follows exactly from the shown ones (unit vector in the row
-    space of the relations restricted to the hidden cells)."""
-    a = _matrix(rels, values_shape)
+    """Hidden cells whose value follows exactly from the shown ones: the cells on which every
+    solution of the relations (restricted to the hidden cells) agrees, i.e. whose column of
+    the null-space basis is zero."""
     idx = np.flatnonzero(hidden.ravel())
-    if len(idx) == 0:
-        return np.zeros(values_shape, dtype=bool)
-    sub = a[:, idx]
-    rank = np.linalg.matrix_rank(sub) if sub.any() else 0
     out = np.zeros(hidden.size, dtype=bool)
-    for j, cell in enumerate(idx):
-        e = np.zeros((1, len(idx)))
-        e[0, j] = 1.0
-        if np.linalg.matrix_rank(np.vstack([sub, e])) == rank:
-            out[cell] = True
+    if len(idx) == 0:
+        return out.reshape(values_shape)
+    sub = _matrix(rels, values_shape)[:, idx]
+    _, sing, vt = np.linalg.svd(sub)
+    null = vt[int((sing > 1e-9).sum()) :]
+    out[idx] = np.all(np.abs(null) < 1e-9, axis=0) if len(null) else True
     return out.reshape(values_shape)
 
 
@@ -118,32 +115,46 @@ def suppress(tidy: pd.DataFrame, threshold: int, groups: list[str]) -> pd.DataFr
     """
     if threshold <= 0 or tidy.empty:
         return tidy
-    out = tidy.copy()
+    out = tidy.reset_index(drop=True)
     order = sorted(groups) + [TOTALT]
+    rank = {g: i for i, g in enumerate(order)}
     hide = np.zeros(len(out), dtype=bool)
-    data = out.assign(_row=np.arange(len(out)))
-    for (ind, _period, _scope, _dim), block in data.groupby(
-        ["indikator", "period", "omfang", "dimension"], sort=False
-    ):
-        kons = [k for k in KON_COLUMNS if k in set(block["kon"])]
-        rows = block.pivot(index="delprojekt", columns="kon", values="_row")
-        present = [g for g in order if g in rows.index]
-        if TOTALT not in present:
+    for ind, idx in out.groupby("indikator", sort=False).indices.items():
+        columns = protected_columns(ind)
+        if not columns:
             continue
-        rows = rows.reindex(index=present, columns=kons).to_numpy()
-        for column in protected_columns(ind):
-            table = block.pivot(index="delprojekt", columns="kon", values=column)
-            table = table.reindex(index=present, columns=kons).fillna(0).to_numpy()
-            pat = np.asarray(pattern(tuple(map(tuple, table)), threshold))
-            hide[rows[pat].astype(int)] = True
+        block = out.iloc[idx]
+        kons = [k for k in KON_COLUMNS if k in set(block["kon"])]
+        size = len(order) * len(kons)
+        if set(block["delprojekt"]) != set(order) or len(idx) % size:
+            raise ValueError(
+                f"{ind}: röjandekontrollen behöver hela tabellen (alla delprojekt och kön)"
+            )
+        # consecutive runs of `size` rows form one table: (period, scope, dimension) fixed
+        sort = np.lexsort(
+            (
+                block["kon"].map({k: i for i, k in enumerate(kons)}).to_numpy(),
+                block["delprojekt"].map(rank).to_numpy(),
+                block["dimension"].to_numpy(),
+                block["omfang"].to_numpy(),
+                block["period"].to_numpy(),
+            )
+        )
+        rows = idx[sort].reshape(-1, len(order), len(kons))
+        for column in columns:
+            values = np.nan_to_num(out[column].to_numpy(dtype="float64")[rows])
+            small = ((values > 0) & (values < threshold)).any(axis=(1, 2))
+            for t in np.flatnonzero(small):
+                pat = np.asarray(pattern(tuple(map(tuple, values[t])), threshold))
+                hide[rows[t][pat]] = True
     for mean, population in MEAN_POPULATION.items():
         key = ["period", "omfang", "delprojekt", "kon"]
-        hidden = set(
-            map(tuple, out.loc[hide & (out["indikator"] == population).to_numpy(), key].to_numpy())
+        hidden = pd.MultiIndex.from_frame(
+            out.loc[hide & (out["indikator"] == population).to_numpy(), key]
         )
         is_mean = (out["indikator"] == mean).to_numpy()
         if is_mean.any():
-            hide |= is_mean & np.array([tuple(x) in hidden for x in out[key].to_numpy()])
+            hide |= is_mean & pd.MultiIndex.from_frame(out[key]).isin(hidden)
     out.loc[hide, ["varde", "taljare", "namnare"]] = np.nan
     out.loc[hide, "status"] = SUPPRESSED
     return out

@@ -1,0 +1,174 @@
+"""The nightly batch: every period, both scopes, in one pass, written as one consistent set.
+
+Layout of the output folder::
+
+    DIR/senaste -> korning-20261123T020000-ab12cd   (a symlink, replaced atomically)
+    DIR/korning-.../indikatorer.parquet, indikatorer.csv, validering.csv, manifest.json
+
+A run writes a new ``korning-*`` folder completely and then swaps the ``senaste`` link with
+one rename, so readers see either the old set or the new one, never a mix; a crash, a full
+disk or an interrupt leaves the previous set untouched. The three newest runs are kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from . import __version__
+from .dataset import Dataset
+from .errors import FileError
+from .indicators import report
+from .periods import Period, last_complete_month, month_index, periods_between
+from .render import tidy_arrow, tidy_csv
+
+LINK = "senaste"
+KEEP = 3
+TIDY = "indikatorer"
+
+
+@dataclass
+class BatchResult:
+    folder: Path
+    periods: int
+    rows: int
+    rejected: int
+
+
+def batch_periods(
+    ds: Dataset, first: Period | None, last: Period | None, today: dt.date
+) -> list[Period]:
+    """Every month from the project start (or ``first``) to the last complete month (or
+    ``last``), plus each quarter, tertial, half-year and year begun by then."""
+    project = ds.config.project
+    start = first.first if first else month_index(project.start)
+    end = last.last if last else min(last_complete_month(today), month_index(project.end))
+    if end < start:
+        return []
+    return periods_between(start, end, ("month", "quarter", "tertial", "half", "year"))
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def current(folder: Path) -> Path:
+    """The newest complete run in a batch folder (or the run folder itself)."""
+    link = folder / LINK
+    return link.resolve() if link.exists() else folder
+
+
+def run_batch(
+    ds: Dataset,
+    out: Path,
+    periods: list[Period],
+    config_path: Path,
+    min_cell: int | None = None,
+    progress=None,
+) -> BatchResult:
+    step = progress or (lambda label: None)
+    out.mkdir(parents=True, exist_ok=True)
+    step("räknar")
+    tidy = report(ds, periods, min_cell=min_cell)
+    stamp = dt.datetime.now(dt.UTC)
+    work = Path(tempfile.mkdtemp(prefix=".korning-", dir=out))
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(work, 0o777 & ~umask)  # aggregate figures: readable like any other output
+    try:
+        step("skriver")
+        import pyarrow.parquet as pq
+
+        pq.write_table(tidy_arrow(tidy), work / f"{TIDY}.parquet")
+        (work / f"{TIDY}.csv").write_text(tidy_csv(tidy), encoding="utf-8")
+        ds.problems.to_csv(work / "validering.csv", index=False, lineterminator="\n")
+        manifest = {
+            "version": __version__,
+            "tid": stamp.isoformat(timespec="seconds"),
+            "konfiguration": {"fil": str(config_path), "sha256": sha256(config_path)},
+            "min_cell": ds.config.project.min_cell if min_cell is None else min_cell,
+            "perioder": [p.label for p in periods],
+            "rader": len(tidy),
+            "indata": [
+                {
+                    "export": c.export,
+                    "fil": c.file,
+                    "sha256": sha256(ds.files[c.export]),
+                    "rader_lasta": c.read,
+                    "godkanda": c.accepted,
+                    "avvisade": c.rejected,
+                }
+                for c in ds.counts
+            ],
+        }
+        (work / "manifest.json").write_text(
+            json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+        )
+        for f in work.iterdir():
+            with open(f, "rb") as fh:
+                os.fsync(fh.fileno())
+        final = out / f"korning-{stamp:%Y%m%dT%H%M%S}-{work.name[-6:]}"
+        os.rename(work, final)
+        _swap_link(out, final.name)
+    except OSError as e:
+        shutil.rmtree(work, ignore_errors=True)
+        raise FileError(
+            f"{out}: kunde inte skriva resultaten ({e.strerror or e}); den förra körningen är orörd"
+        ) from None
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    _prune(out)
+    return BatchResult(final, len(periods), len(tidy), ds.rejected)
+
+
+def _swap_link(out: Path, target: str) -> None:
+    tmp = out / f".{LINK}.{os.getpid()}"
+    tmp.unlink(missing_ok=True)
+    os.symlink(target, tmp)
+    os.replace(tmp, out / LINK)  # atomic on POSIX
+
+
+def _prune(out: Path) -> None:
+    keep = {(out / LINK).resolve().name}
+    runs = sorted(
+        (p for p in out.glob("korning-*") if p.is_dir()), key=lambda p: p.name, reverse=True
+    )
+    keep |= {p.name for p in runs[:KEEP]}
+    for p in runs:
+        if p.name not in keep:
+            shutil.rmtree(p, ignore_errors=True)
+    for p in out.glob(".korning-*"):  # left by a run that was killed
+        shutil.rmtree(p, ignore_errors=True)
+
+
+KEY = ["period", "omfang", "delprojekt", "indikator", "dimension", "kon"]
+
+
+def diff(old: Path, new: Path) -> pd.DataFrame:
+    """Figures that differ between two batch outputs, for the periods both cover."""
+    import pyarrow.parquet as pq
+
+    a = pq.read_table(current(old) / f"{TIDY}.parquet").to_pandas()
+    b = pq.read_table(current(new) / f"{TIDY}.parquet").to_pandas()
+    both = set(a["period"]) & set(b["period"])
+    a, b = a[a["period"].isin(both)], b[b["period"].isin(both)]
+    m = a.merge(b, on=KEY, how="outer", suffixes=("_fore", "_efter"), indicator=True)
+    changed = m["_merge"] != "both"
+    for c in ("varde", "taljare", "namnare", "status"):
+        x, y = m[f"{c}_fore"], m[f"{c}_efter"]
+        same = (x == y) | (x.isna() & y.isna())
+        changed |= ~same
+    return m[changed].drop(columns="_merge").reset_index(drop=True)
