@@ -17,8 +17,8 @@ from . import __version__
 from .errors import IndikatorError, PeriodError
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_REJECTED = 0, 1, 2, 3
-FORMATS = ("table", "markdown", "csv", "json", "parquet", "xlsx")
-NEEDS_OUT = ("parquet", "xlsx")
+FORMATS = ("table", "markdown", "csv", "json", "parquet", "xlsx", "html")
+NEEDS_OUT = ("parquet", "xlsx", "html")
 STDERR_PROBLEM_LIMIT = 30
 
 
@@ -197,7 +197,13 @@ def monthly(period, data, config_path, strict, delprojekt, indicators, fmt, out,
     _check_selection(config, delprojekt, indicators)
     ds = _load(data, config, strict)
     tidy = report(ds, [period], indicators or None, delprojekt or None, min_cell)
-    _emit(tidy, config, fmt, out)
+    if fmt == "html":
+        from .htmlreport import write_html
+
+        write_html(tidy, ds, period, out, min_cell)
+        click.echo(f"skrev {out}", err=True)
+    else:
+        _emit(tidy, config, fmt, out)
     return EXIT_REJECTED if ds.rejected else EXIT_OK
 
 

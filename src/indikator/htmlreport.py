@@ -1,0 +1,141 @@
+"""The HTML report: one self-contained file (no network, no scripts, no web fonts) with the
+tables and, per target indicator, a chart of the cumulative result month by month against
+the target line, for kvinnor, män and totalt. Charts are inline SVG drawn by matplotlib, with
+text as paths so that no font is needed to show them."""
+
+from __future__ import annotations
+
+import html
+import io
+from pathlib import Path
+
+import pandas as pd
+
+from .config import Config
+from .dataset import Dataset
+from .indicators import report
+from .indicators.catalog import BY_ID, SHARE
+from .indicators.engine import TOTALT
+from .periods import Period, from_bucket, month_index
+from .render import KON_HEADER, SYMBOL, atomic, cells, dimension_label, group_title
+from .targets import expand
+
+STYLE = """
+body { font-family: sans-serif; margin: 2em; color: #222; }
+table { border-collapse: collapse; margin: 0 0 2em 0; font-size: 0.9em; }
+th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; }
+td.num { text-align: right; white-space: nowrap; }
+th { background: #eef2f6; }
+th[scope=row] { text-align: left; font-weight: normal; background: none; }
+figure { display: inline-block; margin: 0 1em 2em 0; }
+figcaption { font-weight: bold; }
+.teckenforklaring { color: #555; font-size: 0.85em; }
+"""
+COLORS = {"K": "#b2182b", "M": "#2166ac", "T": "#333333"}
+
+
+def _table(block: pd.DataFrame, config: Config) -> str:
+    columns = [(s, k) for s in ("period", "ackumulerat") for k in ("K", "M", "T")]
+    text = dict(zip(block.index, cells(block), strict=True))
+    rows: dict[tuple[str, str], dict] = {}
+    for i, r in zip(block.index, block.itertuples(index=False), strict=True):
+        rows.setdefault((r.indikator, r.dimension), {})[(r.omfang, r.kon)] = text[i]
+    head = "".join(
+        f"<th>{KON_HEADER[k]}{' (ack.)' if s == 'ackumulerat' else ''}</th>" for s, k in columns
+    )
+    body = []
+    for (ind, dim), values in rows.items():
+        label = BY_ID[ind].label if ind in BY_ID else ind
+        if dim:
+            label += f": {dimension_label(config, ind, dim)}"
+        tds = "".join(f'<td class="num">{html.escape(values.get(c, ""))}</td>' for c in columns)
+        body.append(f'<tr><th scope="row">{html.escape(label)}</th>{tds}</tr>')
+    return f"<table><thead><tr><th>Indikator</th>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _chart(series: pd.DataFrame, indicator: str, goals: dict[str, float]) -> str:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plt.rcParams["svg.fonttype"] = "path"
+    share = BY_ID[indicator].kind == SHARE
+    fig, ax = plt.subplots(figsize=(6.4, 3.4), dpi=100)
+    for kon in ("K", "M", "T"):
+        s = series[series["kon"] == kon]
+        y = s["varde"] * (100 if share else 1)
+        ax.plot(
+            range(len(s)),
+            y.to_numpy(),
+            color=COLORS[kon],
+            label=KON_HEADER[kon],
+            marker="." if len(s) < 30 else None,
+        )
+        if kon in goals:
+            ax.axhline(
+                goals[kon] * (100 if share else 1), color=COLORS[kon], linestyle="--", linewidth=1
+            )
+    labels = list(dict.fromkeys(series["period"]))
+    step = max(1, len(labels) // 8)
+    ax.set_xticks(range(0, len(labels), step), labels[::step], rotation=45, ha="right", fontsize=8)
+    ax.set_ylabel("procent" if share else "antal")
+    ax.set_title(f"{BY_ID[indicator].label} (ackumulerat, streckat = mål)", fontsize=10)
+    ax.legend(fontsize=8, loc="best")
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg")
+    plt.close(fig)
+    svg = buf.getvalue()
+    return svg[svg.index("<svg") :].replace("<svg", '<svg class="diagram" role="img"', 1)
+
+
+def write_html(
+    tidy: pd.DataFrame, ds: Dataset, period: Period, out: str | Path, min_cell: int | None
+) -> None:
+    config = ds.config
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="sv"><head><meta charset="utf-8">',
+        f"<title>{html.escape(config.project.name)} – {period.label}</title>",
+        f"<style>{STYLE}</style></head><body>",
+        f"<h1>{html.escape(config.project.name)}: indikatorer för {period.label}</h1>",
+    ]
+    targets = expand(config)
+    targets = targets[(targets["delprojekt"] == TOTALT) & (targets["omfang"] == "ackumulerat")]
+    if len(targets):
+        first = month_index(config.project.start)
+        months = [from_bucket("month", m) for m in range(first, period.last + 1)]
+        ids = list(dict.fromkeys(targets["indikator"]))
+        series = report(ds, months, ids, None, min_cell)
+        series = series[
+            (series["omfang"] == "ackumulerat")
+            & (series["delprojekt"] == TOTALT)
+            & (series["dimension"] == "")
+        ]
+        parts.append("<h2>Mål och utveckling (TOTALT)</h2>")
+        for ind in ids:
+            goals = dict(
+                zip(*targets[targets["indikator"] == ind][["kon", "mal"]].T.to_numpy(), strict=True)
+            )
+            chart = _chart(series[series["indikator"] == ind], ind, goals)
+            parts.append(
+                f"<figure>{chart}<figcaption>{html.escape(BY_ID[ind].label)}</figcaption></figure>"
+            )
+    for group, block in tidy.groupby("delprojekt", sort=False):
+        parts.append(f"<h2>{html.escape(group_title(config, group))} · period {period.label}</h2>")
+        parts.append(_table(block, config))
+    legend = " · ".join(
+        f"{s} {t}"
+        for s, t in zip(
+            SYMBOL.values(),
+            ("undertryckt (sekretess)", "saknar data", "ej tillämplig"),
+            strict=True,
+        )
+    )
+    parts.append(
+        f'<p class="teckenforklaring">Teckenförklaring: {html.escape(legend)}</p></body></html>'
+    )
+    with atomic(out, "w", encoding="utf-8") as fh:
+        fh.write("\n".join(parts) + "\n")
