@@ -251,6 +251,7 @@ def esf_hours(period, out, data, config_path, strict):
     """ESF-rapporten: en rad per aktiv deltagare med personnummer, startdatum, anvisande organisation och timmar."""
     from .config import load_config
     from .esf import participant_hours, write_esf
+    from .render import number
 
     if str(out) == "-":
         raise click.UsageError(
@@ -260,15 +261,9 @@ def esf_hours(period, out, data, config_path, strict):
     df = participant_hours(ds, period)
     write_esf(df, out)
     click.echo(
-        f"skrev {out}: {len(df)} deltagare, {number_text(df['Timmar'].sum())} timmar", err=True
+        f"skrev {out}: {len(df)} deltagare, {number(df['Timmar'].sum(), 1)} timmar", err=True
     )
     return EXIT_REJECTED if ds.rejected else EXIT_OK
-
-
-def number_text(x: float) -> str:
-    from .render import number
-
-    return number(x, 1)
 
 
 @main.command()
