@@ -112,3 +112,48 @@ def test_date_forms(tmp_path, value):
     write_dataset(tmp_path, {"deltagare": f"deltagare_id;delprojekt;startdatum\nA;OS;{value}\n"})
     ds = load_dataset(tmp_path, load_config())
     assert str(ds.tables["deltagare"]["start"].iloc[0].date()) == "2017-03-01"
+
+
+def _same(a, b):
+    import numpy as np
+
+    assert a.header == b.header and a.header_line == b.header_line
+    assert np.array_equal(a.lines, b.lines)
+    assert np.array_equal(a.empty, b.empty) and np.array_equal(a.too_many, b.too_many)
+    assert all(np.array_equal(x, y) for x, y in zip(a.columns, b.columns, strict=True))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        DELTAGARE,
+        DELTAGARE.replace("\n", "\r\n"),
+        "a;b;c\r\n\r\n1;2;3\r\n;;\r\n 4 ; 5;\u00a06\u00a0\r\n",  # blank line, empty row, spaces, NBSP
+        'a;b\n"x\ny";2\n"he said ""hi""";3\n\n4;"5;6"',  # quoted newline, doubled quotes, no final newline
+    ],
+)
+def test_fast_reader_agrees_with_the_exact_reader(tmp_path, text):
+    from indikator.io import _csv_fast, _csv_rows, _grid, decode, sniff_delimiter
+
+    path = tmp_path / "x.csv"
+    path.write_bytes(text.encode("utf-8"))
+    decoded, raw = decode(path, path.read_bytes())
+    fast = _csv_fast(raw, sniff_delimiter(decoded))
+    assert fast is not None  # regular files take the fast path
+    _same(fast, _grid(*_csv_rows(path, decoded)))
+
+
+def test_fast_reader_declines_irregular_rows(tmp_path):
+    from indikator.io import _csv_fast
+
+    assert _csv_fast(b"a;b;c\n1;2\n3;4;5;6\n", ";") is None  # the exact reader takes over
+
+
+def test_the_bundled_sample_takes_the_fast_path():
+    from conftest import ROOT
+
+    from indikator.io import _csv_fast, decode, sniff_delimiter
+
+    for path in sorted((ROOT / "data" / "samples" / "mia").glob("*.csv")):
+        text, raw = decode(path, path.read_bytes())
+        assert _csv_fast(raw, sniff_delimiter(text)) is not None, path.name

@@ -57,26 +57,27 @@ def find_export(folder: Path, export: str) -> Path | None:
     return found[0] if found else None
 
 
-def decode(path: Path, data: bytes) -> str:
-    """UTF-8 (with or without BOM) or Windows-1252; anything else is a file error."""
+def decode(path: Path, data: bytes) -> tuple[str, bytes]:
+    """UTF-8 (with or without BOM) or Windows-1252; anything else is a file error.
+    Returns the text and the same text as UTF-8 bytes without BOM."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise FileError(
             f"{path.name}: filen är UTF-16; spara den som UTF-8 eller Windows-1252 (CSV)"
         )
     if _BINARY.search(data[:65536]):
         raise FileError(f"{path.name}: filen är inte en textfil (CSV) och går inte att läsa")
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
+    data = data.removeprefix(b"\xef\xbb\xbf")
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8"), data
     except UnicodeDecodeError:
         pass
     try:
-        return data.decode("cp1252")
+        text = data.decode("cp1252")
     except UnicodeDecodeError:
         raise FileError(
             f"{path.name}: okänd teckenkodning (varken UTF-8 eller Windows-1252)"
         ) from None
+    return text, text.encode("utf-8")
 
 
 def sniff_delimiter(text: str) -> str:
@@ -86,8 +87,33 @@ def sniff_delimiter(text: str) -> str:
     return best if counts[best] else ";"
 
 
-def _csv_rows(path: Path) -> tuple[list[list[str]], list[int]]:
-    text = decode(path, path.read_bytes())
+@dataclass
+class Grid:
+    """The cells of a file: header, then data rows with their line numbers."""
+
+    header: list[str]
+    header_line: int
+    lines: np.ndarray  # line number of each data row
+    columns: list[np.ndarray]  # stripped cell strings per header column (object arrays)
+    too_many: np.ndarray  # row has non-empty cells beyond the header's width
+    empty: np.ndarray  # every cell of the row is empty
+
+
+def _grid(rows: list[list[str]], lines: list[int]) -> Grid:
+    header, data = rows[0], rows[1:]
+    width = len(header)
+    padded = [r if len(r) == width else (r + [""] * width)[:width] for r in data]
+    cells = list(zip(*padded, strict=True)) if padded else [()] * width
+    columns = [pd.Series(c, dtype=object).str.strip().to_numpy() for c in cells]
+    too_many = np.array(
+        [len(r) > width and any(c.strip() for c in r[width:]) for r in data], dtype=bool
+    )
+    empty = np.array([not any(c.strip() for c in r) for r in data], dtype=bool)
+    return Grid(header, lines[0], np.asarray(lines[1:], dtype="int64"), columns, too_many, empty)
+
+
+def _csv_rows(path: Path, text: str) -> tuple[list[list[str]], list[int]]:
+    """The exact, slow reader: Python's csv module, which knows every record's line."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
     rows: list[list[str]] = []
     lines: list[int] = []
@@ -103,6 +129,85 @@ def _csv_rows(path: Path) -> tuple[list[list[str]], list[int]]:
     return rows, lines
 
 
+def _csv_fast(raw: bytes, delimiter: str) -> Grid | None:
+    """pyarrow's parser with line numbers from the bytes: a newline ends a record when an even
+    number of quotes precedes it. Returns None (use the exact reader) for anything irregular:
+    rows of another width than the header, or any disagreement with pyarrow's row count."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
+    arr = np.frombuffer(raw, dtype=np.uint8)
+    newline = np.flatnonzero(arr == 10)
+    quotes = np.flatnonzero(arr == 34)
+    ends = newline[np.searchsorted(quotes, newline) % 2 == 0] if len(quotes) else newline
+    starts = np.concatenate([[0], ends + 1])
+    stops = np.concatenate([ends, [len(arr)]])
+    length = stops - starts
+    length -= (length > 0) & (arr[np.maximum(stops - 1, 0)] == 13)
+    records = np.flatnonzero(length > 0)
+    if len(records) == 0:
+        return None
+    delim = np.flatnonzero(arr == ord(delimiter))
+    if len(quotes):
+        delim = delim[np.searchsorted(quotes, delim) % 2 == 0]
+    fields = (
+        np.bincount(np.searchsorted(starts, delim, side="right") - 1, minlength=len(starts)) + 1
+    )
+    width = int(fields[records[0]])
+    if (fields[records] != width).any():
+        return None
+    names = [f"c{i}" for i in range(width)]
+    try:
+        table = pacsv.read_csv(
+            pa.py_buffer(raw),
+            read_options=pacsv.ReadOptions(column_names=names),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter,
+                quote_char='"',
+                double_quote=True,
+                newlines_in_values=bool(len(quotes)),
+                ignore_empty_lines=True,
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    if table.num_rows != len(records):
+        return None
+    lines = np.searchsorted(newline, starts[records]) + 1
+    header = [table.column(i)[0].as_py() for i in range(width)]
+    body = table.slice(1)
+    trimmed = [pc.utf8_trim_whitespace(body.column(i)) for i in range(width)]
+    empty = np.ones(body.num_rows, dtype=bool)
+    for col in trimmed:
+        empty &= pc.equal(col, "").to_numpy(zero_copy_only=False)
+    columns = [col.to_numpy(zero_copy_only=False).astype(object) for col in trimmed]
+    return Grid(
+        header,
+        int(lines[0]),
+        lines[1:].astype("int64"),
+        columns,
+        np.zeros(body.num_rows, dtype=bool),
+        empty,
+    )
+
+
+def _csv_grid(path: Path) -> Grid | None:
+    text, raw = decode(path, path.read_bytes())
+    if not text.strip():
+        return None
+    grid = _csv_fast(raw, sniff_delimiter(text[:65536]))
+    if grid is not None:
+        return grid
+    rows, lines = _csv_rows(path, text)
+    return _grid(rows, lines) if rows else None
+
+
 def _cell(value: object) -> str:
     """An Excel cell as the text a CSV export would hold."""
     if value is None:
@@ -116,6 +221,11 @@ def _cell(value: object) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
+
+
+def _xlsx_grid(path: Path) -> Grid | None:
+    rows, lines = _xlsx_rows(path)
+    return _grid(rows, lines) if rows else None
 
 
 def _xlsx_rows(path: Path) -> tuple[list[list[str]], list[int]]:
@@ -145,12 +255,12 @@ def read_table(
 ) -> RawTable:
     """Read one export into canonical columns of stripped strings ('' = empty)."""
     try:
-        rows, lines = _xlsx_rows(path) if path.suffix.lower() == ".xlsx" else _csv_rows(path)
+        grid = _xlsx_grid(path) if path.suffix.lower() == ".xlsx" else _csv_grid(path)
     except OSError as e:
         raise FileError(f"{path.name}: filen går inte att öppna ({e.strerror})") from None
-    if not rows:
+    if grid is None:
         raise FileError(f"{path.name}: filen är tom (ingen rubrikrad)")
-    header, header_line = rows[0], lines[0]
+    header, header_line = grid.header, grid.header_line
     names = {slug(c): c for c in columns}
     for canon, alts in aliases.items():
         for alt in alts:
@@ -173,22 +283,17 @@ def read_table(
             f"{path.name}:{header_line}: obligatorisk kolumn saknas: {', '.join(missing)}"
         )
     # Fully empty rows (";;;;") are not data: skipped without a word, like blank lines.
-    keep = [i for i, r in enumerate(rows[1:], start=1) if any(c.strip() for c in r)]
-    data = [rows[i] for i in keep]
-    data_lines = np.asarray([lines[i] for i in keep], dtype="int64")
+    keep = ~grid.empty
+    data_lines = grid.lines[keep]
     width = len(header)
     file = path.name
     # Too many cells: extra non-empty cells beyond the header are a row error.
-    extra = [i for i, r in enumerate(data) if len(r) > width and any(c.strip() for c in r[width:])]
-    if extra:
+    extra = grid.too_many[keep]
+    if extra.any():
         problems.add(
             file, data_lines[extra], None, "", f"raden har fler fält än rubrikraden ({width})"
         )
-    padded = [r if len(r) == width else (r + [""] * width)[:width] for r in data]
-    cells = list(zip(*padded, strict=True)) if padded else [()] * width
-    frame = pd.DataFrame(
-        {canon: pd.Series(cells[i], dtype=object).str.strip() for canon, i in position.items()}
-    )
+    frame = pd.DataFrame({canon: grid.columns[i][keep] for canon, i in position.items()})
     frame["_line"] = data_lines
     frame = _drop_summary(frame, file, problems)
     if frame.empty:
