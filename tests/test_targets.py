@@ -97,3 +97,18 @@ def test_targets_table(cli, folder):
         "OS Avslutade till arbete eller studier Kvinnor period ≥ 30 % 50 % 1 av 2 ja . ." in lines
     )
     assert "TOTALT Nya deltagare Totalt ackumulerat ≥ 2500 7 7 av 2500 nej 5 5 av 2500" in lines
+
+
+def test_targets_refuses_formats_it_cannot_write(cli, folder, tmp_path):
+    r = cli(
+        "targets",
+        "--period",
+        "2017-05",
+        "--data",
+        str(folder),
+        "--format",
+        "xlsx",
+        "--out",
+        str(tmp_path / "t.xlsx"),
+    )
+    assert r.exit_code == 2 and not (tmp_path / "t.xlsx").exists()

@@ -166,6 +166,16 @@ def _format(fmt: str | None, out: Path | None) -> str:
     return fmt
 
 
+def _prepare(fmt, out, config_path, delprojekt, indicators, data, strict):
+    """The common start of a report command: format, configuration, selection, dataset."""
+    from .config import load_config
+
+    fmt = _format(fmt, out)
+    config = load_config(config_path)
+    _check_selection(config, delprojekt, indicators)
+    return fmt, config, _load(data, config, strict)
+
+
 def _emit(tidy, config, fmt: str, out: Path | None) -> None:
     from .render import write
 
@@ -189,13 +199,9 @@ def _emit(tidy, config, fmt: str, out: Path | None) -> None:
 @handled
 def monthly(period, data, config_path, strict, delprojekt, indicators, fmt, out, min_cell):
     """Periodens och det ackumulerade resultatet per delprojekt och TOTALT, Kvinnor/Män/Totalt."""
-    from .config import load_config
     from .indicators import report
 
-    fmt = _format(fmt, out)
-    config = load_config(config_path)
-    _check_selection(config, delprojekt, indicators)
-    ds = _load(data, config, strict)
+    fmt, config, ds = _prepare(fmt, out, config_path, delprojekt, indicators, data, strict)
     tidy = report(ds, [period], indicators or None, delprojekt or None, min_cell)
     if fmt == "html":
         from .htmlreport import write_html
@@ -219,14 +225,14 @@ def monthly(period, data, config_path, strict, delprojekt, indicators, fmt, out,
 @handled
 def targets(period, compare_previous, data, config_path, strict, delprojekt, fmt, out, min_cell):
     """Måluppfyllelse: mål, resultat, "n av N" och om målet nås, per delprojekt och kön."""
-    from .config import load_config
     from .render import targets_human, write_table
     from .targets import COLUMNS, PREVIOUS, evaluate
 
-    fmt = _format(fmt, out)
-    config = load_config(config_path)
-    _check_selection(config, delprojekt, ())
-    ds = _load(data, config, strict)
+    if fmt in ("xlsx", "html"):
+        raise click.UsageError(
+            f"targets kan inte skrivas som {fmt} ännu; använd csv, json, parquet eller table"
+        )
+    fmt, config, ds = _prepare(fmt, out, config_path, delprojekt, (), data, strict)
     df = evaluate(ds, period, compare_previous, delprojekt or None, min_cell)
     columns = COLUMNS + (PREVIOUS if compare_previous else [])
     text = write_table(df, columns, lambda d, f: targets_human(d, config, f), fmt, out)
