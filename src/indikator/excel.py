@@ -11,7 +11,7 @@ import pandas as pd
 from .config import Config
 from .indicators.catalog import BY_ID, MEAN, SHARE, SUM
 from .indicators.tidy import COLUMNS
-from .render import KON_HEADER, SYMBOL, atomic, dimension_label
+from .render import KON_HEADER, SYMBOL, atomic, row_label
 
 SCOPE_HEADER = {"period": "", "ackumulerat": " (ack.)"}
 FORMAT = {SHARE: "0 %", MEAN: "0.0", SUM: "0.0"}
@@ -50,10 +50,7 @@ def write_xlsx(tidy: pd.DataFrame, config: Config, out: str | Path) -> None:
             (r.period, r.indikator, r.dimension) for r in block.itertuples(index=False)
         )
         for period, ind, dim in seen:
-            label = BY_ID[ind].label if ind in BY_ID else ind
-            if dim:
-                label += f": {dimension_label(config, ind, dim)}"
-            row = [label, period]
+            row = [row_label(config, ind, dim), period]
             formats = []
             for s, k in columns:
                 r = index.get((period, ind, dim, s, k))

@@ -17,7 +17,7 @@ from .indicators import report
 from .indicators.catalog import BY_ID, SHARE
 from .indicators.engine import TOTALT
 from .periods import Period, from_bucket, month_index
-from .render import KON_HEADER, SYMBOL, atomic, cells, dimension_label, group_title
+from .render import KON_HEADER, SYMBOL, atomic, cells, group_title, row_label
 from .targets import expand
 
 STYLE = """
@@ -45,9 +45,7 @@ def _table(block: pd.DataFrame, config: Config) -> str:
     )
     body = []
     for (ind, dim), values in rows.items():
-        label = BY_ID[ind].label if ind in BY_ID else ind
-        if dim:
-            label += f": {dimension_label(config, ind, dim)}"
+        label = row_label(config, ind, dim)
         tds = "".join(f'<td class="num">{html.escape(values.get(c, ""))}</td>' for c in columns)
         body.append(f'<tr><th scope="row">{html.escape(label)}</th>{tds}</tr>')
     return f"<table><thead><tr><th>Indikator</th>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"

@@ -37,13 +37,6 @@ def month_end(m: int) -> dt.date:
     return dt.date(y, mo, calendar.monthrange(y, mo)[1])
 
 
-def add_months(d: dt.date, n: int) -> dt.date:
-    """d plus n calendar months, clamped to the last day of the target month."""
-    m = month_index(d) + n
-    y, mo = m // 12, m % 12 + 1
-    return dt.date(y, mo, min(d.day, calendar.monthrange(y, mo)[1]))
-
-
 @dataclass(frozen=True, order=True)
 class Period:
     """A reporting period: ``first``..``last`` are month indices (inclusive)."""

@@ -72,6 +72,12 @@ def dimension_label(config: Config, indicator: str, code: str) -> str:
     return code
 
 
+def row_label(config: Config, indicator: str, dimension: str) -> str:
+    """The Swedish label of one row of a human table: indicator, then the dimension value."""
+    label = BY_ID[indicator].label if indicator in BY_ID else indicator
+    return f"{label}: {dimension_label(config, indicator, dimension)}" if dimension else label
+
+
 def group_title(config: Config, code: str) -> str:
     if code == "TOTALT":
         return f"TOTALT – {config.project.name}"
@@ -124,10 +130,7 @@ def human(tidy: pd.DataFrame, config: Config, fmt: str) -> str:
         for (ind, dim), values in rows.items():
             if ind.endswith("_fore_efter") and not hits.get((period, group, ind, dim), True):
                 continue
-            label = BY_ID[ind].label if ind in BY_ID else ind
-            if dim:
-                label += f": {dimension_label(config, ind, dim)}"
-            body.append([label, *(values.get(c, "") for c in columns)])
+            body.append([row_label(config, ind, dim), *(values.get(c, "") for c in columns)])
         out.append(tabulate(body, headers=headers, tablefmt=tablefmt, disable_numparse=True))
         out.append("")
     out.append(
@@ -208,9 +211,6 @@ def atomic(path: str | Path, mode: str = "w", private: bool = False, **kwargs):
         raise
 
 
-KON_NAME = {"K": "Kvinnor", "M": "Män", "T": "Totalt"}
-
-
 def _target_cells(kind: str, mal, varde, taljare, namnare, status) -> tuple[str, str, str]:
     """(Mål, Resultat, n av N) as a person reads them."""
     if kind == SHARE:
@@ -240,7 +240,7 @@ def targets_human(df: pd.DataFrame, config: Config, fmt: str) -> str:
         row = [
             r.delprojekt,
             BY_ID[r.indikator].label,
-            KON_NAME[r.kon],
+            KON_HEADER[r.kon],
             r.omfang,
             goal,
             result,
@@ -269,15 +269,24 @@ def targets_human(df: pd.DataFrame, config: Config, fmt: str) -> str:
 
 
 def write_table(
-    df: pd.DataFrame, columns: list[str], human_text, fmt: str, out: str | Path | None
+    df: pd.DataFrame,
+    columns: list[str],
+    human_text,
+    fmt: str,
+    out: str | Path | None,
+    to_arrow=None,
 ) -> str | None:
-    """Write any tidy table (figures, targets) as ``fmt``; ``human_text`` renders table/markdown."""
+    """Write any tidy table (figures, targets) as ``fmt``; ``human_text`` renders table/markdown,
+    ``to_arrow`` (default: pandas' conversion) gives the Parquet table."""
     if fmt == "parquet":
         import pyarrow as pa
         import pyarrow.parquet as pq
 
+        table = (
+            to_arrow(df) if to_arrow else pa.Table.from_pandas(df[columns], preserve_index=False)
+        )
         with atomic(out, "wb") as fh:
-            pq.write_table(pa.Table.from_pandas(df[columns], preserve_index=False), fh)
+            pq.write_table(table, fh)
         return None
     if fmt == "csv":
         text = tidy_csv(df, columns)
@@ -294,24 +303,9 @@ def write_table(
 
 def write(tidy: pd.DataFrame, config: Config, fmt: str, out: str | Path | None) -> str | None:
     """Render ``tidy`` as ``fmt``; write it atomically to ``out``, or return the text."""
-    if fmt == "parquet":
-        import pyarrow.parquet as pq
-
-        with atomic(out, "wb") as fh:
-            pq.write_table(tidy_arrow(tidy), fh)
-        return None
     if fmt == "xlsx":
         from .excel import write_xlsx
 
         write_xlsx(tidy, config, out)
         return None
-    text = (
-        {"csv": tidy_csv, "json": tidy_json}[fmt](tidy)
-        if fmt in ("csv", "json")
-        else human(tidy, config, fmt)
-    )
-    if out is None:
-        return text
-    with atomic(out, "w", encoding="utf-8", newline="") as fh:
-        fh.write(text)
-    return None
+    return write_table(tidy, COLUMNS, lambda d, f: human(d, config, f), fmt, out, tidy_arrow)

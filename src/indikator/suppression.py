@@ -17,10 +17,8 @@ import numpy as np
 import pandas as pd
 
 from .indicators.catalog import BY_ID, COUNT, SHARE
-from .indicators.engine import TOTALT
+from .indicators.engine import KON, TOTALT
 from .indicators.tidy import SUPPRESSED
-
-KON_COLUMNS = ("K", "M", "T")
 
 
 def relations(n_groups: int, n_kon: int) -> list[list[tuple[int, int, bool]]]:
@@ -124,7 +122,7 @@ def suppress(tidy: pd.DataFrame, threshold: int, groups: list[str]) -> pd.DataFr
         if not columns:
             continue
         block = out.iloc[idx]
-        kons = [k for k in KON_COLUMNS if k in set(block["kon"])]
+        kons = [k for k in KON if k in set(block["kon"])]
         size = len(order) * len(kons)
         if set(block["delprojekt"]) != set(order) or len(idx) % size:
             raise ValueError(

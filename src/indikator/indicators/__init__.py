@@ -11,7 +11,7 @@ from ..dataset import Dataset
 from ..periods import Period, month_index
 from . import activities, flow, followup, instrument, organisation, outcomes, referrals
 from .catalog import BY_ID, CATALOG
-from .engine import TOTALT, Context
+from .engine import TOTALT, Context, kon_codes
 from .tidy import COLUMNS, missing
 
 FAMILIES = {
@@ -34,7 +34,7 @@ def context(ds: Dataset, periods: list[Period], delprojekt: Iterable[str] | None
     chosen = set(delprojekt or groups[:-1])
     show = [i for i, g in enumerate(groups) if g in chosen or g == TOTALT]
     codes = pd.Index(ds.persons["person"])
-    kon = ds.persons["kon"].map({"K": 0, "M": 1}).fillna(2).astype("int64").to_numpy()
+    kon = kon_codes(ds.persons["kon"])
     return Context(
         groups=groups,
         periods=sorted(periods),

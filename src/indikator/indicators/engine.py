@@ -82,6 +82,11 @@ def add_months(dates: pd.Series, n: int) -> pd.Series:
     return out.astype("datetime64[s]")
 
 
+def kon_codes(kon: pd.Series) -> np.ndarray:
+    """K -> 0, M -> 1, anything else (unknown) -> UNKNOWN_KON: the kön axis of a tally."""
+    return kon.map({"K": 0, "M": 1}).fillna(UNKNOWN_KON).astype("int64").to_numpy()
+
+
 def positions(values: pd.Series, codes: list[str]) -> np.ndarray:
     """Code -> its position in a code list; -1 (not counted) for missing or unlisted values."""
     lookup = {c: i for i, c in enumerate(codes)}
@@ -210,12 +215,12 @@ def count_persons(ctx: Context, person, grp, dim, m_first, m_last, n_dim: int) -
     return tally_runs(ctx, person_runs(ctx, person, grp, dim, m_first, m_last, n_dim))
 
 
-def tally_runs(ctx: Context, runs: Runs, weight=None) -> Tally:
+def tally_runs(ctx: Context, runs: Runs) -> Tally:
+    """Count the runs' persons at every position (each run holds one person)."""
     tally = Tally(ctx.n_groups, runs.n_dim)
     for kind, (lo, hi, key, first, last) in runs.by_kind.items():
         grp, dim, person = runs.split(key)
-        w = None if weight is None else weight[kind]
-        tally.add(kind, lo, hi, grp, dim, ctx.person_kon[person], w, first, last)
+        tally.add(kind, lo, hi, grp, dim, ctx.person_kon[person], None, first, last)
     return tally
 
 

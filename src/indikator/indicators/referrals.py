@@ -3,16 +3,9 @@ enrolment. Referrals are events: TOTALT is the sum of the delprojekt; kön is th
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
-
 from ..dataset import Dataset
-from .engine import UNKNOWN_KON, Context, months, positions, sum_events
+from .engine import Context, kon_codes, months, positions, sum_events
 from .tidy import rows
-
-
-def event_kon(kon: pd.Series) -> np.ndarray:
-    return kon.map({"K": 0, "M": 1}).fillna(UNKNOWN_KON).astype("int64").to_numpy()
 
 
 def compute(ctx: Context, ds: Dataset, wanted: set[str]) -> list:
@@ -20,7 +13,7 @@ def compute(ctx: Context, ds: Dataset, wanted: set[str]) -> list:
     codes = [c.code for c in ds.config.code_list("myndighet")]
     args = (
         ctx,
-        event_kon(r["kon"]),
+        kon_codes(r["kon"]),
         ctx.group_index(r["delprojekt"]),
         positions(r["remittent"], codes),
         months(r["datum"]),
