@@ -1,8 +1,13 @@
 import datetime as dt
 
+import numpy as np
+import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from stdnum import luhn
 
-from indikator.ids import check_id, mask
+from indikator.ids import IdChecker, check_id, check_unique_ids, luhn_valid, mask
 
 REF = dt.date(2017, 6, 1)
 
@@ -51,3 +56,49 @@ def test_mask_in_text():
     text = "rad 3: 19800101-0002, 800101-0002 och 198001010002 samt 800101+0002"
     assert mask(text) == "rad 3: 19800101-****, 800101-**** och 19800101-**** samt 800101-****"
     assert mask("R1-0000001 och 2017-05-01") == "R1-0000001 och 2017-05-01"  # not personnummer
+
+
+# The vectorised check of many distinct ids must give check_id's verdict for every value.
+_PNR_LIKE = st.builds(
+    lambda a, s, b: a[:8] + s + b,
+    st.text("0123456789", min_size=6, max_size=8),
+    st.sampled_from(["", "-", "+", " ", " - ", "\u00a0"]),
+    st.text("0123456789", min_size=4, max_size=4),
+)
+_KNOWN = ["19800101-0001", "800101+0001", "800161-0008", "121212-1212", "000229-0000", "ANON-1"]
+
+
+@given(
+    st.lists(
+        st.one_of(
+            _PNR_LIKE,
+            st.text("0123456789", min_size=6, max_size=12),
+            st.text(max_size=70),
+            st.sampled_from(_KNOWN),
+        ),
+        max_size=30,
+    ),
+    st.dates(dt.date(1950, 1, 1), dt.date(2090, 1, 1)),
+)
+def test_vectorised_check_agrees_with_check_id(values, ref):
+    table = check_unique_ids(np.array(values, dtype=object), ref)
+    for value, row in zip(values, table.itertuples(), strict=True):
+        born = None if pd.isna(row.born) else pd.Timestamp(row.born).date()
+        assert (row.person, row.kon_pnr, born, row.error) == check_id(value, ref), value
+
+
+@given(st.lists(st.text("0123456789", min_size=10, max_size=10), min_size=1, max_size=50))
+def test_numpy_luhn_is_stdnums(numbers):
+    digits = np.array([[int(c) for c in n] for n in numbers])
+    assert luhn_valid(digits).tolist() == [luhn.is_valid(n) for n in numbers]
+
+
+def test_checker_remembers_across_files_and_keeps_codes_aligned():
+    check = IdChecker(REF)
+    codes, table = check(pd.Series(["19800101-0001", None, "ANON-1", "19800101-0001"]))
+    assert codes.tolist() == [0, -1, 1, 0]
+    assert table["person"].tolist() == ["198001010001", "ANON-1"]
+    codes, table = check(pd.Series(["x y", "ANON-1", "800101-0001"]))
+    assert table["person"].tolist() == [None, "ANON-1", "198001010001"]
+    assert table["error"].tolist()[0] == "deltagare_id innehåller blanksteg eller osynliga tecken"
+    assert len(check.seen) == 4  # each distinct written form checked once, across calls

@@ -13,8 +13,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .coding import positions
 from .config import Config
 from .errors import FileError
+from .ids import IdChecker
 from .io import find_export, read_table
 from .problems import WARNING, FileCount, Problems
 from .schema import EXPORTS, Col, codebooks, parse_column, validate_table
@@ -54,16 +56,14 @@ def _dates(s: pd.Series) -> pd.Series:
 
 def _reference_date(raw_frame: pd.DataFrame, books) -> dt.date:
     """The latest date in the deltagare export: fixes the century of 10-digit personnummer."""
-    latest: dt.date | None = None
+    latest = pd.NaT
     for c in ("startdatum", "slutdatum"):
         if c in raw_frame.columns:
-            parsed, _ = parse_column(
-                raw_frame[c].where(raw_frame[c] != "", None), Col("date"), books
-            )
-            values = [d for d in parsed.dropna().unique()]
-            if values:
-                latest = max([latest, *values]) if latest else max(values)
-    return latest or dt.date.today()
+            values = raw_frame[c]
+            parsed = parse_column(values.mask(values == ""), Col("date"), books).values
+            if parsed.notna().any():
+                latest = parsed.max() if pd.isna(latest) else max(latest, parsed.max())
+    return dt.date.today() if pd.isna(latest) else latest.date()
 
 
 def load_dataset(folder: str | Path, config: Config) -> Dataset:
@@ -75,7 +75,7 @@ def load_dataset(folder: str | Path, config: Config) -> Dataset:
     tables: dict[str, pd.DataFrame] = {}
     counts: list[FileCount] = []
     files: dict[str, Path] = {}
-    ref: dt.date | None = None
+    ref: IdChecker | None = None
     bad_rows: dict[str, np.ndarray] = {}
     raws = {}
     for export in EXPORT_ORDER:
@@ -92,7 +92,7 @@ def load_dataset(folder: str | Path, config: Config) -> Dataset:
         aliases = config.aliases.get(export, {})
         raw = read_table(path, export, list(columns), required, aliases, problems)
         if ref is None:
-            ref = _reference_date(raw.frame, books)
+            ref = IdChecker(_reference_date(raw.frame, books))
         parsed, bad = validate_table(raw, model, books, ref, problems)
         tables[export], bad_rows[export], raws[export], files[export] = parsed, bad, raw, path
 
@@ -281,20 +281,52 @@ def _previous_max_end(sorted_df: pd.DataFrame, keys: list[str]) -> pd.Series:
 def _persons(dl: pd.DataFrame) -> pd.DataFrame:
     """kön of a person = kön of their latest enrolment (latest startdatum) that has one."""
     known = dl[dl["kon"].notna()].sort_values(["person", "start", "_line"], kind="stable")
-    kon = known.groupby("person", sort=False)["kon"].last()
-    persons = pd.DataFrame({"person": pd.unique(dl["person"])})
-    persons["kon"] = persons["person"].map(kon)
-    return persons
+    last = known.drop_duplicates("person", keep="last")
+    persons = pd.Index(pd.unique(dl["person"].to_numpy(dtype=object)), dtype=object)
+    kon = np.full(len(persons), None, dtype=object)
+    kon[persons.get_indexer(last["person"].to_numpy(dtype=object))] = last["kon"].to_numpy(
+        dtype=object
+    )
+    return pd.DataFrame({"person": pd.Series(persons, dtype=object), "kon": kon})
 
 
-def _covering(events: pd.DataFrame, dl: pd.DataFrame, date_col: str) -> pd.DataFrame:
-    """(event index, delprojekt) for each enrolment of the same person covering the event date."""
-    ev = events[["person", date_col]].reset_index(names="_ev")
-    en = dl[["person", "delprojekt", "start", "slut"]].rename(columns={"delprojekt": "_dp"})
-    m = ev.merge(en, on="person", how="inner")
-    end = m["slut"].fillna(OPEN_END)
-    m = m[(m["start"] <= m[date_col]) & (m[date_col] <= end)]
-    return m[["_ev", "_dp"]]
+def _days(dates: pd.Series) -> np.ndarray:
+    return dates.to_numpy(dtype="datetime64[s]").astype("datetime64[D]").astype("int64")
+
+
+class Enrolments:
+    """Which enrolment of a person in a delprojekt covers a date, by binary search.
+
+    Within one (person, delprojekt) accepted enrolments never overlap, so the candidate is the
+    last one starting on or before the date; it covers the date unless it ended before."""
+
+    SPAN = 1 << 20  # more days than 1900–2099 holds: (key, day) packs into one int64
+
+    def __init__(self, dl: pd.DataFrame):
+        self.persons = pd.Index(dl["person"].cat.categories.astype(object), dtype=object)
+        self.n_dp = len(dl["delprojekt"].cat.categories)
+        key = self._key(dl["person"].cat.codes.to_numpy(), dl["delprojekt"].cat.codes.to_numpy())
+        packed = key * self.SPAN + _days(dl["start"]) + self.SPAN // 2
+        order = np.argsort(packed, kind="stable")
+        self.key, self.packed = key[order], packed[order]
+        self.end = _days(dl["slut"].fillna(OPEN_END))[order]
+
+    def _key(self, person: np.ndarray, dp: np.ndarray) -> np.ndarray:
+        return person.astype("int64") * self.n_dp + dp
+
+    def person_codes(self, person: pd.Series) -> np.ndarray:
+        """Codes of ``person`` (a categorical of another file) among the enrolled persons."""
+        return positions(person, self.persons)
+
+    def covers(self, person: np.ndarray, dp: np.ndarray, day: np.ndarray) -> np.ndarray:
+        """Whether an enrolment of ``person`` in ``dp`` covers ``day`` (codes; -1 = none)."""
+        if len(self.key) == 0:
+            return np.zeros(len(person), dtype=bool)
+        key = self._key(person, dp)
+        j = np.searchsorted(self.packed, key * self.SPAN + day + self.SPAN // 2, side="right") - 1
+        ok = (person >= 0) & (dp >= 0) & (j >= 0)
+        j = np.where(ok, j, 0)
+        return ok & (self.key[j] == key) & (self.end[j] >= day)
 
 
 def _check_aktiviteter(
@@ -302,29 +334,25 @@ def _check_aktiviteter(
 ):
     df = df.copy()
     df["datum"] = _dates(df["datum"])
-    ok = ~bad
-    known = df["person"].isin(set(dl["person"])).to_numpy()
-    no_person = ok & ~known
-    _reject(
-        df,
-        no_person,
-        file,
-        "deltagare_id",
-        None,
-        "deltagaren saknar inskrivning i deltagare",
-        problems,
-    )
-    ok &= ~no_person
+    ok = _require_person(df, ~bad, dl, file, problems)
     cand = df[ok]
-    cov = _covering(cand, dl, "datum")
-    given = cand["delprojekt"]
-    same = cov[cov["_dp"].to_numpy() == given.reindex(cov["_ev"]).to_numpy()]
-    n_cover = cov.groupby("_ev")["_dp"].nunique().reindex(cand.index, fill_value=0)
-    n_same = same.groupby("_ev").size().reindex(cand.index, fill_value=0)
-    has_dp = given.notna()
-    outside_given = (has_dp & (n_same == 0)).to_numpy()
-    outside = (~has_dp & (n_cover == 0)).to_numpy()
-    ambiguous = (~has_dp & (n_cover > 1)).to_numpy()
+    en = Enrolments(dl)
+    person = en.person_codes(cand["person"])
+    day = _days(cand["datum"])
+    given = cand["delprojekt"].cat.codes.to_numpy().astype("int64")
+    has_dp = given >= 0
+    same = en.covers(person, given, day)
+    # without a delprojekt: in how many delprojekt does an enrolment cover the date
+    n_cover = np.zeros(len(cand), dtype="int64")
+    single = np.full(len(cand), -1, dtype="int64")
+    rows = np.flatnonzero(~has_dp)
+    for d in range(en.n_dp):
+        hit = en.covers(person[rows], np.full(len(rows), d), day[rows])
+        n_cover[rows] += hit
+        single[rows[hit & (single[rows] < 0)]] = d
+    outside_given = has_dp & ~same
+    outside = ~has_dp & (n_cover == 0)
+    ambiguous = ~has_dp & (n_cover > 1)
     idx = cand.index
     for mask, column, msg in (
         (
@@ -340,20 +368,16 @@ def _check_aktiviteter(
             problems.add(file, cand.loc[idx[mask], "_line"], column, vals, msg)
     good = ~(outside_given | outside | ambiguous)
     out = cand[good].copy()
-    single = cov.drop_duplicates("_ev").set_index("_ev")["_dp"]
-    out["delprojekt"] = out["delprojekt"].where(
-        out["delprojekt"].notna(), single.reindex(out.index)
-    )
-    out["timmar"] = pd.to_numeric(out["timmar"], errors="coerce")
+    filled = np.where(has_dp, given, single)[good]
+    out["delprojekt"] = pd.Categorical.from_codes(filled, cand["delprojekt"].cat.categories)
     return out
 
 
 def _require_person(
     df, ok, dl, file, problems, message="deltagaren saknar inskrivning i deltagare"
 ):
-    unknown = (
-        ok & df["person"].notna().to_numpy() & ~df["person"].isin(set(dl["person"])).to_numpy()
-    )
+    enrolled = pd.Index(dl["person"].astype(object).unique(), dtype=object)
+    unknown = ok & df["person"].notna().to_numpy() & (positions(df["person"], enrolled) < 0)
     _reject(df, unknown, file, "deltagare_id", None, message, problems)
     return ok & ~unknown
 
@@ -362,28 +386,27 @@ def _check_matningar(df, bad, dl, config: Config, file, problems):
     df = df.copy()
     df["datum"] = _dates(df["datum"])
     ok = _require_person(df, ~bad, dl, file, problems)
-    scale = {i.code: (i.min, i.max) for i in config.instrument}
-    lo = df["fraga"].map(lambda q: scale.get(q, (None, None))[0])
-    hi = df["fraga"].map(lambda q: scale.get(q, (None, None))[1])
-    v = pd.to_numeric(df["varde"], errors="coerce")
-    outside = ok & (lo.notna() & ((v < lo) | (v > hi))).to_numpy()
+    items = [i.code for i in config.instrument]
+    item = pd.Index(items, dtype=object).get_indexer(df["fraga"].astype(object))
+    lo = np.append([i.min for i in config.instrument], np.nan)[item]
+    hi = np.append([i.max for i in config.instrument], np.nan)[item]
+    v = df["varde"].to_numpy(dtype="float64")
+    outside = ok & (item >= 0) & ((v < lo) | (v > hi))
     if outside.any():
-        msgs = (
-            "värdet ligger utanför frågans skala "
-            + lo.astype("Int64").astype(str)
-            + "–"
-            + hi.astype("Int64").astype(str)
-        )
+        msgs = [
+            f"värdet ligger utanför frågans skala {int(a)}–{int(b)}"
+            for a, b in zip(lo[outside], hi[outside], strict=True)
+        ]
         problems.add(
             file,
             df["_line"].to_numpy()[outside],
             "varde",
-            df["varde"].to_numpy()[outside],
-            msgs.to_numpy()[outside],
+            [str(int(x)) for x in v[outside]],
+            msgs,
         )
     ok &= ~outside
     out = df[ok].copy()
-    out["varde"] = pd.to_numeric(out["varde"]).astype("int64")
+    out["varde"] = out["varde"].astype("int64")
     return out
 
 

@@ -31,22 +31,26 @@ def participant_hours(ds: Dataset, period: Period) -> pd.DataFrame:
     active = dl[(dl["start"] <= b) & (dl["slut"].isna() | (dl["slut"] >= a))]
     # the enrolment that counts: the latest started of those overlapping the period
     active = active.sort_values(["person", "start", "_line"]).drop_duplicates("person", keep="last")
-    hours = pd.Series(0.0, index=active["person"].to_numpy())
+    person = active["person"].astype(object)
+    hours = pd.Series(0.0, index=pd.Index(person, dtype=object))
     if ds.has("aktiviteter"):
         act = ds.tables["aktiviteter"]
         inside = act[(act["datum"] >= a) & (act["datum"] <= b)]
-        summed = inside.groupby("person")["timmar"].sum(min_count=1).fillna(0.0)
+        summed = (
+            inside["timmar"].groupby(inside["person"].astype(object)).sum(min_count=1).fillna(0.0)
+        )
         hours = summed.reindex(hours.index).fillna(0.0)
     labels = {c.code: c.label for c in ds.config.code_list("myndighet")}
     out = pd.DataFrame(
         {
-            "Personnummer": _written(active["person"]).to_numpy(),
+            "Personnummer": _written(person).to_numpy(),
             "Startdatum": active["start"].dt.strftime("%Y-%m-%d").to_numpy(),
             "Anvisande organisation": active["anvisande_organisation"]
+            .astype(object)
             .map(labels)
             .fillna("")
             .to_numpy(),
-            "Delprojekt": active["delprojekt"].to_numpy(),
+            "Delprojekt": active["delprojekt"].to_numpy(dtype=object),
             "Timmar": np.round(hours.to_numpy(dtype="float64"), 2),
         }
     )

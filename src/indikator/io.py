@@ -94,22 +94,31 @@ class Grid:
     header: list[str]
     header_line: int
     lines: np.ndarray  # line number of each data row
-    columns: list[np.ndarray]  # stripped cell strings per header column (object arrays)
+    columns: list  # stripped cell strings per header column (pyarrow string arrays)
     too_many: np.ndarray  # row has non-empty cells beyond the header's width
     empty: np.ndarray  # every cell of the row is empty
 
 
 def _grid(rows: list[list[str]], lines: list[int]) -> Grid:
+    import pyarrow as pa
+
     header, data = rows[0], rows[1:]
     width = len(header)
     padded = [r if len(r) == width else (r + [""] * width)[:width] for r in data]
     cells = list(zip(*padded, strict=True)) if padded else [()] * width
-    columns = [pd.Series(c, dtype=object).str.strip().to_numpy() for c in cells]
+    columns = [_trim(pa.array(c, type=pa.string())) for c in cells]
     too_many = np.array(
         [len(r) > width and any(c.strip() for c in r[width:]) for r in data], dtype=bool
     )
     empty = np.array([not any(c.strip() for c in r) for r in data], dtype=bool)
     return Grid(header, lines[0], np.asarray(lines[1:], dtype="int64"), columns, too_many, empty)
+
+
+def _trim(column):
+    """Cells without surrounding whitespace (as ``str.strip``: NBSP and other Unicode spaces)."""
+    import pyarrow.compute as pc
+
+    return pc.utf8_trim_whitespace(column)
 
 
 def _csv_rows(path: Path, text: str) -> tuple[list[list[str]], list[int]]:
@@ -132,30 +141,32 @@ def _csv_rows(path: Path, text: str) -> tuple[list[list[str]], list[int]]:
 def _csv_fast(raw: bytes, delimiter: str) -> Grid | None:
     """pyarrow's parser with line numbers from the bytes: a newline ends a record when an even
     number of quotes precedes it. Returns None (use the exact reader) for anything irregular:
-    rows of another width than the header, or any disagreement with pyarrow's row count."""
+    rows of another width than the header (pyarrow refuses them), or any disagreement with
+    pyarrow's row count."""
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.csv as pacsv
 
     arr = np.frombuffer(raw, dtype=np.uint8)
     newline = np.flatnonzero(arr == 10)
-    quotes = np.flatnonzero(arr == 34)
-    ends = newline[np.searchsorted(quotes, newline) % 2 == 0] if len(quotes) else newline
-    starts = np.concatenate([[0], ends + 1])
-    stops = np.concatenate([ends, [len(arr)]])
+    has_quotes = raw.find(b'"') >= 0
+    if has_quotes:
+        quotes = np.flatnonzero(arr == 34)
+        newline_ends = newline[np.searchsorted(quotes, newline) % 2 == 0]
+        del quotes
+    else:
+        newline_ends = newline
+    starts = np.concatenate([[0], newline_ends + 1])
+    stops = np.concatenate([newline_ends, [len(arr)]])
     length = stops - starts
     length -= (length > 0) & (arr[np.maximum(stops - 1, 0)] == 13)
     records = np.flatnonzero(length > 0)
     if len(records) == 0:
         return None
-    delim = np.flatnonzero(arr == ord(delimiter))
-    if len(quotes):
-        delim = delim[np.searchsorted(quotes, delim) % 2 == 0]
-    fields = (
-        np.bincount(np.searchsorted(starts, delim, side="right") - 1, minlength=len(starts)) + 1
-    )
-    width = int(fields[records[0]])
-    if (fields[records] != width).any():
+    first = raw[int(starts[records[0]]) : int(stops[records[0]])].decode("utf-8", "replace")
+    try:
+        width = len(next(csv.reader([first], delimiter=delimiter), [""]))
+    except csv.Error:
         return None
     names = [f"c{i}" for i in range(width)]
     try:
@@ -166,7 +177,7 @@ def _csv_fast(raw: bytes, delimiter: str) -> Grid | None:
                 delimiter=delimiter,
                 quote_char='"',
                 double_quote=True,
-                newlines_in_values=bool(len(quotes)),
+                newlines_in_values=has_quotes,
                 ignore_empty_lines=True,
             ),
             convert_options=pacsv.ConvertOptions(
@@ -182,11 +193,10 @@ def _csv_fast(raw: bytes, delimiter: str) -> Grid | None:
     lines = np.searchsorted(newline, starts[records]) + 1
     header = [table.column(i)[0].as_py() for i in range(width)]
     body = table.slice(1)
-    trimmed = [pc.utf8_trim_whitespace(body.column(i)) for i in range(width)]
+    columns = [_trim(body.column(i)) for i in range(width)]
     empty = np.ones(body.num_rows, dtype=bool)
-    for col in trimmed:
+    for col in columns:
         empty &= pc.equal(col, "").to_numpy(zero_copy_only=False)
-    columns = [col.to_numpy(zero_copy_only=False).astype(object) for col in trimmed]
     return Grid(
         header,
         int(lines[0]),
@@ -293,12 +303,23 @@ def read_table(
         problems.add(
             file, data_lines[extra], None, "", f"raden har fler fält än rubrikraden ({width})"
         )
-    frame = pd.DataFrame({canon: grid.columns[i][keep] for canon, i in position.items()})
+    frame = pd.DataFrame(
+        {canon: _strings(grid.columns[i], keep) for canon, i in position.items()}
+    )
     frame["_line"] = data_lines
     frame = _drop_summary(frame, file, problems)
     if frame.empty:
         problems.add(file, [header_line], None, "", "filen innehåller inga datarader", WARNING)
     return RawTable(export, file, frame.reset_index(drop=True), written)
+
+
+def _strings(column, keep: np.ndarray) -> pd.Series:
+    """An Arrow string column as a pandas Series without copying the strings into Python."""
+    import pyarrow as pa
+
+    if not keep.all():
+        column = column.filter(pa.array(keep))
+    return pd.Series(pd.arrays.ArrowStringArray(column), copy=False)
 
 
 def _drop_summary(frame: pd.DataFrame, file: str, problems: Problems) -> pd.DataFrame:

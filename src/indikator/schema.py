@@ -19,7 +19,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from .config import CODE_LISTS, Config
-from .ids import check_id, check_ids
+from .ids import IdChecker, check_id
 from .io import RawTable
 from .problems import Problems
 
@@ -137,7 +137,7 @@ _PARSERS = {
     "bool": parse_bool,
     "kon": parse_kon,
     "text": str,
-    "id": str,  # ids are checked by ids.check_ids, with the dataset's reference date
+    "id": str,  # ids are checked by ids.IdChecker, with the dataset's reference date
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -259,10 +259,36 @@ EXPORTS: dict[str, type[ExportRow]] = {
 # Column-wise validation
 
 
-def parse_column(
-    values: pd.Series, col: Col, books: dict[str, CodeBook]
-) -> tuple[pd.Series, pd.Series]:
-    """Parse each distinct value once. Returns (parsed values or None, error message or None)."""
+KON_CODES = ["K", "M"]
+
+
+@dataclass
+class Parsed:
+    """A parsed column: typed values (missing where empty or invalid), which rows are
+    invalid, and the message of each invalid row."""
+
+    values: pd.Series
+    bad: np.ndarray
+    messages: np.ndarray
+
+
+def _typed(kind: str, parsed: list[Any], books: dict[str, CodeBook]) -> tuple[Any, str]:
+    """Parsed distinct values as an array of the column's type (last slot: missing)."""
+    if kind == "date":
+        return np.array([np.datetime64(v) if v else np.datetime64("NaT") for v in parsed],
+                        dtype="datetime64[s]"), "plain"
+    if kind in ("decimal", "int"):
+        return np.array([np.nan if v is None else v for v in parsed], dtype="float64"), "plain"
+    if kind == "kon" or kind.startswith("code:"):
+        categories = KON_CODES if kind == "kon" else books[kind[5:]].codes
+        index = {c: i for i, c in enumerate(categories)}
+        return np.array([index.get(v, -1) for v in parsed], dtype="int32"), categories
+    return np.asarray(parsed + [], dtype=object), "plain"
+
+
+def parse_column(values: pd.Series, col: Col, books: dict[str, CodeBook]) -> Parsed:
+    """Parse each distinct value once and map the results back to the rows by their codes.
+    Missing values (NA) stay missing without an error."""
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     parsed: list[Any] = []
     errors: list[str | None] = []
@@ -273,22 +299,63 @@ def parse_column(
         except ValueError as e:
             parsed.append(None)
             errors.append(str(e))
-    parsed.append(None)
+    parsed.append(None)  # the slot of missing values (code -1)
     errors.append(None)
-    idx = np.where(codes < 0, len(parsed) - 1, codes)
-    p = pd.Series(np.asarray(parsed, dtype=object)[idx], index=values.index)
-    e = pd.Series(np.asarray(errors, dtype=object)[idx], index=values.index)
-    return p, e
+    rows = np.where(codes < 0, len(parsed) - 1, codes)
+    typed, categories = _typed(col.kind, parsed, books)
+    if isinstance(categories, list):
+        out = pd.Series(pd.Categorical.from_codes(typed[rows], categories), index=values.index)
+    else:
+        out = pd.Series(typed[rows], index=values.index)
+    bad_u = np.array([e is not None for e in errors], dtype=bool)
+    bad = bad_u[rows]
+    messages = np.asarray(errors, dtype=object)[rows[bad]]
+    return Parsed(out, bad, messages)
+
+
+def _take(per_unique: np.ndarray, codes: np.ndarray, missing) -> np.ndarray:
+    """Per-row values from per-distinct-value ones; code -1 (missing) gives ``missing``."""
+    return np.append(per_unique, np.array([missing], dtype=per_unique.dtype))[codes]
+
+
+def _id_columns(values: pd.Series, ref: dt.date | IdChecker, index: pd.Index):
+    """person (a categorical of normalised ids: each person stored once), kon_pnr and born,
+    plus which rows hold an invalid id and why."""
+    codes, table = (ref if isinstance(ref, IdChecker) else IdChecker(ref))(values)
+    persons = table["person"].to_numpy(dtype=object)
+    categories = pd.unique(persons[pd.notna(persons)])
+    person_u = pd.Index(categories).get_indexer(persons).astype("int32")
+    kon_u = pd.Index(KON_CODES).get_indexer(table["kon_pnr"].to_numpy(dtype=object)).astype(
+        "int32"
+    )
+    error_u = table["error"].to_numpy(dtype=object)
+    has_error = np.append(pd.notna(error_u), False)[codes]
+    columns = {
+        "person": pd.Series(
+            pd.Categorical.from_codes(_take(person_u, codes, -1), categories), index=index
+        ),
+        "kon_pnr": pd.Series(
+            pd.Categorical.from_codes(_take(kon_u, codes, -1), KON_CODES), index=index
+        ),
+        "born": pd.Series(
+            _take(table["born"].to_numpy(dtype="datetime64[s]"), codes, np.datetime64("NaT")),
+            index=index,
+        ),
+    }
+    return columns, has_error, error_u[codes[has_error]]
 
 
 def validate_table(
     raw: RawTable,
     model: type[ExportRow],
     books: dict[str, CodeBook],
-    ref: dt.date,
+    ref: dt.date | IdChecker,
     problems: Problems,
 ) -> tuple[pd.DataFrame, np.ndarray]:
-    """Parse every column; return the parsed frame (all rows) and a boolean 'row has an error'."""
+    """Parse every column; return the parsed frame (all rows) and a boolean 'row has an error'.
+
+    Codes become categoricals in the configuration's order, dates datetime64, numbers float64,
+    persons a categorical of normalised ids: typed columns, never millions of Python objects."""
     frame = raw.frame
     n = len(frame)
     bad = np.zeros(n, dtype=bool)
@@ -296,35 +363,35 @@ def validate_table(
     out: dict[str, Any] = {"_line": lines}
     for name, col in model.columns().items():
         if name not in frame.columns:
-            out[name] = pd.Series([None] * n, dtype=object)
+            out[name] = _absent(col, books, n)
             continue
-        values = frame[name].astype(object).where(frame[name] != "", None)
-        empty = values.isna().to_numpy()
+        raw_values = frame[name]
+        empty = (raw_values == "").to_numpy(dtype=bool, na_value=True)
+        values = raw_values.mask(empty) if empty.any() else raw_values
         if col.required and empty.any():
             problems.add(raw.file, lines[empty], name, "", "värde saknas")
             bad |= empty
         if col.kind == "id":
-            ids = check_ids(values.dropna(), ref)
-            err = ids["error"].notna().to_numpy()
-            keep_idx = ids.index.to_numpy()
-            problems.add(
-                raw.file,
-                lines[keep_idx[err]],
-                name,
-                values[keep_idx[err]],
-                ids["error"].to_numpy()[err],
-            )
-            bad[keep_idx[err]] = True
-            for c in ("person", "kon_pnr", "born"):
-                out[c if name == "deltagare_id" else f"{name}_{c}"] = ids[c].reindex(frame.index)
-            continue
-        parsed, errors = parse_column(values, col, books)
-        err = errors.notna().to_numpy()
-        if err.any():
-            problems.add(raw.file, lines[err], name, values[err], errors[err].to_numpy())
+            prefix = "" if name == "deltagare_id" else f"{name}_"
+            columns, err, messages = _id_columns(values, ref, frame.index)
+            problems.add(raw.file, lines[err], name, raw_values[err], messages)
             bad |= err
-        out[name] = parsed
+            out.update({f"{prefix}{k}": v for k, v in columns.items()})
+            continue
+        parsed = parse_column(values, col, books)
+        if parsed.bad.any():
+            problems.add(raw.file, lines[parsed.bad], name, raw_values[parsed.bad], parsed.messages)
+            bad |= parsed.bad
+        out[name] = parsed.values
     return pd.DataFrame(out), bad
+
+
+def _absent(col: Col, books: dict[str, CodeBook], n: int) -> pd.Series:
+    """A column the file does not have: all missing, of the column's type."""
+    typed, categories = _typed(col.kind, [None], books)
+    if isinstance(categories, list):
+        return pd.Series(pd.Categorical.from_codes(np.full(n, -1, dtype="int32"), categories))
+    return pd.Series(np.repeat(typed, n))
 
 
 def to_datetime(s: pd.Series) -> pd.Series:

@@ -33,7 +33,7 @@ def context(ds: Dataset, periods: list[Period], delprojekt: Iterable[str] | None
     groups = [*ds.config.delprojekt_codes, TOTALT]
     chosen = set(delprojekt or groups[:-1])
     show = [i for i, g in enumerate(groups) if g in chosen or g == TOTALT]
-    codes = pd.Index(ds.persons["person"])
+    codes = pd.Index(ds.persons["person"].to_numpy(dtype=object), dtype=object)
     kon = kon_codes(ds.persons["kon"])
     return Context(
         groups=groups,

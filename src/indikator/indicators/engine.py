@@ -18,7 +18,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..coding import positions
 from ..periods import KINDS, Period, month_index
+
+__all__ = ["positions"]  # re-exported: the families import it from here
 
 TOTALT = "TOTALT"
 KON = ("K", "M", "T")
@@ -56,11 +59,10 @@ class Context:
 
     def group_index(self, codes: pd.Series) -> np.ndarray:
         """Delprojekt code -> group position (-1 for none, e.g. a project-wide activity)."""
-        lookup = {g: i for i, g in enumerate(self.groups[:-1])}
-        return codes.map(lookup).fillna(-1).astype("int64").to_numpy()
+        return positions(codes, self.groups[:-1])
 
     def persons(self, ids: pd.Series) -> np.ndarray:
-        return self.person_codes.get_indexer(ids)
+        return positions(ids, self.person_codes)
 
 
 def months(dates: pd.Series) -> np.ndarray:
@@ -84,13 +86,8 @@ def add_months(dates: pd.Series, n: int) -> pd.Series:
 
 def kon_codes(kon: pd.Series) -> np.ndarray:
     """K -> 0, M -> 1, anything else (unknown) -> UNKNOWN_KON: the kön axis of a tally."""
-    return kon.map({"K": 0, "M": 1}).fillna(UNKNOWN_KON).astype("int64").to_numpy()
-
-
-def positions(values: pd.Series, codes: list[str]) -> np.ndarray:
-    """Code -> its position in a code list; -1 (not counted) for missing or unlisted values."""
-    lookup = {c: i for i, c in enumerate(codes)}
-    return values.map(lookup).fillna(-1).astype("int64").to_numpy()
+    codes = positions(kon, ["K", "M"])
+    return np.where(codes < 0, UNKNOWN_KON, codes)
 
 
 def with_totalt(ctx: Context, grp: np.ndarray, *arrays: np.ndarray) -> tuple[np.ndarray, ...]:

@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..dataset import Dataset
 from ..periods import KINDS
-from .engine import Context, Tally, months, tally_runs
+from .engine import Context, Tally, months, positions, tally_runs
 from .flow import active
 from .tidy import rows
 
@@ -29,7 +29,7 @@ def states(ctx: Context, ds: Dataset) -> pd.DataFrame:
     df = pd.DataFrame(
         {
             "person": ctx.persons(ans["person"]),
-            "item": ans["fraga"].map({c: n for n, c in enumerate(codes)}).to_numpy(),
+            "item": positions(ans["fraga"], codes),
             "date": ans["datum"].to_numpy(),
             "line": ans["_line"].to_numpy(),
             "value": ans["varde"].to_numpy(),

@@ -3,19 +3,28 @@ enrolment ending in the period."""
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..dataset import Dataset
 from .engine import Context, positions
 from .flow import ended, exits
 from .tidy import rows
 
 
+def pair_codes(frame, before: str, after: str, codes: list[str]) -> np.ndarray:
+    """FORE>EFTER as one number (fore's position × n + efter's), -1 where either is missing."""
+    n = len(codes)
+    a, b = positions(frame[before], codes), positions(frame[after], codes)
+    return np.where((a >= 0) & (b >= 0), a * n + b, -1)
+
+
 def pairs(ds: Dataset, before: str, after: str, list_name: str) -> list[str]:
     """The FORE>EFTER pairs that occur among those who ended, in the code list's order."""
     dl = ds.tables["deltagare"]
-    both = dl[dl["slut"].notna() & dl[before].notna() & dl[after].notna()]
-    rank = {c.code: i for i, c in enumerate(ds.config.code_list(list_name))}
-    found = set(zip(both[before], both[after], strict=True))
-    return [f"{a}>{b}" for a, b in sorted(found, key=lambda p: (rank[p[0]], rank[p[1]]))]
+    codes = [c.code for c in ds.config.code_list(list_name)]
+    found = np.unique(pair_codes(dl[dl["slut"].notna()], before, after, codes))
+    n = len(codes)
+    return [f"{codes[k // n]}>{codes[k % n]}" for k in found if k >= 0]
 
 
 def compute(ctx: Context, ds: Dataset, wanted: set[str]) -> list:
@@ -42,9 +51,14 @@ def compute(ctx: Context, ds: Dataset, wanted: set[str]) -> list:
         if indicator in wanted:
             before, after = f"{name}_fore", f"{name}_efter"
             labels = pairs(ds, before, after, name)
-            both = e[before].notna() & e[after].notna()
-            dim = positions((e[before] + ">" + e[after]).where(both), labels)
-            den = latest.tally(both.to_numpy(dtype="float64"))
+            codes = [c.code for c in config.code_list(name)]
+            key = pair_codes(e, before, after, codes)
+            n = len(codes)
+            found = [codes.index(a) * n + codes.index(b) for a, b in (x.split(">") for x in labels)]
+            lookup = np.full(n * n + 1, -1)
+            lookup[found] = np.arange(len(found))
+            dim = lookup[key]
+            den = latest.tally((key >= 0).astype("float64"))
             out.append(
                 rows(
                     ctx,

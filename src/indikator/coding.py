@@ -1,0 +1,19 @@
+"""Codes as positions: the one lookup from values (codes, persons) to integer positions that
+every table and indicator uses, fast for the categoricals the schema produces."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+
+def positions(values: pd.Series, codes: Sequence[str] | pd.Index) -> np.ndarray:
+    """Value -> its position in ``codes``; -1 for missing or unlisted values. For a
+    categorical column only the categories are looked up (a few, not millions of rows)."""
+    index = codes if isinstance(codes, pd.Index) else pd.Index(list(codes), dtype=object)
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        lookup = index.get_indexer(values.cat.categories.astype(object))
+        return np.append(lookup, -1)[values.cat.codes.to_numpy()].astype("int64")
+    return index.get_indexer(pd.Index(values, dtype=object)).astype("int64")
