@@ -88,3 +88,10 @@ def _hypothesis_profiles() -> None:
 
 
 _hypothesis_profiles()
+
+
+@pytest.fixture(autouse=True)
+def _own_cache(tmp_path_factory, monkeypatch):
+    """Every test has a cache folder of its own: never the user's, never shared."""
+    monkeypatch.setenv("INDIKATOR_CACHE", str(tmp_path_factory.mktemp("cache")))
+    monkeypatch.delenv("INDIKATOR_NO_CACHE", raising=False)

@@ -7,6 +7,7 @@ Heavy libraries are imported inside the commands so ``indikator --help`` starts 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
 from pathlib import Path
@@ -74,6 +75,11 @@ def handled(func):
 
 
 def data_options(func):
+    func = click.option(
+        "--no-cache",
+        is_flag=True,
+        help="Läs och räkna om allt utan cachen (se `indikator cache --help`).",
+    )(func)
     func = click.option("--strict", is_flag=True, help="Avbryt (kod 1) om någon rad avvisas.")(func)
     func = click.option(
         "--config",
@@ -121,7 +127,25 @@ def output_options(func):
     )(func)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+def _cache_epilog() -> str:
+    from .cache import location
+
+    return (
+        f"Cache: inlästa exporter och resultat sparas i {location()} (bara ägaren kan läsa; "
+        "inga personnummer). Töm med `indikator cache clear`; förbigå med --no-cache."
+    )
+
+
+class MainGroup(click.Group):
+    def format_epilog(self, ctx, formatter) -> None:
+        self.epilog = _cache_epilog()  # where the cache is *now* (it follows the environment)
+        super().format_epilog(ctx, formatter)
+
+
+@click.group(
+    cls=MainGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(__version__, message="indikator %(version)s")
 def main() -> None:
     """indikator – uppföljningsindikatorer för Finsam- och ESF-projekt.
@@ -133,16 +157,53 @@ def main() -> None:
     """
 
 
-def _load(data: Path | None, config, strict: bool, quiet_problems: bool = False):
-    from .dataset import load_dataset
+def _cache_key(data: Path | None, config, use_cache: bool) -> str | None:
+    """The content key of the dataset, or None when the cache is not to be used."""
+    from . import cache
+
+    if not use_cache or not cache.enabled():
+        return None
+    from .dataset import EXPORT_ORDER
+    from .io import find_export
+
+    folder = data or default_data_path()
+    if not folder.is_dir():
+        return None  # load_dataset reports it
+    files = [p for e in EXPORT_ORDER if (p := find_export(folder, e)) is not None]
+    try:
+        return cache.key(files, config.model_dump_json())
+    except OSError:
+        return None  # an unwritable cache folder is no reason to fail: compute
+
+
+def _show_summary(counts, problems, strict: bool) -> None:
     from .report import count_lines, problem_lines
 
-    ds = load_dataset(data or default_data_path(), config)
+    for line in count_lines(counts) + problem_lines(problems, STDERR_PROBLEM_LIMIT):
+        click.echo(line, err=True)
+    rejected = sum(c.rejected for c in counts)
+    if strict and rejected:
+        raise IndikatorError(f"--strict: {rejected} rader avvisades; inget har räknats")
+
+
+def _load(
+    data: Path | None,
+    config,
+    strict: bool,
+    quiet_problems: bool = False,
+    key: str | None = None,
+):
+    from . import cache
+    from .dataset import load_dataset, pseudonymised
+
+    ds = cache.get(key, "dataset") if key else None
+    if ds is None:
+        ds = load_dataset(data or default_data_path(), config)
+        if key:
+            with contextlib.suppress(OSError):
+                cache.put(key, "dataset", pseudonymised(ds))
     if not quiet_problems:
-        for line in count_lines(ds.counts) + problem_lines(ds.problems, STDERR_PROBLEM_LIMIT):
-            click.echo(line, err=True)
-    if strict and ds.rejected:
-        raise IndikatorError(f"--strict: {ds.rejected} rader avvisades; inget har räknats")
+        _show_summary(ds.counts, ds.problems, strict)
     return ds
 
 
@@ -166,14 +227,27 @@ def _format(fmt: str | None, out: Path | None) -> str:
     return fmt
 
 
-def _prepare(fmt, out, config_path, delprojekt, indicators, data, strict):
-    """The common start of a report command: format, configuration, selection, dataset."""
+def _prepare(fmt, out, config_path, delprojekt, indicators, data, use_cache=False):
+    """The common start of a report command: format, configuration, selection, cache key."""
     from .config import load_config
 
     fmt = _format(fmt, out)
     config = load_config(config_path)
     _check_selection(config, delprojekt, indicators)
-    return fmt, config, _load(data, config, strict)
+    return fmt, config, _cache_key(data, config, use_cache)
+
+
+def _remembered(key, name, compute):
+    """(counts, problems, result) from the cache, or computed and remembered."""
+    from . import cache
+
+    hit = cache.get(key, name) if key else None
+    if hit is None:
+        hit = compute()
+        if key:
+            with contextlib.suppress(OSError):
+                cache.put(key, name, hit)
+    return hit
 
 
 def _emit(tidy, config, fmt: str, out: Path | None) -> None:
@@ -197,20 +271,35 @@ def _emit(tidy, config, fmt: str, out: Path | None) -> None:
 @data_options
 @output_options
 @handled
-def monthly(period, data, config_path, strict, delprojekt, indicators, fmt, out, min_cell):
+def monthly(
+    period, data, config_path, strict, no_cache, delprojekt, indicators, fmt, out, min_cell
+):
     """Periodens och det ackumulerade resultatet per delprojekt och TOTALT, Kvinnor/Män/Totalt."""
-    from .indicators import report
+    from . import cache
 
-    fmt, config, ds = _prepare(fmt, out, config_path, delprojekt, indicators, data, strict)
-    tidy = report(ds, [period], indicators or None, delprojekt or None, min_cell)
+    fmt, config, key = _prepare(fmt, out, config_path, delprojekt, indicators, data, not no_cache)
     if fmt == "html":
         from .htmlreport import write_html
+        from .indicators import report
 
+        ds = _load(data, config, strict, key=key)
+        tidy = report(ds, [period], indicators or None, delprojekt or None, min_cell)
         write_html(tidy, ds, period, out, min_cell)
         click.echo(f"skrev {out}", err=True)
-    else:
-        _emit(tidy, config, fmt, out)
-    return EXIT_REJECTED if ds.rejected else EXIT_OK
+        return EXIT_REJECTED if ds.rejected else EXIT_OK
+
+    def compute():
+        from .indicators import report
+
+        ds = _load(data, config, strict, quiet_problems=True, key=key)
+        tidy = report(ds, [period], indicators or None, delprojekt or None, min_cell)
+        return ds.counts, ds.problems, tidy
+
+    name = cache.part_name("monthly", period, indicators, delprojekt, min_cell)
+    counts, problems, tidy = _remembered(key, name, compute)
+    _show_summary(counts, problems, strict)
+    _emit(tidy, config, fmt, out)
+    return EXIT_REJECTED if any(c.rejected for c in counts) else EXIT_OK
 
 
 @main.command()
@@ -223,7 +312,9 @@ def monthly(period, data, config_path, strict, delprojekt, indicators, fmt, out,
 @data_options
 @format_options
 @handled
-def targets(period, compare_previous, data, config_path, strict, delprojekt, fmt, out, min_cell):
+def targets(
+    period, compare_previous, data, config_path, strict, no_cache, delprojekt, fmt, out, min_cell
+):
     """Måluppfyllelse: mål, resultat, "n av N" och om målet nås, per delprojekt och kön."""
     from .render import targets_human, write_table
     from .targets import COLUMNS, PREVIOUS, evaluate
@@ -232,7 +323,8 @@ def targets(period, compare_previous, data, config_path, strict, delprojekt, fmt
         raise click.UsageError(
             f"targets kan inte skrivas som {fmt} ännu; använd csv, json, parquet eller table"
         )
-    fmt, config, ds = _prepare(fmt, out, config_path, delprojekt, (), data, strict)
+    fmt, config, key = _prepare(fmt, out, config_path, delprojekt, (), data, not no_cache)
+    ds = _load(data, config, strict, key=key)
     df = evaluate(ds, period, compare_previous, delprojekt or None, min_cell)
     columns = COLUMNS + (PREVIOUS if compare_previous else [])
     text = write_table(df, columns, lambda d, f: targets_human(d, config, f), fmt, out)
@@ -253,7 +345,7 @@ def targets(period, compare_previous, data, config_path, strict, delprojekt, fmt
 )
 @data_options
 @handled
-def esf_hours(period, out, data, config_path, strict):
+def esf_hours(period, out, data, config_path, strict, no_cache):
     """ESF-rapporten: en rad per aktiv deltagare med personnummer, startdatum, anvisande organisation och timmar."""
     from .config import load_config
     from .esf import participant_hours, write_esf
@@ -293,7 +385,7 @@ def esf_hours(period, out, data, config_path, strict):
 )
 @data_options
 @handled
-def batch(out, first, last, min_cell, data, config_path, strict):
+def batch(out, first, last, min_cell, data, config_path, strict, no_cache):
     """Nattkörningen: alla månader, kvartal, tertial, halvår och år, båda omfången, till DIR."""
     import datetime as dt
 
@@ -316,7 +408,7 @@ def batch(out, first, last, min_cell, data, config_path, strict):
 
     progress("läser")
     config = load_config(config_path)
-    ds = _load(data, config, strict)
+    ds = _load(data, config, strict, key=_cache_key(data, config, not no_cache))
     periods = batch_periods(ds, first, last, dt.date.today())
     if not periods:
         raise click.UsageError(
@@ -385,7 +477,7 @@ def diff(old, new, fmt):
 @main.command()
 @data_options
 @handled
-def validate(data, config_path, strict):
+def validate(data, config_path, strict, no_cache):
     """Kontrollera exporterna och konfigurationen: rader lästa/godkända/avvisade, sedan varje problem."""
     from .config import load_config
     from .report import count_lines, problem_lines, summary
@@ -427,15 +519,58 @@ def indicators():
 @click.option(
     "--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True
 )
+@click.option(
+    "--activity-interval",
+    type=click.FloatRange(0.1),
+    default=10.0,
+    show_default=True,
+    help="Dagar mellan en deltagares aktiviteter i snitt (6.3 ger nationell skala: "
+    "10 miljoner aktiviteter för 250 000 deltagare).",
+)
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path))
 @handled
-def sample(out, size, seed, fmt, config_path):
+def sample(out, size, seed, fmt, activity_interval, config_path):
     """Skriv ett syntetiskt exempeldataset (alla sex exporter) för test och prov."""
     from .config import load_config
     from .sample import write_sample
 
-    counts = write_sample(out, load_config(config_path), size=size, seed=seed, fmt=fmt)
+    counts = write_sample(
+        out,
+        load_config(config_path),
+        size=size,
+        seed=seed,
+        fmt=fmt,
+        activity_interval=activity_interval,
+    )
     click.echo(", ".join(f"{k}: {v} rader" for k, v in counts.items()), err=True)
+    return EXIT_OK
+
+
+@main.group()
+def cache() -> None:
+    """Cachen av inlästa exporter och beräknade resultat (nyckel: filernas innehåll)."""
+
+
+@cache.command("clear")
+@handled
+def cache_clear():
+    """Töm cachen."""
+    from .cache import clear, location
+
+    freed = clear()
+    click.echo(f"tömde {location()} ({freed / 1e6:.1f} MB)", err=True)
+    return EXIT_OK
+
+
+@cache.command("info")
+@handled
+def cache_info():
+    """Visa var cachen ligger och hur stor den är."""
+    from .cache import location
+
+    root = location()
+    size = sum(p.stat().st_size for p in root.rglob("*") if p.is_file()) if root.exists() else 0
+    click.echo(f"{root}: {size / 1e6:.1f} MB")
     return EXIT_OK
 
 

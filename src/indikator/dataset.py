@@ -508,3 +508,28 @@ def _check_organisation(df, bad, file, problems):
     out = df[ok & ~rejected].copy()
     out["antal_handlaggare"] = pd.to_numeric(out["antal_handlaggare"], errors="coerce")
     return out
+
+
+def pseudonymised(ds: Dataset) -> Dataset:
+    """The dataset with every person id replaced by a sequence number (``#17``), the same in
+    every table: what the cache stores, so that no personnummer is ever written there."""
+    person_columns = [
+        (name, col)
+        for name, df in ds.tables.items()
+        for col in df.columns
+        if col == "person" or col.endswith("_person")
+    ]
+    known = [ds.persons["person"].to_numpy(dtype=object)] + [
+        ds.tables[t][c].cat.categories.to_numpy(dtype=object) for t, c in person_columns
+    ]
+    names = pd.Index(pd.unique(np.concatenate(known)), dtype=object)
+
+    def alias(values) -> list[str]:
+        return [f"#{i}" for i in names.get_indexer(pd.Index(values, dtype=object))]
+
+    tables = {name: df.copy() for name, df in ds.tables.items()}
+    for t, c in person_columns:
+        tables[t][c] = tables[t][c].cat.rename_categories(alias(tables[t][c].cat.categories))
+    persons = ds.persons.copy()
+    persons["person"] = alias(persons["person"])
+    return Dataset(ds.config, ds.folder, tables, ds.counts, ds.problems, persons, ds.files)

@@ -135,7 +135,10 @@ def check_unique_ids(uniques: np.ndarray, ref: dt.date) -> pd.DataFrame:
             if not v:
                 person[i], error[i] = None, "deltagare_id saknas"
             elif any(ch.isspace() or not ch.isprintable() for ch in v):
-                person[i], error[i] = None, "deltagare_id innehåller blanksteg eller osynliga tecken"
+                person[i], error[i] = (
+                    None,
+                    "deltagare_id innehåller blanksteg eller osynliga tecken",
+                )
             elif len(v) > MAX_PSEUDONYM:
                 person[i], error[i] = None, f"deltagare_id är längre än {MAX_PSEUDONYM} tecken"
             continue

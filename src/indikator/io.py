@@ -303,9 +303,7 @@ def read_table(
         problems.add(
             file, data_lines[extra], None, "", f"raden har fler fält än rubrikraden ({width})"
         )
-    frame = pd.DataFrame(
-        {canon: _strings(grid.columns[i], keep) for canon, i in position.items()}
-    )
+    frame = pd.DataFrame({canon: _strings(grid.columns[i], keep) for canon, i in position.items()})
     frame["_line"] = data_lines
     frame = _drop_summary(frame, file, problems)
     if frame.empty:

@@ -275,8 +275,9 @@ class Parsed:
 def _typed(kind: str, parsed: list[Any], books: dict[str, CodeBook]) -> tuple[Any, str]:
     """Parsed distinct values as an array of the column's type (last slot: missing)."""
     if kind == "date":
-        return np.array([np.datetime64(v) if v else np.datetime64("NaT") for v in parsed],
-                        dtype="datetime64[s]"), "plain"
+        return np.array(
+            [np.datetime64(v) if v else np.datetime64("NaT") for v in parsed], dtype="datetime64[s]"
+        ), "plain"
     if kind in ("decimal", "int"):
         return np.array([np.nan if v is None else v for v in parsed], dtype="float64"), "plain"
     if kind == "kon" or kind.startswith("code:"):
@@ -325,9 +326,7 @@ def _id_columns(values: pd.Series, ref: dt.date | IdChecker, index: pd.Index):
     persons = table["person"].to_numpy(dtype=object)
     categories = pd.unique(persons[pd.notna(persons)])
     person_u = pd.Index(categories).get_indexer(persons).astype("int32")
-    kon_u = pd.Index(KON_CODES).get_indexer(table["kon_pnr"].to_numpy(dtype=object)).astype(
-        "int32"
-    )
+    kon_u = pd.Index(KON_CODES).get_indexer(table["kon_pnr"].to_numpy(dtype=object)).astype("int32")
     error_u = table["error"].to_numpy(dtype=object)
     has_error = np.append(pd.notna(error_u), False)[codes]
     columns = {

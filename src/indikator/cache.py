@@ -1,0 +1,122 @@
+"""A cache of parsed exports and computed reports, keyed by the files' content.
+
+A repeated run on unchanged files (the nightly job, the analyst re-running before a meeting)
+answers from the cache in well under a second. The key is a SHA-256 over the program version,
+the configuration and every export's bytes, so an edited file or configuration is never
+answered from an old entry. Hashing a national export takes a while, so each file's hash is
+remembered together with its size, inode, mtime and ctime: any write changes ctime, which
+no program can set back, and the file is hashed again.
+
+Privacy: cached datasets hold no personnummer. Persons are replaced by sequence numbers
+before writing (identity is all the indicators need); everything is written owner-only
+(folder 0700, files 0600). ``esf-hours``, which prints personnummer, never uses the cache.
+
+Location: $INDIKATOR_CACHE, else $XDG_CACHE_HOME/indikator, else ~/.cache/indikator.
+``indikator cache clear`` empties it; ``--no-cache`` or INDIKATOR_NO_CACHE=1 bypasses it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import shutil
+from pathlib import Path
+
+from . import __version__
+
+FORMAT = 1  # bump when what is stored changes shape
+
+
+def location() -> Path:
+    if os.environ.get("INDIKATOR_CACHE"):
+        return Path(os.environ["INDIKATOR_CACHE"])
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "indikator"
+
+
+def enabled() -> bool:
+    return os.environ.get("INDIKATOR_NO_CACHE", "") in ("", "0")
+
+
+def _folder() -> Path:
+    root = location()
+    root.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(root, 0o700)
+    return root
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Owner-only, atomic: a reader never sees half an entry."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _file_hash(path: Path, memo: dict) -> str:
+    st = path.stat()
+    stamp = [st.st_size, st.st_ino, st.st_mtime_ns, st.st_ctime_ns]
+    entry = memo.get(str(path.resolve()))
+    if entry and entry["stamp"] == stamp:
+        return entry["sha256"]
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 22), b""):
+            h.update(block)
+    memo[str(path.resolve())] = {"stamp": stamp, "sha256": h.hexdigest()}
+    return h.hexdigest()
+
+
+def key(files: list[Path], config_text: str) -> str:
+    """The content key of a dataset: version, configuration, and each export's name and bytes."""
+    root = _folder()
+    memo_path = root / "hashes.json"
+    try:
+        memo = json.loads(memo_path.read_text())
+    except (OSError, ValueError):
+        memo = {}
+    h = hashlib.sha256(f"{FORMAT}\n{__version__}\n{config_text}\n".encode())
+    for path in sorted(files):
+        h.update(f"{path.name}\n{_file_hash(path, memo)}\n".encode())
+    _write(memo_path, json.dumps(memo).encode())
+    return h.hexdigest()
+
+
+def get(k: str, part: str):
+    path = location() / k / f"{part}.pickle"
+    try:
+        with open(path, "rb") as fh:
+            return pickle.load(fh)
+    except FileNotFoundError:
+        return None
+    except Exception:  # a damaged entry is a miss, never an error
+        path.unlink(missing_ok=True)
+        return None
+
+
+def put(k: str, part: str, value) -> None:
+    entry = _folder() / k
+    entry.mkdir(exist_ok=True, mode=0o700)
+    _write(entry / f"{part}.pickle", pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def part_name(*params) -> str:
+    """A cache entry name for a computation's parameters."""
+    return "report-" + hashlib.sha256(repr(params).encode()).hexdigest()[:24]
+
+
+def clear() -> int:
+    """Remove the cache; returns the bytes freed."""
+    root = location()
+    if not root.exists():
+        return 0
+    size = sum(p.stat().st_size for p in root.rglob("*") if p.is_file())
+    shutil.rmtree(root)
+    return size

@@ -1,0 +1,106 @@
+"""The parsed-input and result cache: keyed by content, never a stale answer, no personnummer."""
+
+import os
+import re
+import stat
+from pathlib import Path
+
+import pytest
+from conftest import write_dataset
+from world import FULL_WORLD
+
+import indikator.dataset
+from indikator.config import default_config_path
+
+MONTHLY = ("monthly", "--period", "2017-05", "--format", "csv", "--min-cell", "0")
+
+
+@pytest.fixture
+def folder(tmp_path):
+    return write_dataset(tmp_path / "data", FULL_WORLD)
+
+
+def _forbid_loading(monkeypatch):
+    def refuse(*a, **k):
+        raise AssertionError("the dataset was read again")
+
+    monkeypatch.setattr(indikator.dataset, "load_dataset", refuse)
+
+
+def test_unchanged_files_are_answered_from_the_cache(cli, folder, monkeypatch):
+    first = cli(*MONTHLY, "--data", str(folder))
+    _forbid_loading(monkeypatch)
+    second = cli(*MONTHLY, "--data", str(folder))
+    assert (second.exit_code, second.stdout, second.stderr) == (
+        first.exit_code,
+        first.stdout,
+        first.stderr,
+    )
+
+
+def test_a_changed_file_is_read_again(cli, folder):
+    before = cli(*MONTHLY, "--data", str(folder))
+    path = folder / "deltagare.csv"
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join(lines[:2]) + "\n")  # one enrolment left
+    after = cli(*MONTHLY, "--data", str(folder))
+    fresh = cli(*MONTHLY, "--data", str(folder), "--no-cache")
+    assert (after.stdout, after.stderr) == (fresh.stdout, fresh.stderr)
+    assert after.stdout != before.stdout
+    assert "deltagare.csv: 1 rader lästa" in after.stderr
+
+
+def test_same_size_same_mtime_edit_is_still_noticed(cli, folder):
+    """Only ctime is trusted: an edit that keeps size and mtime is hashed again."""
+    before = cli(*MONTHLY, "--data", str(folder)).stdout
+    path = folder / "deltagare.csv"
+    st = path.stat()
+    text = path.read_text()
+    edited = text.replace("2017-05-", "2017-06-", 1)
+    assert len(edited) == len(text) and edited != text
+    path.write_text(edited)
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    after = cli(*MONTHLY, "--data", str(folder)).stdout
+    assert after == cli(*MONTHLY, "--data", str(folder), "--no-cache").stdout
+    assert after != before
+
+
+def test_a_changed_configuration_is_computed_again(cli, folder, tmp_path):
+    before = cli(*MONTHLY, "--data", str(folder)).stdout
+    config = tmp_path / "config.toml"
+    text = default_config_path().read_text(encoding="utf-8")
+    config.write_text(text.replace('"ARBETE", "STUDIER"]', '"ARBETE"]', 1), encoding="utf-8")
+    after = cli(*MONTHLY, "--data", str(folder), "--config", str(config)).stdout
+    fresh = cli(*MONTHLY, "--data", str(folder), "--config", str(config), "--no-cache").stdout
+    assert after == fresh != before
+
+
+def test_cached_dataset_gives_the_same_targets(cli, folder, monkeypatch):
+    args = ("targets", "--period", "2017", "--format", "csv", "--data", str(folder))
+    first = cli(*args).stdout
+    _forbid_loading(monkeypatch)
+    assert cli(*args).stdout == first
+
+
+def test_cache_is_owner_only_and_holds_no_personnummer(cli, folder):
+    cli(*MONTHLY, "--data", str(folder))
+    cli("targets", "--period", "2017", "--format", "csv", "--data", str(folder))
+    root = Path(os.environ["INDIKATOR_CACHE"])
+    files = [p for p in root.rglob("*") if p.is_file()]
+    assert any(p.name == "dataset.pickle" for p in files)
+    assert stat.S_IMODE(root.stat().st_mode) == 0o700
+    for p in files:
+        assert stat.S_IMODE(p.stat().st_mode) == 0o600, p
+        data = p.read_bytes()
+        for pnr in re.findall(r"\d{8}-?\d{4}", (folder / "deltagare.csv").read_text()):
+            assert pnr.replace("-", "").encode() not in data, p
+            assert pnr.encode() not in data, p
+
+
+def test_cache_clear_and_help(cli, folder):
+    cli(*MONTHLY, "--data", str(folder))
+    root = Path(os.environ["INDIKATOR_CACHE"])
+    assert root.exists()
+    assert str(root) in "".join(cli("--help").stdout.split())
+    r = cli("cache", "clear")
+    assert r.exit_code == 0 and not root.exists()
