@@ -12,6 +12,7 @@ disk or an interrupt leaves the previous set untouched. The three newest runs ar
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -31,6 +32,7 @@ from .periods import Period, last_complete_month, month_index, periods_between
 from .render import tidy_arrow, tidy_csv
 
 LINK = "senaste"
+LOCK = ".indikator.lock"
 KEEP = 3
 TIDY = "indikatorer"
 
@@ -41,6 +43,29 @@ class BatchResult:
     periods: int
     rows: int
     rejected: int
+
+
+@contextlib.contextmanager
+def locked(out: Path):
+    """One batch at a time per output folder: a second run on the same folder stops at once
+    with a clear message instead of interleaving its writes with the first one's."""
+    import fcntl
+
+    out.mkdir(parents=True, exist_ok=True)
+    fd = os.open(out / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise FileError(
+                f"{out}: en annan batch-körning skriver redan hit (låsfil {out / LOCK}); "
+                "försök igen när den är klar"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock, also when the process is killed
 
 
 def batch_periods(

@@ -8,7 +8,10 @@ Heavy libraries are imported inside the commands so ``indikator --help`` starts 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import functools
+import logging
+import signal
 import sys
 from pathlib import Path
 
@@ -40,6 +43,41 @@ class PeriodType(click.ParamType):
             self.fail(str(e), param, ctx)
 
 
+def _interrupted(signum, frame):
+    raise KeyboardInterrupt
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(message, err=True)
+    logging.getLogger("indikator").error("%s (slutkod %d)", message, code)
+    sys.exit(code)
+
+
+class _Masked(logging.Formatter):
+    """Structured log lines: ISO time, level, message; personnummer masked."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        from .ids import mask
+
+        when = dt.datetime.fromtimestamp(record.created).astimezone().isoformat(timespec="seconds")
+        return f"{when} {record.levelname} {mask(record.getMessage())}"
+
+
+def _start_log(path: Path | None) -> None:
+    log = logging.getLogger("indikator")
+    for h in list(log.handlers):
+        log.removeHandler(h)
+        h.close()
+    if path is None:
+        log.addHandler(logging.NullHandler())
+        return
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(_Masked())
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    log.propagate = False
+
+
 def handled(func):
     """Turn expected failures into a Swedish message and an exit code; never a traceback."""
 
@@ -47,6 +85,9 @@ def handled(func):
     def wrapper(*args, **kwargs):
         from .ids import mask
 
+        signal.signal(signal.SIGTERM, _interrupted)  # a stopped job cleans up like Ctrl-C
+        log = logging.getLogger("indikator")
+        log.info("start: indikator %s", mask(" ".join(sys.argv[1:])))
         try:
             code = func(*args, **kwargs)
         except click.exceptions.Exit:
@@ -54,21 +95,18 @@ def handled(func):
         except click.ClickException:
             raise
         except PeriodError as e:
-            click.echo(f"fel: {mask(e)}", err=True)
-            sys.exit(EXIT_USAGE)
+            _fail(f"fel: {mask(e)}", EXIT_USAGE)
         except IndikatorError as e:
-            click.echo(f"fel: {mask(e)}", err=True)
-            sys.exit(EXIT_FAIL)
+            _fail(f"fel: {mask(e)}", EXIT_FAIL)
         except KeyboardInterrupt:
-            click.echo("avbrutet", err=True)
-            sys.exit(130)
+            _fail("avbrutet; tidigare resultat är orörda", 130)
         except Exception as e:  # noqa: BLE001 - the last line of defence
-            click.echo(
+            _fail(
                 f"internt fel ({type(e).__name__}: {mask(e)}). Inget har skrivits. "
                 "Rapportera gärna felet till utvecklarna av indikator.",
-                err=True,
+                EXIT_FAIL,
             )
-            sys.exit(EXIT_FAIL)
+        log.info("klart: slutkod %d", code or EXIT_OK)
         sys.exit(code or EXIT_OK)
 
     return wrapper
@@ -147,7 +185,13 @@ class MainGroup(click.Group):
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
 @click.version_option(__version__, message="indikator %(version)s")
-def main() -> None:
+@click.option(
+    "--log",
+    "log_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Skriv en logg (tid, nivå, meddelande; inga personnummer) till FIL, t.ex. för nattkörningen.",
+)
+def main(log_path: Path | None) -> None:
     """indikator – uppföljningsindikatorer för Finsam- och ESF-projekt.
 
     Läser deltagar- och aktivitetsexporter (CSV eller Excel i SUS-format), kontrollerar dem
@@ -155,6 +199,7 @@ def main() -> None:
 
     Exempel: indikator monthly --period 2017-05
     """
+    _start_log(log_path)
 
 
 def _cache_key(data: Path | None, config, use_cache: bool) -> str | None:
@@ -181,6 +226,11 @@ def _show_summary(counts, problems, strict: bool) -> None:
 
     for line in count_lines(counts) + problem_lines(problems, STDERR_PROBLEM_LIMIT):
         click.echo(line, err=True)
+    log = logging.getLogger("indikator")
+    for line in count_lines(counts):
+        log.info("%s", line)
+    if len(problems):
+        log.warning("%d problem i indata; se `indikator validate`", len(problems))
     rejected = sum(c.rejected for c in counts)
     if strict and rejected:
         raise IndikatorError(f"--strict: {rejected} rader avvisades; inget har räknats")
@@ -389,7 +439,7 @@ def batch(out, first, last, min_cell, data, config_path, strict, no_cache):
     """Nattkörningen: alla månader, kvartal, tertial, halvår och år, båda omfången, till DIR."""
     import datetime as dt
 
-    from .batch import batch_periods, run_batch
+    from .batch import batch_periods, locked, run_batch
     from .config import default_config_path, load_config
 
     steps = ["läser", "räknar", "skriver"]
@@ -414,9 +464,10 @@ def batch(out, first, last, min_cell, data, config_path, strict, no_cache):
         raise click.UsageError(
             "inga perioder att räkna (kontrollera --from/--to och projektets datum)"
         )
-    result = run_batch(
-        ds, out, periods, Path(config_path or default_config_path()), min_cell, progress
-    )
+    with locked(out):
+        result = run_batch(
+            ds, out, periods, Path(config_path or default_config_path()), min_cell, progress
+        )
     if bar is not None:
         bar.update(len(steps))
         bar.render_finish()
@@ -487,6 +538,10 @@ def validate(data, config_path, strict, no_cache):
         click.echo(line)
     for line in problem_lines(ds.problems):
         click.echo(line)
+    from .consistency import warnings
+
+    for line in warnings(ds):
+        click.echo(f"varning (helheten): {line}")
     click.echo(summary(ds.counts, ds.problems))
     if ds.rejected:
         return EXIT_FAIL if strict else EXIT_REJECTED

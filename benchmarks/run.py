@@ -1,0 +1,206 @@
+"""National-scale benchmark: indikator against its baselines, measured in the same run.
+
+    python benchmarks/run.py                 # the 1/10 scale (a few minutes)
+    python benchmarks/run.py --scale national
+
+Generates the data with ``indikator sample`` (seeded; reused when already there), then runs,
+alternating and ``--repeat`` times each, as separate processes (wall time and peak RSS from
+``os.wait4``):
+  monthly     indikator monthly --period P --no-cache (CSV inputs, cold)
+  floor       pyarrow parsing the same CSV files and nothing else
+  duckdb      DuckDB computing the core indicators from the same CSVs (checked equal first)
+  batch       indikator batch over the whole project period --no-cache
+  repeated    indikator monthly on unchanged files (answered from the content-keyed cache)
+  help        indikator --help
+and prints one table of medians and ratios against the targets of the spec, written as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SCALES = {"tenth": 25_000, "national": 250_000}
+ACTIVITY_INTERVAL = 6.3  # days between activities: 10 million at national scale
+PERIOD = "2018-03"  # a month in the middle of the bundled project (2016-09 .. 2019-12)
+BIN = Path(sys.executable).parent
+
+FLOOR = """
+import sys, pyarrow as pa, pyarrow.csv as c
+total = 0
+for f in sys.argv[1:]:
+    t = c.read_csv(f, parse_options=c.ParseOptions(delimiter=';'))
+    total += t.nbytes
+print(total)
+"""
+
+
+def run(cmd: list[str], env=None) -> tuple[float, float, str]:
+    """(seconds, peak RSS in MB, stdout) of one process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True
+    )
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode not in (0, 3):
+        raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}")
+    return seconds, usage.ru_maxrss / 1024, out
+
+
+def generate(folder: Path, size: int) -> None:
+    marker = folder / ".benchmark"
+    want = f"size={size} seed=1 interval={ACTIVITY_INTERVAL}"
+    if marker.exists() and marker.read_text() == want:
+        return
+    print(f"genererar {folder} ({size} deltagare) ...", flush=True)
+    subprocess.run(
+        [
+            BIN / "indikator",
+            "sample",
+            "--out",
+            str(folder),
+            "--size",
+            str(size),
+            "--seed",
+            "1",
+            "--activity-interval",
+            str(ACTIVITY_INTERVAL),
+        ],
+        check=True,
+    )
+    marker.write_text(want)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="indikator benchmark")
+    parser.add_argument("--scale", choices=[*SCALES, "both"], default="tenth")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--data-root", type=Path, default=HERE / "data")
+    parser.add_argument("--json", type=Path, default=HERE / "results.json")
+    args = parser.parse_args()
+    scales = list(SCALES) if args.scale == "both" else [args.scale]
+    results = {}
+    for scale in scales:
+        results[scale] = measure(scale, args.data_root / scale, args.repeat)
+        print_table(scale, results[scale])
+    args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    print(f"skrev {args.json}")
+    return 0
+
+
+def measure(scale: str, data: Path, repeat: int) -> dict:
+    generate(data, SCALES[scale])
+    files = sorted(str(p) for p in data.glob("*.csv"))
+    rows = {Path(f).stem: Path(f).read_bytes().count(b"\n") - 1 for f in files}
+    size_mb = sum(Path(f).stat().st_size for f in files) / 1e6
+    print(f"{scale}: {rows} ({size_mb:.0f} MB CSV)", flush=True)
+
+    # Fair race first: the SQL must give indikator's numbers.
+    check = subprocess.run(
+        [
+            sys.executable,
+            str(HERE / "duckdb_peer.py"),
+            "--data",
+            str(data),
+            "--period",
+            PERIOD,
+            "--compare",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    print(check.stdout.strip(), check.stderr.strip()[:2000], flush=True)
+    if check.returncode != 0:
+        raise SystemExit("DuckDB och indikator ger olika siffror; jämförelsen vore orättvis")
+
+    cache = Path(tempfile.mkdtemp(prefix="indikator-bench-cache-"))
+    env = dict(os.environ, INDIKATOR_CACHE=str(cache))
+    out = Path(tempfile.mkdtemp(prefix="indikator-bench-batch-"))
+    ind = str(BIN / "indikator")
+    monthly = [ind, "monthly", "--period", PERIOD, "--data", str(data), "--format", "csv"]
+    commands = {
+        "monthly": monthly + ["--no-cache"],
+        "floor": [sys.executable, "-c", FLOOR, *files],
+        "duckdb": [
+            sys.executable,
+            str(HERE / "duckdb_peer.py"),
+            "--data",
+            str(data),
+            "--period",
+            PERIOD,
+        ],
+        "batch": [ind, "batch", "--out", str(out), "--data", str(data), "--no-cache"],
+        "repeated": monthly,
+        "help": [ind, "--help"],
+    }
+    run(monthly, env)  # fills the cache for "repeated"
+    times: dict[str, list[float]] = {k: [] for k in commands}
+    rss: dict[str, list[float]] = {k: [] for k in commands}
+    arrow_mb = 0.0
+    for i in range(repeat):
+        for name, cmd in commands.items():
+            seconds, peak, stdout = run(cmd, env)
+            times[name].append(seconds)
+            rss[name].append(peak)
+            if name == "floor":
+                arrow_mb = int(stdout.strip()) / 1e6
+            print(f"  [{i + 1}/{repeat}] {name:9} {seconds:7.2f} s  {peak:7.0f} MB", flush=True)
+    shutil.rmtree(cache, ignore_errors=True)
+    shutil.rmtree(out, ignore_errors=True)
+    med = {k: statistics.median(v) for k, v in times.items()}
+    peak = {k: max(v) for k, v in rss.items()}
+    ratios = {
+        "monthly / floor": (med["monthly"] / med["floor"], "<= 1.5"),
+        "monthly / duckdb": (med["monthly"] / med["duckdb"], "< 1"),
+        "batch / monthly": (med["batch"] / med["monthly"], "<= 2"),
+        "repeated (s)": (med["repeated"], "< 1"),
+        "peak RSS monthly / Arrow size": (peak["monthly"] / arrow_mb, "<= 2"),
+        "--help (s)": (med["help"], "< 0.3"),
+    }
+    return {
+        "rows": rows,
+        "csv_mb": round(size_mb, 1),
+        "arrow_mb": round(arrow_mb, 1),
+        "median_seconds": {k: round(v, 3) for k, v in med.items()},
+        "peak_rss_mb": {k: round(v, 1) for k, v in peak.items()},
+        "ratios": {
+            k: {"value": round(v, 3), "target": t, "met": _met(v, t)}
+            for k, (v, t) in ratios.items()
+        },
+        "repeat": repeat,
+        "period": PERIOD,
+    }
+
+
+def _met(value: float, target: str) -> bool:
+    op, limit = target.split()
+    return value <= float(limit) if op == "<=" else value < float(limit)
+
+
+def print_table(scale: str, r: dict) -> None:
+    print(
+        f"\n{scale}: {sum(r['rows'].values())} rader, {r['csv_mb']} MB CSV, "
+        f"Arrow {r['arrow_mb']} MB, median av {r['repeat']}"
+    )
+    print(f"{'mätning':12} {'median s':>9} {'max RSS MB':>11}")
+    for k, v in r["median_seconds"].items():
+        print(f"{k:12} {v:9.2f} {r['peak_rss_mb'][k]:11.0f}")
+    print(f"\n{'kvot':32} {'värde':>8}  {'mål':8} uppfyllt")
+    for k, v in r["ratios"].items():
+        print(f"{k:32} {v['value']:8.2f}  {v['target']:8} {'ja' if v['met'] else 'NEJ'}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
