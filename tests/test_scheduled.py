@@ -1,0 +1,94 @@
+"""The unattended nightly run: one batch per folder at a time, interrupts leave the previous
+outputs intact, and the log is structured and free of personal data."""
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from conftest import ROOT
+
+from indikator.batch import LINK, locked
+
+SAMPLE = ROOT / "data" / "samples" / "mia"
+
+
+def _batch(out: Path, *extra: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "indikator",
+            "batch",
+            "--out",
+            str(out),
+            "--data",
+            str(SAMPLE),
+            "--no-cache",
+            *extra,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_a_second_batch_on_the_same_folder_stops_with_a_clear_message(cli, tmp_path):
+    out = tmp_path / "out"
+    with locked(out):  # as if another batch were running
+        r = cli("batch", "--out", str(out), "--data", str(SAMPLE), "--to", "2017-01")
+    assert r.exit_code == 1
+    assert "en annan batch-körning skriver redan hit" in r.stderr
+    assert not (out / LINK).exists()
+    # once the lock is released, the next run goes through
+    r = cli("batch", "--out", str(out), "--data", str(SAMPLE), "--to", "2017-01")
+    assert r.exit_code == 0 and (out / LINK).exists()
+
+
+def test_sigterm_and_sigint_leave_the_previous_run_intact(cli, tmp_path):
+    out = tmp_path / "out"
+    assert cli("batch", "--out", str(out), "--data", str(SAMPLE), "--to", "2017-01").exit_code == 0
+    before = os.readlink(out / LINK)
+    files = sorted(p.name for p in (out / before).iterdir())
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        proc = _batch(out)
+        time.sleep(3.0)  # well inside the run (a full batch on the sample takes many seconds)
+        proc.send_signal(sig)
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode == 130, err
+        assert "avbrutet" in err and "Traceback" not in err
+        assert os.readlink(out / LINK) == before
+        assert sorted(p.name for p in (out / before).iterdir()) == files
+        assert not [p for p in out.iterdir() if p.name.startswith(".korning-")]
+
+
+def test_log_lines_are_structured_and_masked(cli, tmp_path):
+    log = tmp_path / "run.log"
+    folder = tmp_path / "data"
+    folder.mkdir()
+    for p in SAMPLE.iterdir():
+        (folder / p.name).write_bytes(p.read_bytes())
+    with open(folder / "aktiviteter.csv", "a", encoding="utf-8") as fh:
+        fh.write("19900101-0008;2017-05-02;PRAKTIK_AG;OS;1;\r\n")
+    r = cli(
+        "--log",
+        str(log),
+        "monthly",
+        "--period",
+        "2017-05",
+        "--format",
+        "csv",
+        "--data",
+        str(folder),
+    )
+    assert r.exit_code == 3
+    r = cli("--log", str(log), "monthly", "--period", "2017-13", "--data", str(folder))
+    lines = log.read_text(encoding="utf-8").splitlines()
+    line = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d (INFO|WARNING|ERROR) \S")
+    assert lines and all(line.match(x) for x in lines), lines
+    assert any("avvisade" in x for x in lines)
+    assert any(" WARNING " in x for x in lines)
+    assert "19900101-0008" not in log.read_text(encoding="utf-8")
