@@ -61,7 +61,7 @@ def run(cmd: list[str], env=None) -> tuple[float, float, str]:
 
 def generate(folder: Path, size: int) -> None:
     marker = folder / ".benchmark"
-    want = f"size={size} seed=1 interval={ACTIVITY_INTERVAL}"
+    want = f"size={size} seed=1 interval={ACTIVITY_INTERVAL} generator=2"
     if marker.exists() and marker.read_text() == want:
         return
     print(f"genererar {folder} ({size} deltagare) ...", flush=True)

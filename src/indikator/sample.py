@@ -48,6 +48,11 @@ def _personnummer(rng, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     day = ymd.day.to_numpy() + np.where(rng.random(n) < 0.01, 60, 0)
     kon = np.where(rng.random(n) < 0.55, "K", "M")
     serial = rng.integers(0, 100, n) * 10 + rng.integers(0, 5, n) * 2 + (kon == "M")
+    # two people never share a personnummer: redraw the serial of any repeat
+    key = pd.Series((year * 10000 + month * 100 + day) * 1000 + serial)
+    while (dup := key.duplicated().to_numpy()).any():
+        serial[dup] = rng.integers(0, 500, dup.sum()) * 2 + (kon[dup] == "M")
+        key = pd.Series((year * 10000 + month * 100 + day) * 1000 + serial)
     nine = np.stack(
         [
             (year // 10) % 10,
