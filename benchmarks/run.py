@@ -108,19 +108,8 @@ def measure(scale: str, data: Path, repeat: int) -> dict:
     print(f"{scale}: {rows} ({size_mb:.0f} MB CSV)", flush=True)
 
     # Fair race first: the SQL must give indikator's numbers.
-    check = subprocess.run(
-        [
-            sys.executable,
-            str(HERE / "duckdb_peer.py"),
-            "--data",
-            str(data),
-            "--period",
-            PERIOD,
-            "--compare",
-        ],
-        capture_output=True,
-        text=True,
-    )
+    peer = [sys.executable, str(HERE / "duckdb_peer.py"), "--data", str(data), "--period", PERIOD]
+    check = subprocess.run([*peer, "--compare"], capture_output=True, text=True)
     print(check.stdout.strip(), check.stderr.strip()[:2000], flush=True)
     if check.returncode != 0:
         raise SystemExit("DuckDB och indikator ger olika siffror; jämförelsen vore orättvis")
@@ -133,14 +122,7 @@ def measure(scale: str, data: Path, repeat: int) -> dict:
     commands = {
         "monthly": monthly + ["--no-cache"],
         "floor": [sys.executable, "-c", FLOOR, *files],
-        "duckdb": [
-            sys.executable,
-            str(HERE / "duckdb_peer.py"),
-            "--data",
-            str(data),
-            "--period",
-            PERIOD,
-        ],
+        "duckdb": peer,
         "batch": [ind, "batch", "--out", str(out), "--data", str(data), "--no-cache"],
         "repeated": monthly,
         "help": [ind, "--help"],

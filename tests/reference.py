@@ -6,7 +6,10 @@ Nothing here is shared with the engine: sets and loops instead of interval arith
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
+
+from stdnum import luhn
 
 
 @dataclass
@@ -205,3 +208,63 @@ def more_figures(
                 1 for i in ids if len({o.myndighet for o in rows if o.aktivitet == i}) >= 2
             )
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Identity, one value at a time with python-stdnum's Luhn: the oracle for ids.check_unique_ids.
+
+_PNR12 = re.compile(r"^(\d{8})[-+]?(\d{4})$", re.ASCII)
+_PNR10 = re.compile(r"^(\d{6})([-+]?)(\d{4})$", re.ASCII)
+_SPACES = re.compile(r"[\s\u00a0\u200b\u200c\u200d\u2060\ufeff]+")
+MAX_PSEUDONYM = 64
+
+
+def _birth(year: int, month: int, day: int) -> tuple[dt.date | None, bool]:
+    """Birth date and whether it is a samordningsnummer (day + 60)."""
+    coordination = day > 60
+    try:
+        return dt.date(year, month, day - 60 if coordination else day), coordination
+    except ValueError:
+        return None, coordination
+
+
+def check_id_literal(
+    value: str, ref: dt.date
+) -> tuple[str | None, str | None, dt.date | None, str | None]:
+    """Return (normalised id, kön, birth date, error) for one distinct raw id.
+
+    A personnummer-shaped value normalises to ``YYYYMMDDNNNN``; anything else of 1–64
+    characters is a pseudonym kept as is (case-sensitive).
+    """
+    raw = value.strip()
+    if not raw:
+        return None, None, None, "deltagare_id saknas"
+    compact = _SPACES.sub("", raw)
+    m12, m10 = _PNR12.match(compact), _PNR10.match(compact)
+    if m12:
+        date_part, serial = m12.group(1), m12.group(2)
+        year, month, day = int(date_part[:4]), int(date_part[4:6]), int(date_part[6:8])
+        born, _ = _birth(year, month, day)
+    elif m10:
+        date_part, sign, serial = m10.group(1), m10.group(2), m10.group(3)
+        yy, month, day = int(date_part[:2]), int(date_part[2:4]), int(date_part[4:6])
+        year = (ref.year // 100) * 100 + yy
+        born, _ = _birth(year, month, day)
+        if born is not None and born > ref:
+            year -= 100
+        if sign == "+":
+            year -= 100
+        born, _ = _birth(year, month, day)
+        date_part = f"{year:04d}{month:02d}{day:02d}"
+    else:
+        if any(ch.isspace() or not ch.isprintable() for ch in raw):
+            return None, None, None, "deltagare_id innehåller blanksteg eller osynliga tecken"
+        if len(raw) > MAX_PSEUDONYM:
+            return None, None, None, f"deltagare_id är längre än {MAX_PSEUDONYM} tecken"
+        return raw, None, None, None
+    if born is None:
+        return None, None, None, "personnumret har ett omöjligt datum"
+    if not luhn.is_valid(date_part[2:] + serial):
+        return None, None, None, "personnumret har fel kontrollsiffra"
+    kon = "M" if int(serial[2]) % 2 else "K"
+    return date_part + serial, kon, born, None

@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from reference import check_id_literal
 from stdnum import luhn
 
 from indikator.ids import IdChecker, check_id, check_unique_ids, luhn_valid, mask
@@ -80,11 +81,15 @@ _KNOWN = ["19800101-0001", "800101+0001", "800161-0008", "121212-1212", "000229-
     ),
     st.dates(dt.date(1950, 1, 1), dt.date(2090, 1, 1)),
 )
-def test_vectorised_check_agrees_with_check_id(values, ref):
+def test_vectorised_check_agrees_with_the_literal_reading(values, ref):
+    """check_unique_ids (numpy, many values) against tests/reference.py (one value at a time,
+    datetime and python-stdnum); check_id is check_unique_ids on one value."""
     table = check_unique_ids(np.array(values, dtype=object), ref)
     for value, row in zip(values, table.itertuples(), strict=True):
         born = None if pd.isna(row.born) else pd.Timestamp(row.born).date()
-        assert (row.person, row.kon_pnr, born, row.error) == check_id(value, ref), value
+        expected = check_id_literal(value, ref)
+        assert (row.person, row.kon_pnr, born, row.error) == expected, value
+        assert check_id(value, ref) == expected, value
 
 
 @given(st.lists(st.text("0123456789", min_size=10, max_size=10), min_size=1, max_size=50))

@@ -82,10 +82,13 @@ def key(files: list[Path], config_text: str) -> str:
         memo = json.loads(memo_path.read_text())
     except (OSError, ValueError):
         memo = {}
+    before = json.dumps(memo, sort_keys=True)
     h = hashlib.sha256(f"{FORMAT}\n{__version__}\n{config_text}\n".encode())
     for path in sorted(files):
         h.update(f"{path.name}\n{_file_hash(path, memo)}\n".encode())
-    _write(memo_path, json.dumps(memo).encode())
+    after = json.dumps(memo, sort_keys=True)
+    if after != before:  # a repeated run on unchanged files writes nothing
+        _write(memo_path, after.encode())
     return h.hexdigest()
 
 
@@ -112,11 +115,14 @@ def part_name(*params) -> str:
     return "report-" + hashlib.sha256(repr(params).encode()).hexdigest()[:24]
 
 
+def size() -> int:
+    """Bytes the cache takes."""
+    root = location()
+    return sum(p.stat().st_size for p in root.rglob("*") if p.is_file()) if root.exists() else 0
+
+
 def clear() -> int:
     """Remove the cache; returns the bytes freed."""
-    root = location()
-    if not root.exists():
-        return 0
-    size = sum(p.stat().st_size for p in root.rglob("*") if p.is_file())
-    shutil.rmtree(root)
-    return size
+    freed = size()
+    shutil.rmtree(location(), ignore_errors=True)
+    return freed

@@ -243,15 +243,12 @@ def _load(
     quiet_problems: bool = False,
     key: str | None = None,
 ):
-    from . import cache
     from .dataset import load_dataset, pseudonymised
 
-    ds = cache.get(key, "dataset") if key else None
-    if ds is None:
-        ds = load_dataset(data or default_data_path(), config)
-        if key:
-            with contextlib.suppress(OSError):
-                cache.put(key, "dataset", pseudonymised(ds))
+    def compute():
+        return load_dataset(data or default_data_path(), config)
+
+    ds = _remembered(key, "dataset", compute, stored=pseudonymised)
     if not quiet_problems:
         _show_summary(ds.counts, ds.problems, strict)
     return ds
@@ -287,8 +284,9 @@ def _prepare(fmt, out, config_path, delprojekt, indicators, data, use_cache=Fals
     return fmt, config, _cache_key(data, config, use_cache)
 
 
-def _remembered(key, name, compute):
-    """(counts, problems, result) from the cache, or computed and remembered."""
+def _remembered(key, name, compute, stored=lambda value: value):
+    """The cache entry ``name`` of dataset ``key``, or ``compute()`` remembered as
+    ``stored(value)`` (an unwritable cache is no reason to fail)."""
     from . import cache
 
     hit = cache.get(key, name) if key else None
@@ -296,7 +294,7 @@ def _remembered(key, name, compute):
         hit = compute()
         if key:
             with contextlib.suppress(OSError):
-                cache.put(key, name, hit)
+                cache.put(key, name, stored(hit))
     return hit
 
 
@@ -621,11 +619,9 @@ def cache_clear():
 @handled
 def cache_info():
     """Visa var cachen ligger och hur stor den är."""
-    from .cache import location
+    from .cache import location, size
 
-    root = location()
-    size = sum(p.stat().st_size for p in root.rglob("*") if p.is_file()) if root.exists() else 0
-    click.echo(f"{root}: {size / 1e6:.1f} MB")
+    click.echo(f"{location()}: {size() / 1e6:.1f} MB")
     return EXIT_OK
 
 

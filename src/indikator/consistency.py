@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .dataset import Dataset
+from .dataset import OPEN_END, Dataset
 
 MASS_END = 20  # enrolments ending the same day in one delprojekt
 LATE_ANSWER_DAYS = 180
@@ -40,10 +40,10 @@ def warnings(ds: Dataset) -> list[str]:
         )
     if ds.has("matningar"):
         m = ds.tables["matningar"]
-        last_end = dl.groupby(dl["person"].astype(object))["slut"].agg(
-            lambda s: pd.NaT if s.isna().any() else s.max()
-        )
+        # the end of a person's last enrolment; an open enrolment counts as never ending
+        last_end = dl["slut"].fillna(OPEN_END).groupby(dl["person"].astype(object)).max()
         end = last_end.reindex(m["person"].astype(object)).to_numpy()
+        end = np.where(end == OPEN_END, np.datetime64("NaT"), end)
         late = (m["datum"].to_numpy() - end) > np.timedelta64(LATE_ANSWER_DAYS, "D")
         if late.any():
             lines = m["_line"].to_numpy()[late]

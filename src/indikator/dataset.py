@@ -50,10 +50,6 @@ class Dataset:
         return sum(c.rejected for c in self.counts)
 
 
-def _dates(s: pd.Series) -> pd.Series:
-    return pd.to_datetime(s, errors="coerce").astype("datetime64[s]")
-
-
 def _reference_date(raw_frame: pd.DataFrame, books) -> dt.date:
     """The latest date in the deltagare export: fixes the century of 10-digit personnummer."""
     latest = pd.NaT
@@ -161,8 +157,8 @@ def _check_deltagare(
     df: pd.DataFrame, bad: np.ndarray, file: str, problems: Problems
 ) -> pd.DataFrame:
     df = df.copy()
-    df["start"] = _dates(df["startdatum"])
-    df["slut"] = _dates(df["slutdatum"])
+    df["start"] = df["startdatum"]
+    df["slut"] = df["slutdatum"]
     ok = ~bad
     has_end = df["slut"].notna().to_numpy()
     before = ok & has_end & (df["slut"] < df["start"]).to_numpy()
@@ -332,8 +328,6 @@ class Enrolments:
 def _check_aktiviteter(
     df: pd.DataFrame, bad: np.ndarray, dl: pd.DataFrame, file: str, problems: Problems
 ):
-    df = df.copy()
-    df["datum"] = _dates(df["datum"])
     ok = _require_person(df, ~bad, dl, file, problems)
     cand = df[ok]
     en = Enrolments(dl)
@@ -383,11 +377,8 @@ def _require_person(
 
 
 def _check_matningar(df, bad, dl, config: Config, file, problems):
-    df = df.copy()
-    df["datum"] = _dates(df["datum"])
     ok = _require_person(df, ~bad, dl, file, problems)
-    items = [i.code for i in config.instrument]
-    item = pd.Index(items, dtype=object).get_indexer(df["fraga"].astype(object))
+    item = positions(df["fraga"], [i.code for i in config.instrument])
     lo = np.append([i.min for i in config.instrument], np.nan)[item]
     hi = np.append([i.max for i in config.instrument], np.nan)[item]
     v = df["varde"].to_numpy(dtype="float64")
@@ -414,7 +405,6 @@ def _check_uppfoljningar(df, bad, dl, file, problems):
     """Each follow-up is tied to one ended enrolment: the one ending on ``slutdatum``, or the
     person's latest ended enrolment when ``slutdatum`` is empty (column ``slut`` afterwards)."""
     df = df.copy()
-    df["slutdatum"] = _dates(df["slutdatum"])
     ended = dl[dl["slut"].notna()]
     ok = _require_person(
         df, ~bad, ended, file, problems, "deltagaren har ingen avslutad inskrivning"
@@ -456,8 +446,6 @@ def _check_uppfoljningar(df, bad, dl, file, problems):
 
 
 def _check_remisser(df, bad, file, problems):
-    df = df.copy()
-    df["datum"] = _dates(df["datum"])
     ok = ~bad
     dup = (
         ok
@@ -481,8 +469,6 @@ def _check_remisser(df, bad, file, problems):
 def _check_organisation(df, bad, file, problems):
     """The rows of one aktivitet_id must agree on datum, delprojekt and typ: a later row that
     disagrees with the activity's first row is a row error."""
-    df = df.copy()
-    df["datum"] = _dates(df["datum"])
     ok = ~bad
     cand = df[ok]
     first = cand.groupby("aktivitet_id", sort=False)[["datum", "delprojekt", "typ"]].transform(

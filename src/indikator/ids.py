@@ -1,8 +1,9 @@
 """Identity: personnummer, samordningsnummer and pseudonyms, and the masking rule.
 
 Every distinct id is checked once (a national export has ~250 000 distinct ids but millions
-of rows). The Luhn check is python-stdnum's; the century rule is ours because the contract
-fixes it to the file's reference date, not today.
+of rows), all at once: one regular expression per value, calendar and Luhn in numpy. Tests
+hold it against a literal one-value-at-a-time reading that uses python-stdnum's Luhn. The
+century rule is ours because the contract fixes it to the file's reference date, not today.
 """
 
 from __future__ import annotations
@@ -12,11 +13,7 @@ import re
 
 import numpy as np
 import pandas as pd
-from stdnum import luhn
 
-# 12 digits (YYYYMMDD[-+]NNNN) or 10 digits (YYMMDD[-+]NNNN); spaces inside are tolerated.
-_PNR12 = re.compile(r"^(\d{8})[-+]?(\d{4})$", re.ASCII)
-_PNR10 = re.compile(r"^(\d{6})([-+]?)(\d{4})$", re.ASCII)
 _SPACES = re.compile(r"[\s\u00a0\u200b\u200c\u200d\u2060\ufeff]+")
 # Anything that looks like a personnummer inside free text (messages, values, logs).
 _IN_TEXT = re.compile(r"(?<!\d)(\d{8}|\d{6})[ ]?[-+]?[ ]?\d{4}(?!\d)")
@@ -29,58 +26,16 @@ def mask(text: object) -> str:
     return _IN_TEXT.sub(lambda m: f"{m.group(1)}-****", str(text))
 
 
-def looks_like_pnr(value: str) -> bool:
-    compact = _SPACES.sub("", value)
-    return bool(_PNR12.match(compact) or _PNR10.match(compact))
-
-
-def _birth(year: int, month: int, day: int) -> tuple[dt.date | None, bool]:
-    """Birth date and whether it is a samordningsnummer (day + 60)."""
-    coordination = day > 60
-    try:
-        return dt.date(year, month, day - 60 if coordination else day), coordination
-    except ValueError:
-        return None, coordination
-
-
 def check_id(value: str, ref: dt.date) -> tuple[str | None, str | None, dt.date | None, str | None]:
-    """Return (normalised id, kön, birth date, error) for one distinct raw id.
+    """Return (normalised id, kön, birth date, error) for one raw id: the rule of
+    ``check_unique_ids`` applied to a single value (for the row models and tests).
 
     A personnummer-shaped value normalises to ``YYYYMMDDNNNN``; anything else of 1–64
     characters is a pseudonym kept as is (case-sensitive).
     """
-    raw = value.strip()
-    if not raw:
-        return None, None, None, "deltagare_id saknas"
-    compact = _SPACES.sub("", raw)
-    m12, m10 = _PNR12.match(compact), _PNR10.match(compact)
-    if m12:
-        date_part, serial = m12.group(1), m12.group(2)
-        year, month, day = int(date_part[:4]), int(date_part[4:6]), int(date_part[6:8])
-        born, _ = _birth(year, month, day)
-    elif m10:
-        date_part, sign, serial = m10.group(1), m10.group(2), m10.group(3)
-        yy, month, day = int(date_part[:2]), int(date_part[2:4]), int(date_part[4:6])
-        year = (ref.year // 100) * 100 + yy
-        born, _ = _birth(year, month, day)
-        if born is not None and born > ref:
-            year -= 100
-        if sign == "+":
-            year -= 100
-        born, _ = _birth(year, month, day)
-        date_part = f"{year:04d}{month:02d}{day:02d}"
-    else:
-        if any(ch.isspace() or not ch.isprintable() for ch in raw):
-            return None, None, None, "deltagare_id innehåller blanksteg eller osynliga tecken"
-        if len(raw) > MAX_PSEUDONYM:
-            return None, None, None, f"deltagare_id är längre än {MAX_PSEUDONYM} tecken"
-        return raw, None, None, None
-    if born is None:
-        return None, None, None, "personnumret har ett omöjligt datum"
-    if not luhn.is_valid(date_part[2:] + serial):
-        return None, None, None, "personnumret har fel kontrollsiffra"
-    kon = "M" if int(serial[2]) % 2 else "K"
-    return date_part + serial, kon, born, None
+    row = check_unique_ids(np.array([value], dtype=object), ref).iloc[0]
+    born = None if pd.isna(row["born"]) else row["born"].date()
+    return row["person"], row["kon_pnr"], born, row["error"]
 
 
 def luhn_valid(digits: np.ndarray) -> np.ndarray:
@@ -116,6 +71,8 @@ def _born(year, month, day) -> tuple[np.ndarray, np.ndarray]:
     return np.where(ok, dates, np.datetime64("NaT")), ok
 
 
+# 12 digits (YYYYMMDD[-+]NNNN) or 10 digits (YYMMDD[-+]NNNN), ASCII only; spaces inside are
+# tolerated (removed first).
 _SHAPE = re.compile(r"([0-9]{8})[-+]?([0-9]{4})|([0-9]{6})([-+]?)([0-9]{4})", re.ASCII)
 
 
@@ -124,7 +81,7 @@ def check_unique_ids(uniques: np.ndarray, ref: dt.date) -> pd.DataFrame:
     one regular-expression match per distinct value, then calendar and Luhn in numpy."""
     raw = [str(v).strip() for v in uniques]
     n = len(raw)
-    person = np.array(raw + [None], dtype=object)[:n]
+    person = np.array(raw, dtype=object)
     kon = np.full(n, None, dtype=object)
     born = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
     error = np.full(n, None, dtype=object)
@@ -184,14 +141,13 @@ class IdChecker:
     def __init__(self, ref: dt.date):
         self.ref = ref
         self.seen: dict[str, int] = {}
-        self.parts: list[pd.DataFrame] = []
         self.table = _result([], [], [], [])
 
     def __call__(self, values: pd.Series) -> tuple[np.ndarray, pd.DataFrame]:
         """(row -> distinct value code, -1 where missing; the verdicts of the distinct values)."""
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
         u = np.asarray(uniques, dtype=object)
-        new = [v for v in dict.fromkeys(u.tolist()) if v not in self.seen]
+        new = [v for v in u.tolist() if v not in self.seen]  # u is distinct already
         if new:
             base = len(self.table)
             self.seen.update({v: base + i for i, v in enumerate(new)})

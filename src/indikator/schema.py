@@ -272,19 +272,24 @@ class Parsed:
     messages: np.ndarray
 
 
-def _typed(kind: str, parsed: list[Any], books: dict[str, CodeBook]) -> tuple[Any, str]:
-    """Parsed distinct values as an array of the column's type (last slot: missing)."""
-    if kind == "date":
-        return np.array(
-            [np.datetime64(v) if v else np.datetime64("NaT") for v in parsed], dtype="datetime64[s]"
-        ), "plain"
-    if kind in ("decimal", "int"):
-        return np.array([np.nan if v is None else v for v in parsed], dtype="float64"), "plain"
+def _column(kind: str, parsed: list[Any], codes: np.ndarray, books, index=None) -> pd.Series:
+    """Per-row values of the column's type from the parsed distinct values (``codes`` index
+    ``parsed``; -1 is missing): codes become categoricals, dates datetime64, numbers float64."""
     if kind == "kon" or kind.startswith("code:"):
         categories = KON_CODES if kind == "kon" else books[kind[5:]].codes
-        index = {c: i for i, c in enumerate(categories)}
-        return np.array([index.get(v, -1) for v in parsed], dtype="int32"), categories
-    return np.asarray(parsed + [], dtype=object), "plain"
+        position = {c: i for i, c in enumerate(categories)}
+        per_unique = np.array([position.get(v, -1) for v in parsed], dtype="int32")
+        values = pd.Categorical.from_codes(_take(per_unique, codes, -1), categories)
+    elif kind == "date":
+        nat = np.datetime64("NaT")
+        per_unique = np.array([np.datetime64(v) if v else nat for v in parsed], "datetime64[s]")
+        values = _take(per_unique, codes, nat)
+    elif kind in ("decimal", "int"):
+        per_unique = np.array([np.nan if v is None else v for v in parsed], dtype="float64")
+        values = _take(per_unique, codes, np.nan)
+    else:
+        values = _take(np.array(parsed, dtype=object), codes, None)
+    return pd.Series(values, index=index)
 
 
 def parse_column(values: pd.Series, col: Col, books: dict[str, CodeBook]) -> Parsed:
@@ -300,18 +305,9 @@ def parse_column(values: pd.Series, col: Col, books: dict[str, CodeBook]) -> Par
         except ValueError as e:
             parsed.append(None)
             errors.append(str(e))
-    parsed.append(None)  # the slot of missing values (code -1)
-    errors.append(None)
-    rows = np.where(codes < 0, len(parsed) - 1, codes)
-    typed, categories = _typed(col.kind, parsed, books)
-    if isinstance(categories, list):
-        out = pd.Series(pd.Categorical.from_codes(typed[rows], categories), index=values.index)
-    else:
-        out = pd.Series(typed[rows], index=values.index)
-    bad_u = np.array([e is not None for e in errors], dtype=bool)
-    bad = bad_u[rows]
-    messages = np.asarray(errors, dtype=object)[rows[bad]]
-    return Parsed(out, bad, messages)
+    bad = _take(np.array([e is not None for e in errors], dtype=bool), codes, False)
+    messages = np.array(errors, dtype=object)[codes[bad]]
+    return Parsed(_column(col.kind, parsed, codes, books, values.index), bad, messages)
 
 
 def _take(per_unique: np.ndarray, codes: np.ndarray, missing) -> np.ndarray:
@@ -387,11 +383,4 @@ def validate_table(
 
 def _absent(col: Col, books: dict[str, CodeBook], n: int) -> pd.Series:
     """A column the file does not have: all missing, of the column's type."""
-    typed, categories = _typed(col.kind, [None], books)
-    if isinstance(categories, list):
-        return pd.Series(pd.Categorical.from_codes(np.full(n, -1, dtype="int32"), categories))
-    return pd.Series(np.repeat(typed, n))
-
-
-def to_datetime(s: pd.Series) -> pd.Series:
-    return pd.to_datetime(s, errors="coerce").astype("datetime64[s]")
+    return _column(col.kind, [], np.full(n, -1), books)

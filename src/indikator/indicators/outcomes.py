@@ -18,13 +18,11 @@ def pair_codes(frame, before: str, after: str, codes: list[str]) -> np.ndarray:
     return np.where((a >= 0) & (b >= 0), a * n + b, -1)
 
 
-def pairs(ds: Dataset, before: str, after: str, list_name: str) -> list[str]:
-    """The FORE>EFTER pairs that occur among those who ended, in the code list's order."""
+def pairs(ds: Dataset, before: str, after: str, codes: list[str]) -> np.ndarray:
+    """The FORE>EFTER pair numbers that occur among those who ended, in the code list's order."""
     dl = ds.tables["deltagare"]
-    codes = [c.code for c in ds.config.code_list(list_name)]
     found = np.unique(pair_codes(dl[dl["slut"].notna()], before, after, codes))
-    n = len(codes)
-    return [f"{codes[k // n]}>{codes[k % n]}" for k in found if k >= 0]
+    return found[found >= 0]
 
 
 def compute(ctx: Context, ds: Dataset, wanted: set[str]) -> list:
@@ -50,12 +48,12 @@ def compute(ctx: Context, ds: Dataset, wanted: set[str]) -> list:
     ):
         if indicator in wanted:
             before, after = f"{name}_fore", f"{name}_efter"
-            labels = pairs(ds, before, after, name)
             codes = [c.code for c in config.code_list(name)]
-            key = pair_codes(e, before, after, codes)
             n = len(codes)
-            found = [codes.index(a) * n + codes.index(b) for a, b in (x.split(">") for x in labels)]
-            lookup = np.full(n * n + 1, -1)
+            found = pairs(ds, before, after, codes)
+            labels = [f"{codes[k // n]}>{codes[k % n]}" for k in found]
+            key = pair_codes(e, before, after, codes)
+            lookup = np.full(n * n + 1, -1)  # the last slot answers key -1 (no pair)
             lookup[found] = np.arange(len(found))
             dim = lookup[key]
             den = latest.tally((key >= 0).astype("float64"))
