@@ -2,6 +2,7 @@
 
 import io
 import json
+from pathlib import Path
 
 import pandas as pd
 import pyarrow.parquet as pq
@@ -228,3 +229,13 @@ def test_small_counts_are_suppressed_by_default(cli, world):
         "deltagare_aktiva",
     )
     assert "Aktiva deltagare" in t.stdout and ".." in t.stdout
+
+
+def test_bundled_sample_is_what_the_generator_writes(cli, tmp_path):
+    # data/samples/mia is `indikator sample` with its defaults; a change to the generator (or to
+    # the library it writes with) that alters a single byte shows up here
+    r = cli("sample", "--out", str(tmp_path))
+    assert r.exit_code == 0, r.stderr
+    bundled = Path(__file__).parents[1] / "data" / "samples" / "mia"
+    for path in sorted(bundled.glob("*.csv")):
+        assert (tmp_path / path.name).read_bytes() == path.read_bytes(), path.name

@@ -1,5 +1,6 @@
 """Fuzzing: random CSV bytes for every export. The tool computes or reports errors; it never
-crashes, never hangs, and rows read = accepted + rejected for every file.
+crashes, never hangs, and rows read = accepted + rejected for every file. Each example is run
+through `validate` and then `monthly`, which must agree on the exit code.
 
 Marked slow. `.ci/run` runs it with a bounded number of examples (FUZZ_EXAMPLES, default 150);
 run a few thousand locally with: FUZZ_EXAMPLES=3000 pytest -m slow tests/test_fuzz.py
@@ -7,6 +8,8 @@ run a few thousand locally with: FUZZ_EXAMPLES=3000 pytest -m slow tests/test_fu
 
 import os
 import re
+import signal
+from contextlib import contextmanager
 
 import pytest
 from conftest import write_dataset
@@ -15,6 +18,29 @@ from hypothesis import strategies as st
 from world import FULL_WORLD
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "150"))
+HANG_SECONDS = 30  # one validate of a dozen rows takes well under a second
+
+
+class Hung(BaseException):
+    """Not an Exception, so the CLI's last-line handler cannot turn it into an exit code."""
+
+
+@contextmanager
+def hang_guard(seconds: int):
+    """Fail the example instead of stalling the suite if one run does not finish."""
+
+    def stop(signum, frame):
+        raise Hung(f"validate did not finish within {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 EXPORTS = list(FULL_WORLD)
 
 # cells drawn from the dataset's own values plus hostile ones, so rows get deep into validation
@@ -51,7 +77,8 @@ def test_fuzzed_export_never_crashes(cli, tmp_path_factory, case):
     name, data = case
     folder = write_dataset(tmp_path_factory.mktemp("fuzz"), FULL_WORLD)
     (folder / f"{name}.csv").write_bytes(data)
-    r = cli("validate", "--no-cache", "--data", str(folder))
+    with hang_guard(HANG_SECONDS):
+        r = cli("validate", "--no-cache", "--data", str(folder))
     out = r.stdout + r.stderr
     assert "Traceback" not in out and "internt fel" not in out, out[-3000:]
     assert r.exit_code in (0, 1, 3), out[-3000:]
@@ -60,3 +87,18 @@ def test_fuzzed_export_never_crashes(cli, tmp_path_factory, case):
         assert counts
         for read, ok, bad in counts:
             assert int(read) == int(ok) + int(bad)
+    # the same data through the indicators, over a year so that every month is computed
+    with hang_guard(HANG_SECONDS):
+        m = cli(
+            "monthly", "--no-cache", "--data", str(folder), "--period", "2017", "--min-cell", "0"
+        )
+    out = m.stdout + m.stderr
+    assert "Traceback" not in out and "internt fel" not in out, out[-3000:]
+    assert m.exit_code == r.exit_code, out[-3000:]
+
+
+def test_hang_guard_stops_a_run_that_does_not_finish():
+    import time
+
+    with pytest.raises(Hung), hang_guard(1):
+        time.sleep(5)

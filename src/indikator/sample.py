@@ -377,17 +377,22 @@ def write_sample(
 
 
 def _write_csv(df: pd.DataFrame, path: Path) -> None:
-    """pyarrow's CSV writer (national scale in seconds); pandas when a value needs quoting."""
+    """pyarrow's CSV writer (national scale in seconds); pandas when a value needs quoting.
+
+    The header and the CRLF line ends are added here rather than through WriteOptions, whose
+    ``eol`` and ``quoting_header`` only exist in recent pyarrow releases.
+    """
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
     table = pa.table({c: pa.array(df[c].astype(str).to_numpy(dtype=object)) for c in df.columns})
-    options = pacsv.WriteOptions(
-        delimiter=";", eol="\r\n", quoting_style="none", quoting_header="none"
-    )
+    options = pacsv.WriteOptions(include_header=False, delimiter=";", quoting_style="none")
     try:
         with open(path, "wb") as fh:
-            fh.write(b"\xef\xbb\xbf")
-            pacsv.write_csv(table, fh, write_options=options)
+            fh.write(b"\xef\xbb\xbf" + (";".join(df.columns) + "\r\n").encode())
+            for batch in table.to_batches(max_chunksize=1_000_000):
+                sink = pa.BufferOutputStream()
+                pacsv.write_csv(batch, sink, write_options=options)
+                fh.write(sink.getvalue().to_pybytes().replace(b"\n", b"\r\n"))
     except pa.ArrowInvalid:
         df.to_csv(path, sep=";", index=False, encoding="utf-8-sig", lineterminator="\r\n")
