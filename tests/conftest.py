@@ -90,6 +90,15 @@ def _hypothesis_profiles() -> None:
 _hypothesis_profiles()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _session_cache(tmp_path_factory):
+    """Module-scoped fixtures run before the per-test cache is set: they get a cache of the
+    session, so no test reads or writes the user's own."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("INDIKATOR_CACHE", str(tmp_path_factory.mktemp("session-cache")))
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _own_cache(tmp_path_factory, monkeypatch):
     """Every test has a cache folder of its own: never the user's, never shared."""

@@ -3,6 +3,8 @@
 import os
 import re
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,7 +12,7 @@ from conftest import write_dataset
 from world import FULL_WORLD
 
 import indikator.dataset
-from indikator.config import default_config_path
+from indikator.locations import default_config_path
 
 MONTHLY = ("monthly", "--period", "2017-05", "--format", "csv", "--min-cell", "0")
 
@@ -104,3 +106,66 @@ def test_cache_clear_and_help(cli, folder):
     assert str(root) in "".join(cli("--help").stdout.split())
     r = cli("cache", "clear")
     assert r.exit_code == 0 and not root.exists()
+
+
+def test_a_repeated_run_is_answered_without_importing_pandas(folder):
+    # The finished answer (summary and printed report) is keyed before the configuration is
+    # parsed or pandas imported; importing pandas alone takes most of the spec's 1 s budget.
+    code = (
+        "import sys\n"
+        "from indikator.cli import main\n"
+        "try:\n"
+        f"    main({[*MONTHLY, '--data', str(folder)]!r})\n"
+        "finally:\n"
+        "    print('pandas loaded:', 'pandas' in sys.modules, file=sys.stderr)\n"
+    )
+    first, second = (
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        for _ in range(2)
+    )
+    assert first.stderr.endswith("pandas loaded: True\n"), first.stderr[-2000:]
+    assert second.stderr.endswith("pandas loaded: False\n"), second.stderr[-2000:]
+    assert (second.returncode, second.stdout) == (first.returncode, first.stdout)
+    assert second.stderr.rsplit("pandas", 1)[0] == first.stderr.rsplit("pandas", 1)[0]
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        ("--period", "2017-06"),
+        ("--delprojekt", "OS"),
+        ("--indicator", "deltagare_aktiva"),
+        ("--min-cell", "3"),
+        ("--format", "json"),
+    ],
+)
+def test_each_question_gets_its_own_answer(cli, folder, extra):
+    first = cli(*MONTHLY, "--data", str(folder))
+    # click keeps the last of a repeated option, so `extra` overrides MONTHLY's own value
+    again = cli(*MONTHLY, "--data", str(folder), *extra)
+    fresh = cli(*MONTHLY, "--data", str(folder), *extra, "--no-cache")
+    assert (again.exit_code, again.stdout, again.stderr) == (
+        fresh.exit_code,
+        fresh.stdout,
+        fresh.stderr,
+    )
+    assert again.stdout != first.stdout  # the option matters, so a shared answer would show
+
+
+def test_strict_still_refuses_when_the_answer_is_cached(cli, folder):
+    path = folder / "deltagare.csv"
+    path.write_text(path.read_text() + "X;K;OS;inte-ett-datum;;;;;;\n")
+    assert cli(*MONTHLY, "--data", str(folder)).exit_code == 3
+    strict = cli(*MONTHLY, "--data", str(folder), "--strict")
+    assert strict.exit_code == 1 and "--strict: 1 rader avvisades" in strict.stderr
+
+
+def test_an_upgraded_library_is_a_miss(folder, tmp_path, monkeypatch):
+    from indikator import cache
+
+    before = cache.key([folder / "deltagare.csv"], "config")
+    assert cache.key([folder / "deltagare.csv"], "config") == before
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "pandas-99.0.0.dist-info").mkdir()
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    assert cache.key([folder / "deltagare.csv"], "config") != before

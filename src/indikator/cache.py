@@ -7,6 +7,11 @@ answered from an old entry. Hashing a national export takes a while, so each fil
 remembered together with its size, inode, mtime and ctime: any write changes ctime, which
 no program can set back, and the file is hashed again.
 
+Three kinds of entry, from the cheapest hit to the broadest: a report command's finished
+answer (its stderr summary and printed text, keyed by the configuration file's bytes, every
+file in the data folder and the command's parameters, and looked up before pandas is even
+imported), the computed report, and the parsed dataset.
+
 Privacy: cached datasets hold no personnummer. Persons are replaced by sequence numbers
 before writing (identity is all the indicators need); everything is written owner-only
 (folder 0700, files 0600). ``esf-hours``, which prints personnummer, never uses the cache.
@@ -22,6 +27,7 @@ import json
 import os
 import pickle
 import shutil
+import sys
 from pathlib import Path
 
 from . import __version__
@@ -74,8 +80,23 @@ def _file_hash(path: Path, memo: dict) -> str:
     return h.hexdigest()
 
 
+def environment() -> str:
+    """Python and every installed distribution with its version (from the ``*.dist-info``
+    names on sys.path, which costs a directory listing, not an import): an upgraded pandas
+    is never served what the old one pickled or computed."""
+    names = [sys.version]
+    for entry in sys.path:
+        try:
+            with os.scandir(entry or ".") as it:
+                names += sorted(e.name for e in it if e.name.endswith((".dist-info", ".egg-info")))
+        except OSError:
+            continue
+    return "\n".join(names)
+
+
 def key(files: list[Path], config_text: str) -> str:
-    """The content key of a dataset: version, configuration, and each export's name and bytes."""
+    """The content key of a dataset: program version, installed libraries, configuration, and
+    each export's name and bytes."""
     root = _folder()
     memo_path = root / "hashes.json"
     try:
@@ -83,7 +104,7 @@ def key(files: list[Path], config_text: str) -> str:
     except (OSError, ValueError):
         memo = {}
     before = json.dumps(memo, sort_keys=True)
-    h = hashlib.sha256(f"{FORMAT}\n{__version__}\n{config_text}\n".encode())
+    h = hashlib.sha256(f"{FORMAT}\n{__version__}\n{environment()}\n{config_text}\n".encode())
     for path in sorted(files):
         h.update(f"{path.name}\n{_file_hash(path, memo)}\n".encode())
     after = json.dumps(memo, sort_keys=True)

@@ -19,16 +19,12 @@ import click
 
 from . import __version__
 from .errors import IndikatorError, PeriodError
+from .locations import default_config_path, default_data_path
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_REJECTED = 0, 1, 2, 3
 FORMATS = ("table", "markdown", "csv", "json", "parquet", "xlsx", "html")
 NEEDS_OUT = ("parquet", "xlsx", "html")
 STDERR_PROBLEM_LIMIT = 30
-
-
-def default_data_path() -> Path:
-    here = Path(__file__).resolve().parents[2] / "data" / "samples" / "mia"
-    return here if here.exists() else Path("data") / "samples" / "mia"
 
 
 class PeriodType(click.ParamType):
@@ -57,7 +53,7 @@ class _Masked(logging.Formatter):
     """Structured log lines: ISO time, level, message; personnummer masked."""
 
     def format(self, record: logging.LogRecord) -> str:
-        from .ids import mask
+        from .masking import mask
 
         when = dt.datetime.fromtimestamp(record.created).astimezone().isoformat(timespec="seconds")
         return f"{when} {record.levelname} {mask(record.getMessage())}"
@@ -83,7 +79,7 @@ def handled(func):
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        from .ids import mask
+        from .masking import mask
 
         signal.signal(signal.SIGTERM, _interrupted)  # a stopped job cleans up like Ctrl-C
         log = logging.getLogger("indikator")
@@ -221,19 +217,51 @@ def _cache_key(data: Path | None, config, use_cache: bool) -> str | None:
         return None  # an unwritable cache folder is no reason to fail: compute
 
 
-def _show_summary(counts, problems, strict: bool) -> None:
+def _summary(counts, problems) -> tuple[list[str], list[str], int, int]:
+    """What a report command says about its input: stderr lines, the per-file counts for the
+    log, the number of problems and of rejected rows (plain values, so it can be cached)."""
     from .report import count_lines, problem_lines
 
-    for line in count_lines(counts) + problem_lines(problems, STDERR_PROBLEM_LIMIT):
+    counted = count_lines(counts)
+    lines = counted + problem_lines(problems, STDERR_PROBLEM_LIMIT)
+    return lines, counted, len(problems), sum(c.rejected for c in counts)
+
+
+def _say(summary, strict: bool) -> None:
+    lines, counted, n_problems, rejected = summary
+    for line in lines:
         click.echo(line, err=True)
     log = logging.getLogger("indikator")
-    for line in count_lines(counts):
+    for line in counted:
         log.info("%s", line)
-    if len(problems):
-        log.warning("%d problem i indata; se `indikator validate`", len(problems))
-    rejected = sum(c.rejected for c in counts)
+    if n_problems:
+        log.warning("%d problem i indata; se `indikator validate`", n_problems)
     if strict and rejected:
         raise IndikatorError(f"--strict: {rejected} rader avvisades; inget har räknats")
+
+
+def _show_summary(counts, problems, strict: bool) -> None:
+    _say(_summary(counts, problems), strict)
+
+
+def _answer_key(data: Path | None, config_path: Path | None, params: tuple) -> str | None:
+    """The key of a finished answer (stderr summary and stdout text) to a report command.
+
+    It is computed before the configuration is parsed or pandas is imported, which is what
+    makes a repeated run fast: from the configuration file's bytes, every file in the data
+    folder (an added or removed file is a miss too) and the command's parameters.
+    """
+    from . import cache
+
+    if not cache.enabled():
+        return None
+    folder = data or default_data_path()
+    try:
+        config_bytes = (config_path or default_config_path()).read_bytes()
+        files = [p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")]
+        return cache.key(files, f"{config_bytes.hex()}\n{params!r}")
+    except OSError:
+        return None  # a missing folder or configuration is reported by the normal path
 
 
 def _load(
@@ -298,7 +326,8 @@ def _remembered(key, name, compute, stored=lambda value: value):
     return hit
 
 
-def _emit(tidy, config, fmt: str, out: Path | None) -> None:
+def _emit(tidy, config, fmt: str, out: Path | None) -> str | None:
+    """Print the report (or say where it was written); returns the printed text."""
     from .render import write
 
     text = write(tidy, config, fmt, out)
@@ -306,6 +335,7 @@ def _emit(tidy, config, fmt: str, out: Path | None) -> None:
         click.echo(text, nl=False)
     else:
         click.echo(f"skrev {out}", err=True)
+    return text
 
 
 @main.command()
@@ -324,6 +354,15 @@ def monthly(
 ):
     """Periodens och det ackumulerade resultatet per delprojekt och TOTALT, Kvinnor/Män/Totalt."""
     from . import cache
+
+    params = ("monthly", period, indicators, delprojekt, min_cell, _format(fmt, out))
+    answer = _answer_key(data, config_path, params) if out is None and not no_cache else None
+    stored = cache.get(answer, "answer") if answer else None
+    if stored is not None:  # the same question about the same files: the same answer
+        summary, text = stored
+        _say(summary, strict)
+        click.echo(text, nl=False)
+        return EXIT_REJECTED if summary[3] else EXIT_OK
 
     fmt, config, key = _prepare(fmt, out, config_path, delprojekt, indicators, data, not no_cache)
     if fmt == "html":
@@ -345,9 +384,13 @@ def monthly(
 
     name = cache.part_name("monthly", period, indicators, delprojekt, min_cell)
     counts, problems, tidy = _remembered(key, name, compute)
-    _show_summary(counts, problems, strict)
-    _emit(tidy, config, fmt, out)
-    return EXIT_REJECTED if any(c.rejected for c in counts) else EXIT_OK
+    summary = _summary(counts, problems)
+    _say(summary, strict)
+    text = _emit(tidy, config, fmt, out)
+    if answer and text is not None:
+        with contextlib.suppress(OSError):
+            cache.put(answer, "answer", (summary, text))
+    return EXIT_REJECTED if summary[3] else EXIT_OK
 
 
 @main.command()
@@ -438,7 +481,7 @@ def batch(out, first, last, min_cell, data, config_path, strict, no_cache):
     import datetime as dt
 
     from .batch import batch_periods, locked, run_batch
-    from .config import default_config_path, load_config
+    from .config import load_config
 
     steps = ["läser", "räknar", "skriver"]
     bar = (

@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .errors import ConfigError
+from .locations import default_config_path
 
 CODE_LISTS = (
     "myndighet",
@@ -172,12 +173,6 @@ def _unique(key: str, codes: list[str]) -> None:
         if c.upper() in seen:
             raise ValueError(f"{key}: koden {c} förekommer två gånger")
         seen.add(c.upper())
-
-
-def default_config_path() -> Path:
-    """The bundled MIA configuration: next to the source tree, or in the working directory."""
-    here = Path(__file__).resolve().parents[2] / "configs" / "mia.toml"
-    return here if here.exists() else Path("configs") / "mia.toml"
 
 
 def load_config(path: str | Path | None = None) -> Config:

@@ -14,16 +14,11 @@ import re
 import numpy as np
 import pandas as pd
 
+from .masking import mask  # noqa: F401 - the masking rule belongs with the id rules it hides
+
 _SPACES = re.compile(r"[\s\u00a0\u200b\u200c\u200d\u2060\ufeff]+")
-# Anything that looks like a personnummer inside free text (messages, values, logs).
-_IN_TEXT = re.compile(r"(?<!\d)(\d{8}|\d{6})[ ]?[-+]?[ ]?\d{4}(?!\d)")
 
 MAX_PSEUDONYM = 64
-
-
-def mask(text: object) -> str:
-    """Replace every personnummer-shaped run in ``text`` by its date part and ``-****``."""
-    return _IN_TEXT.sub(lambda m: f"{m.group(1)}-****", str(text))
 
 
 def check_id(value: str, ref: dt.date) -> tuple[str | None, str | None, dt.date | None, str | None]:

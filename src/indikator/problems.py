@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .ids import mask
+from .masking import mask
 
 ERROR = "fel"
 WARNING = "varning"
