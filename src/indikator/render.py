@@ -14,6 +14,7 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .config import Config
@@ -155,10 +156,27 @@ def tidy_records(tidy: pd.DataFrame, columns: list[str] = COLUMNS) -> list[dict]
     ]
 
 
+def _float_text(values: np.ndarray) -> np.ndarray:
+    """What ``_plain`` then ``repr`` print, for a whole float column at once: "" for NaN, whole
+    numbers without ".0", everything else in Python's shortest round-trip form (numpy's
+    ``astype(str)`` is the same algorithm; a test holds the two together)."""
+    text = np.full(len(values), "", dtype=object)
+    whole = np.isfinite(values) & (values == np.floor(values))
+    small = whole & (np.abs(values) < 2**53)
+    text[small] = values[small].astype("int64").astype(str)
+    for i in np.flatnonzero(whole & ~small):  # beyond 2**53: exact as Python's int()
+        text[i] = str(int(values[i]))
+    rest = ~whole & ~np.isnan(values)  # fractions and ±inf
+    text[rest] = values[rest].astype(str)
+    return text
+
+
 def tidy_csv(tidy: pd.DataFrame, columns: list[str] = COLUMNS) -> str:
     df = tidy[columns].copy()
     for c in columns:
-        if df[c].dtype.kind in "fc" or df[c].dtype == object:
+        if df[c].dtype.kind == "f":
+            df[c] = _float_text(df[c].to_numpy())
+        elif df[c].dtype.kind == "c" or df[c].dtype == object:
             df[c] = [
                 "" if v is None else repr(v) if isinstance(v, float) else str(v)
                 for v in map(_plain, df[c])

@@ -16,6 +16,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from .coding import positions
 from .indicators.catalog import BY_ID, COUNT, SHARE
 from .indicators.engine import KON, TOTALT
 from .indicators.tidy import SUPPRESSED
@@ -115,24 +116,24 @@ def suppress(tidy: pd.DataFrame, threshold: int, groups: list[str]) -> pd.DataFr
         return tidy
     out = tidy.reset_index(drop=True)
     order = sorted(groups) + [TOTALT]
-    rank = {g: i for i, g in enumerate(order)}
     hide = np.zeros(len(out), dtype=bool)
     for ind, idx in out.groupby("indikator", sort=False).indices.items():
         columns = protected_columns(ind)
         if not columns:
             continue
         block = out.iloc[idx]
-        kons = [k for k in KON if k in set(block["kon"])]
+        present = set(block["kon"].unique())
+        kons = [k for k in KON if k in present]
         size = len(order) * len(kons)
-        if set(block["delprojekt"]) != set(order) or len(idx) % size:
+        if set(block["delprojekt"].unique()) != set(order) or len(idx) % size:
             raise ValueError(
                 f"{ind}: röjandekontrollen behöver hela tabellen (alla delprojekt och kön)"
             )
         # consecutive runs of `size` rows form one table: (period, scope, dimension) fixed
         sort = np.lexsort(
             (
-                block["kon"].map({k: i for i, k in enumerate(kons)}).to_numpy(),
-                block["delprojekt"].map(rank).to_numpy(),
+                positions(block["kon"], kons),
+                positions(block["delprojekt"], order),
                 block["dimension"].to_numpy(),
                 block["omfang"].to_numpy(),
                 block["period"].to_numpy(),

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from ..coding import positions
 from ..dataset import Dataset
 from ..periods import Period, month_index
 from . import activities, flow, followup, instrument, organisation, outcomes, referrals
@@ -73,20 +74,24 @@ def compute(
 
 def order(df: pd.DataFrame, ds: Dataset, ctx: Context, wanted: list[str]) -> pd.DataFrame:
     """Stable, readable row order: period, scope, group, catalog order, dimension, K/M/T."""
-    rank = {i.id: n for n, i in enumerate(CATALOG)}
-    keys = pd.DataFrame(
-        {
-            "p": df["period"].map({p.label: n for n, p in enumerate(ctx.periods)}),
-            "s": df["omfang"].map({"period": 0, "ackumulerat": 1}),
-            "g": df["delprojekt"].map({g: n for n, g in enumerate(ctx.groups)}),
-            "i": df["indikator"].map(rank),
-            "k": df["kon"].map({"K": 0, "M": 1, "T": 2}),
-        }
+
+    def rank(column: str, codes: list[str]) -> np.ndarray:
+        codes = list(dict.fromkeys(codes))
+        pos = positions(df[column], codes)
+        return np.where(pos < 0, len(codes), pos)  # anything unlisted last
+
+    # np.lexsort: the last key sorts first; the row number (dimension order as produced, the
+    # code list's order) breaks every tie
+    idx = np.lexsort(
+        (
+            np.arange(len(df)),
+            rank("indikator", [i.id for i in CATALOG]),
+            rank("delprojekt", list(ctx.groups)),
+            rank("omfang", ["period", "ackumulerat"]),
+            rank("period", [p.label for p in ctx.periods]),
+        )
     )
-    keys["n"] = np.arange(len(df))  # dimension order as produced (the code list's order)
-    idx = keys.sort_values(["p", "s", "g", "i", "n"], kind="stable").index
-    out = df.loc[idx].reset_index(drop=True)
-    return out
+    return df.iloc[idx].reset_index(drop=True)
 
 
 def report(
