@@ -22,23 +22,27 @@ from .indicators.engine import KON, TOTALT
 from .indicators.tidy import SUPPRESSED
 
 
-def relations(n_groups: int, n_kon: int) -> list[list[tuple[int, int, bool]]]:
+@lru_cache(maxsize=64)
+def relations(n_groups: int, n_kon: int) -> tuple[tuple[tuple[int, int, bool], ...], ...]:
     """Each relation as cells (row, col, is_total). The last row is TOTALT; with three kön
-    columns the last column is T."""
+    columns the last column is T. (Cached: a batch asks for the same few shapes many
+    thousand times.)"""
     rels = []
     if n_kon == 3:
         for r in range(n_groups + 1):
-            rels.append([(r, 0, False), (r, 1, False), (r, 2, True)])
+            rels.append(((r, 0, False), (r, 1, False), (r, 2, True)))
     for c in range(n_kon):
-        rels.append([(r, c, r == n_groups) for r in range(n_groups)] + [(n_groups, c, True)])
-    return rels
+        rels.append(tuple((r, c, r == n_groups) for r in range(n_groups)) + ((n_groups, c, True),))
+    return tuple(rels)
 
 
+@lru_cache(maxsize=64)
 def _matrix(rels, shape) -> np.ndarray:
     a = np.zeros((len(rels), shape[0] * shape[1]))
     for i, rel in enumerate(rels):
         for r, c, total in rel:
             a[i, r * shape[1] + c] = -1.0 if total else 1.0
+    a.setflags(write=False)  # shared between calls
     return a
 
 
