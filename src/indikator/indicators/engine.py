@@ -150,8 +150,19 @@ def _acc_bounds(ctx: Context) -> tuple[int, int]:
     return ctx.project_start, max(ctx.project_start, ctx.last_month)
 
 
-def merge_runs(key: np.ndarray, first: np.ndarray, last: np.ndarray, lo: int, hi: int):
-    """Union of [first, last] intervals per key (clipped to [lo, hi]): disjoint runs."""
+def merge_runs(
+    key: np.ndarray,
+    first: np.ndarray,
+    last: np.ndarray,
+    lo: int,
+    hi: int,
+    presorted: bool = False,
+):
+    """Union of [first, last] intervals per key (clipped to [lo, hi]): disjoint runs.
+
+    ``presorted``: the records are already ordered by (key, first), which saves the sort.
+    (Ties may be in any order: a tie never starts a run, and a run's end is a maximum.)
+    """
     first, last = np.maximum(first, lo), np.minimum(last, hi)
     keep = first <= last
     key, first, last = key[keep], first[keep], last[keep]
@@ -160,13 +171,26 @@ def merge_runs(key: np.ndarray, first: np.ndarray, last: np.ndarray, lo: int, hi
     span = hi - lo + 2
     fk = (first - lo) + key * span
     tk = (last - lo) + key * span
-    order = np.argsort(fk, kind="stable")
-    fk, tk = fk[order], tk[order]
+    if not presorted:
+        order = np.argsort(fk, kind="stable")
+        fk, tk = fk[order], tk[order]
     reach = np.maximum.accumulate(tk)
     starts = np.flatnonzero(np.concatenate([[True], fk[1:] > reach[:-1]]))
     run_first, run_last = fk[starts], np.maximum.reduceat(tk, starts)
     run_key = run_first // span
     return run_key, run_first - run_key * span + lo, run_last - run_key * span + lo
+
+
+def _order_by(key: np.ndarray, month: np.ndarray) -> np.ndarray:
+    """The order by (key, month): one argsort of a combined integer where it fits in int64
+    (2–3× faster than np.lexsort on millions of rows), else lexsort."""
+    if len(key) == 0:
+        return np.arange(0)
+    m0 = int(month.min())
+    width = int(month.max()) - m0 + 1
+    if max(abs(int(key.min())), abs(int(key.max()))) < 2**62 // width:
+        return np.argsort(key.astype("int64") * width + (month - m0))
+    return np.lexsort((month, key))
 
 
 @dataclass
@@ -193,17 +217,24 @@ def person_runs(ctx: Context, person, grp, dim, m_first, m_last, n_dim: int) -> 
     grp, person, dim, m_first, m_last = with_totalt(ctx, grp, person, dim, m_first, m_last)
     n_persons = max(len(ctx.person_codes), 1)
     key = (grp * n_dim + dim) * n_persons + person
+    # One sort by (key, first month) serves every family: a period number (month // length,
+    # clipped) never decreases as the month grows, so the order holds for all of them.
+    order = _order_by(key, m_first)
+    key, m_first, m_last = key[order], m_first[order], m_last[order]
     by_kind = {}
     for kind in ctx.by_kind:
         length = KINDS[kind]
         lo, hi = _family_bounds(ctx, kind)
-        by_kind[kind] = (lo, hi, *merge_runs(key, m_first // length, m_last // length, lo, hi))
+        runs = merge_runs(key, m_first // length, m_last // length, lo, hi, presorted=True)
+        by_kind[kind] = (lo, hi, *runs)
     lo, hi = _acc_bounds(ctx)
-    # Cumulative: a person counts from their first record that reaches into the project.
+    # Cumulative: a person counts from their first record that reaches into the project; in
+    # the sorted order that is the first record of each key.
     inside = (m_last >= lo) & (m_first <= hi)
-    first = pd.Series(np.maximum(m_first[inside], lo)).groupby(key[inside]).min()
-    k = first.index.to_numpy(dtype="int64")
-    by_kind["ackumulerat"] = (lo, hi, k, first.to_numpy(dtype="int64"), np.full(len(k), hi))
+    k_in, first_in = key[inside], np.maximum(m_first[inside], lo)
+    head = np.flatnonzero(np.concatenate([[True], k_in[1:] != k_in[:-1]])[: len(k_in)])
+    k, first = k_in[head], first_in[head]
+    by_kind["ackumulerat"] = (lo, hi, k, first.astype("int64"), np.full(len(k), hi))
     return Runs(n_dim, n_persons, by_kind)
 
 
