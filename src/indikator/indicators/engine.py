@@ -221,6 +221,12 @@ def person_runs(ctx: Context, person, grp, dim, m_first, m_last, n_dim: int) -> 
     # clipped) never decreases as the month grows, so the order holds for all of them.
     order = _order_by(key, m_first)
     key, m_first, m_last = key[order], m_first[order], m_last[order]
+    # A record equal to the one before it adds nothing to a union; activities (one month
+    # each, many per person and month) shrink several times before the per-family passes.
+    same = (key[1:] == key[:-1]) & (m_first[1:] == m_first[:-1]) & (m_last[1:] == m_last[:-1])
+    if same.any():
+        keep = np.concatenate([[True], ~same])
+        key, m_first, m_last = key[keep], m_first[keep], m_last[keep]
     by_kind = {}
     for kind in ctx.by_kind:
         length = KINDS[kind]
