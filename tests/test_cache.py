@@ -169,3 +169,31 @@ def test_an_upgraded_library_is_a_miss(folder, tmp_path, monkeypatch):
     (tmp_path / "site" / "pandas-99.0.0.dist-info").mkdir()
     monkeypatch.syspath_prepend(str(tmp_path / "site"))
     assert cache.key([folder / "deltagare.csv"], "config") != before
+
+
+def test_a_cache_that_cannot_be_written_is_no_reason_to_fail(cli, folder, tmp_path, monkeypatch):
+    # the cache folder would have to be created below a regular file: every write fails
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    monkeypatch.setenv("INDIKATOR_CACHE", str(blocker / "cache"))
+    fresh = cli(*MONTHLY, "--data", str(folder), "--no-cache")
+    for _ in range(2):
+        r = cli(*MONTHLY, "--data", str(folder))
+        assert (r.exit_code, r.stdout, r.stderr) == (fresh.exit_code, fresh.stdout, fresh.stderr)
+
+
+def test_a_full_disk_while_storing_is_no_reason_to_fail(cli, folder, monkeypatch):
+    from indikator import cache
+
+    real_write = cache._write
+
+    def full(path, data):
+        if path.suffix == ".pickle":
+            raise OSError(28, "No space left on device")
+        real_write(path, data)
+
+    monkeypatch.setattr(cache, "_write", full)
+    fresh = cli(*MONTHLY, "--data", str(folder), "--no-cache")
+    r = cli(*MONTHLY, "--data", str(folder))
+    assert (r.exit_code, r.stdout, r.stderr) == (fresh.exit_code, fresh.stdout, fresh.stderr)
+    assert not list(Path(os.environ["INDIKATOR_CACHE"]).rglob("*.pickle"))

@@ -126,9 +126,13 @@ def get(k: str, part: str):
 
 
 def put(k: str, part: str, value) -> None:
-    entry = _folder() / k
-    entry.mkdir(exist_ok=True, mode=0o700)
-    _write(entry / f"{part}.pickle", pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    """Remember ``value``; a cache that cannot be written is a miss next time, never an error."""
+    try:
+        entry = _folder() / k
+        entry.mkdir(exist_ok=True, mode=0o700)
+        _write(entry / f"{part}.pickle", pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    except OSError:
+        return
 
 
 def part_name(*params) -> str:

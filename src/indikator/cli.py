@@ -7,7 +7,6 @@ Heavy libraries are imported inside the commands so ``indikator --help`` starts 
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import functools
 import logging
@@ -314,15 +313,14 @@ def _prepare(fmt, out, config_path, delprojekt, indicators, data, use_cache=Fals
 
 def _remembered(key, name, compute, stored=lambda value: value):
     """The cache entry ``name`` of dataset ``key``, or ``compute()`` remembered as
-    ``stored(value)`` (an unwritable cache is no reason to fail)."""
+    ``stored(value)``."""
     from . import cache
 
     hit = cache.get(key, name) if key else None
     if hit is None:
         hit = compute()
         if key:
-            with contextlib.suppress(OSError):
-                cache.put(key, name, stored(hit))
+            cache.put(key, name, stored(hit))
     return hit
 
 
@@ -388,8 +386,7 @@ def monthly(
     _say(summary, strict)
     text = _emit(tidy, config, fmt, out)
     if answer and text is not None:
-        with contextlib.suppress(OSError):
-            cache.put(answer, "answer", (summary, text))
+        cache.put(answer, "answer", (summary, text))
     return EXIT_REJECTED if summary[3] else EXIT_OK
 
 
