@@ -32,7 +32,7 @@ from pathlib import Path
 
 from . import __version__
 
-FORMAT = 1  # bump when what is stored changes shape
+FORMAT = 2  # bump when what is stored changes shape (2: answers hold a Summary)
 
 
 def location() -> Path:

@@ -13,6 +13,7 @@ import logging
 import signal
 import sys
 from pathlib import Path
+from typing import NamedTuple
 
 import click
 
@@ -216,27 +217,33 @@ def _cache_key(data: Path | None, config, use_cache: bool) -> str | None:
         return None  # an unwritable cache folder is no reason to fail: compute
 
 
-def _summary(counts, problems) -> tuple[list[str], list[str], int, int]:
-    """What a report command says about its input: stderr lines, the per-file counts for the
-    log, the number of problems and of rejected rows (plain values, so it can be cached)."""
+class Summary(NamedTuple):
+    """What a report command says about its input (plain values, so it can be cached)."""
+
+    lines: list[str]  # for stderr: the per-file counts, then the first problems
+    counted: list[str]  # the per-file counts, for the log
+    n_problems: int
+    rejected: int
+
+
+def _summary(counts, problems) -> Summary:
     from .report import count_lines, problem_lines
 
     counted = count_lines(counts)
     lines = counted + problem_lines(problems, STDERR_PROBLEM_LIMIT)
-    return lines, counted, len(problems), sum(c.rejected for c in counts)
+    return Summary(lines, counted, len(problems), sum(c.rejected for c in counts))
 
 
-def _say(summary, strict: bool) -> None:
-    lines, counted, n_problems, rejected = summary
-    for line in lines:
+def _say(summary: Summary, strict: bool) -> None:
+    for line in summary.lines:
         click.echo(line, err=True)
     log = logging.getLogger("indikator")
-    for line in counted:
+    for line in summary.counted:
         log.info("%s", line)
-    if n_problems:
-        log.warning("%d problem i indata; se `indikator validate`", n_problems)
-    if strict and rejected:
-        raise IndikatorError(f"--strict: {rejected} rader avvisades; inget har räknats")
+    if summary.n_problems:
+        log.warning("%d problem i indata; se `indikator validate`", summary.n_problems)
+    if strict and summary.rejected:
+        raise IndikatorError(f"--strict: {summary.rejected} rader avvisades; inget har räknats")
 
 
 def _show_summary(counts, problems, strict: bool) -> None:
@@ -360,7 +367,7 @@ def monthly(
         summary, text = stored
         _say(summary, strict)
         click.echo(text, nl=False)
-        return EXIT_REJECTED if summary[3] else EXIT_OK
+        return EXIT_REJECTED if summary.rejected else EXIT_OK
 
     fmt, config, key = _prepare(fmt, out, config_path, delprojekt, indicators, data, not no_cache)
     if fmt == "html":
@@ -387,7 +394,7 @@ def monthly(
     text = _emit(tidy, config, fmt, out)
     if answer and text is not None:
         cache.put(answer, "answer", (summary, text))
-    return EXIT_REJECTED if summary[3] else EXIT_OK
+    return EXIT_REJECTED if summary.rejected else EXIT_OK
 
 
 @main.command()
@@ -475,8 +482,6 @@ def esf_hours(period, out, data, config_path, strict, no_cache):
 @handled
 def batch(out, first, last, min_cell, data, config_path, strict, no_cache):
     """Nattkörningen: alla månader, kvartal, tertial, halvår och år, båda omfången, till DIR."""
-    import datetime as dt
-
     from .batch import batch_periods, locked, run_batch
     from .config import load_config
 
