@@ -150,18 +150,11 @@ def _acc_bounds(ctx: Context) -> tuple[int, int]:
     return ctx.project_start, max(ctx.project_start, ctx.last_month)
 
 
-def merge_runs(
-    key: np.ndarray,
-    first: np.ndarray,
-    last: np.ndarray,
-    lo: int,
-    hi: int,
-    presorted: bool = False,
-):
+def merge_runs(key: np.ndarray, first: np.ndarray, last: np.ndarray, lo: int, hi: int):
     """Union of [first, last] intervals per key (clipped to [lo, hi]): disjoint runs.
 
-    ``presorted``: the records are already ordered by (key, first), which saves the sort.
-    (Ties may be in any order: a tie never starts a run, and a run's end is a maximum.)
+    The records must be ordered by (key, first), as ``person_runs`` sorts them once for every
+    family. Ties may be in any order: a tie never starts a run, and a run's end is a maximum.
     """
     first, last = np.maximum(first, lo), np.minimum(last, hi)
     keep = first <= last
@@ -171,9 +164,6 @@ def merge_runs(
     span = hi - lo + 2
     fk = (first - lo) + key * span
     tk = (last - lo) + key * span
-    if not presorted:
-        order = np.argsort(fk, kind="stable")
-        fk, tk = fk[order], tk[order]
     reach = np.maximum.accumulate(tk)
     starts = np.flatnonzero(np.concatenate([[True], fk[1:] > reach[:-1]]))
     run_first, run_last = fk[starts], np.maximum.reduceat(tk, starts)
@@ -231,8 +221,7 @@ def person_runs(ctx: Context, person, grp, dim, m_first, m_last, n_dim: int) -> 
     for kind in ctx.by_kind:
         length = KINDS[kind]
         lo, hi = _family_bounds(ctx, kind)
-        runs = merge_runs(key, m_first // length, m_last // length, lo, hi, presorted=True)
-        by_kind[kind] = (lo, hi, *runs)
+        by_kind[kind] = (lo, hi, *merge_runs(key, m_first // length, m_last // length, lo, hi))
     lo, hi = _acc_bounds(ctx)
     # Cumulative: a person counts from their first record that reaches into the project; in
     # the sorted order that is the first record of each key.
