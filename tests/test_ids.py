@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 from reference import check_id_literal
 from stdnum import luhn
 
-from indikator.ids import IdChecker, check_id, check_unique_ids, luhn_valid, mask
+from indikator.ids import IdChecker, check_id, check_unique_ids, luhn_valid
+from indikator.masking import mask
 
 REF = dt.date(2017, 6, 1)
 

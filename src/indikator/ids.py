@@ -1,4 +1,5 @@
-"""Identity: personnummer, samordningsnummer and pseudonyms, and the masking rule.
+"""Identity: personnummer, samordningsnummer and pseudonyms (masking them in text is
+``masking.mask``).
 
 Every distinct id is checked once (a national export has ~250 000 distinct ids but millions
 of rows), all at once: one regular expression per value, calendar and Luhn in numpy. Tests
@@ -13,8 +14,6 @@ import re
 
 import numpy as np
 import pandas as pd
-
-from .masking import mask  # noqa: F401 - the masking rule belongs with the id rules it hides
 
 _SPACES = re.compile(r"[\s\u00a0\u200b\u200c\u200d\u2060\ufeff]+")
 
