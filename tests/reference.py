@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from stdnum import luhn
 
+from indikator.ids import ERRORS  # the messages only; the rules are written out below
+
 
 @dataclass
 class Enrolment:
@@ -62,7 +64,8 @@ def figures(enrolments, activities, groups, work_reasons, a: dt.date, b: dt.date
         for e in es:
             if e.end is not None and a <= e.end <= b:
                 cur = judged.get(e.person)
-                if cur is None or (e.end, e.start) > (cur.end, cur.start):
+                # a full tie (same end and start, two delprojekt) goes to the later row
+                if cur is None or (e.end, e.start) >= (cur.end, cur.start):
                     judged[e.person] = e
         split(set(judged), ("deltagare_avslutade", g))
         split(
@@ -166,7 +169,7 @@ def more_figures(
                 pt = point_of(e.end, t)
                 if a <= pt <= b:
                     cur = judged.get(e.person)
-                    if cur is None or (pt, e.end, e.start) > (
+                    if cur is None or (pt, e.end, e.start) >= (
                         point_of(cur.end, t),
                         cur.end,
                         cur.start,
@@ -215,7 +218,10 @@ def more_figures(
 
 _PNR12 = re.compile(r"^(\d{8})[-+]?(\d{4})$", re.ASCII)
 _PNR10 = re.compile(r"^(\d{6})([-+]?)(\d{4})$", re.ASCII)
-_SPACES = re.compile(r"[\s\u00a0\u200b\u200c\u200d\u2060\ufeff]+")
+_FLOAT = re.compile(r"^\d{7,}[.,]\d*$", re.ASCII)
+_SCIENTIFIC = re.compile(r"^\d([.,]\d+)?[eE]\+?(8|9|10|11|12)$", re.ASCII)
+DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
+INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
 MAX_PSEUDONYM = 64
 
 
@@ -228,18 +234,30 @@ def _birth(year: int, month: int, day: int) -> tuple[dt.date | None, bool]:
         return None, coordination
 
 
+def _blank(ch: str) -> bool:
+    return ch.isspace() or ch in INVISIBLE
+
+
+def _date_like(ten: str) -> bool:
+    month, day = int(ten[2:4]), int(ten[4:6])
+    return 1 <= month <= 12 and (1 <= day <= 31 or 61 <= day <= 91)
+
+
 def check_id_literal(
     value: str, ref: dt.date
 ) -> tuple[str | None, str | None, dt.date | None, str | None]:
     """Return (normalised id, kön, birth date, error) for one distinct raw id.
 
-    A personnummer-shaped value normalises to ``YYYYMMDDNNNN``; anything else of 1–64
-    characters is a pseudonym kept as is (case-sensitive).
+    Spaces of any kind are dropped and any dash is a hyphen; then a personnummer shape
+    normalises to ``YYYYMMDDNNNN``; a number in Excel's notation, or 7–12 digits with only
+    punctuation, is an error; anything else of 1–64 printable characters is a pseudonym kept
+    as written (dashes made hyphens).
     """
     raw = value.strip()
     if not raw:
         return None, None, None, "deltagare_id saknas"
-    compact = _SPACES.sub("", raw)
+    hyphens = "".join("-" if ch in DASHES else ch for ch in raw)
+    compact = "".join(ch for ch in hyphens if not _blank(ch))
     m12, m10 = _PNR12.match(compact), _PNR10.match(compact)
     if m12:
         date_part, serial = m12.group(1), m12.group(2)
@@ -257,11 +275,20 @@ def check_id_literal(
         born, _ = _birth(year, month, day)
         date_part = f"{year:04d}{month:02d}{day:02d}"
     else:
-        if any(ch.isspace() or not ch.isprintable() for ch in raw):
+        if _FLOAT.match(compact) or _SCIENTIFIC.match(compact):
+            return None, None, None, ERRORS["id_tal"]
+        digits = [ch for ch in compact if ch in "0123456789"]
+        if set(compact) <= set("0123456789-+.,/:") and 7 <= len(digits) <= 12:
+            ten = compact.zfill(10)
+            lost = compact.isdigit() and len(compact) <= 9 and _date_like(ten)
+            if lost and luhn.is_valid(ten):
+                return None, None, None, ERRORS["id_nollor"]
+            return None, None, None, ERRORS["id_form"]
+        if any(_blank(ch) or not ch.isprintable() for ch in raw):
             return None, None, None, "deltagare_id innehåller blanksteg eller osynliga tecken"
         if len(raw) > MAX_PSEUDONYM:
             return None, None, None, f"deltagare_id är längre än {MAX_PSEUDONYM} tecken"
-        return raw, None, None, None
+        return hyphens, None, None, None
     if born is None:
         return None, None, None, "personnumret har ett omöjligt datum"
     if not luhn.is_valid(date_part[2:] + serial):

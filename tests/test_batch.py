@@ -65,10 +65,8 @@ def test_a_failed_write_leaves_the_previous_run_intact(cli, tmp_path, monkeypatc
     monkeypatch.setattr(indikator.batch, "tidy_csv", disk_full)  # parquet is already written
     r = batch(cli, data, out)
     assert r.exit_code == 1
-    assert (
-        "kunde inte skriva resultaten (No space left on device); den förra körningen är orörd"
-        in r.stderr
-    )
+    assert f"kunde inte skriva eller läsa {out}: disken är full" in r.stderr
+    assert "den förra körningen är orörd" in r.stderr
     assert (out / "senaste").resolve() == before
     assert {p.name: p.read_bytes() for p in before.iterdir()} == snapshot
     assert not list(out.glob(".korning-*"))  # the half-written run is gone

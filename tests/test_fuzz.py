@@ -47,18 +47,57 @@ EXPORTS = list(FULL_WORLD)
 _VALUES = sorted(
     {c for text in FULL_WORLD.values() for line in text.splitlines() for c in line.split(";")}
 )
+# personnummer as spreadsheets leave them: numbers, lost zeros, other dashes, odd spaces
+_PNR = [v for v in _VALUES if sum(ch.isdigit() for ch in v) in (10, 12)]
+damaged_id = st.builds(
+    lambda pnr, how: how(pnr),
+    st.sampled_from(_PNR),
+    st.sampled_from(
+        [
+            lambda p: p.replace("-", "") + ".0",
+            lambda p: p.replace("-", "")[:1] + "," + p.replace("-", "")[1:6] + "E+11",
+            lambda p: p.replace("-", "").lstrip("0")[-9:],
+            lambda p: p.replace("-", "\u2013"),
+            lambda p: p.replace("-", " \u2212 "),
+            lambda p: p.replace("-", "\u00a0"),
+            lambda p: p[:-1] + str((int(p[-1]) + 1) % 10),
+        ]
+    ),
+)
 cell = st.one_of(
     st.sampled_from(_VALUES),
     st.text(max_size=12),
+    damaged_id,
     st.sampled_from(['"', '""', '"a;b"', "\r", "\u00a0", "\u200b", "-1", "1e400", "=A1", "#N/A"]),
+    st.sampled_from(["2017-05-03 09:00", "2017-05-03T10:15:00", "2017/05/03", "03/05/2017"]),
 )
 row = st.lists(cell, min_size=0, max_size=12).map(";".join)
+# headers as people write them: a unit or format in brackets, a trailing comma part
+header_cell = st.builds(
+    lambda name, how: how(name),
+    st.sampled_from(sorted({c for t in FULL_WORLD.values() for c in t.splitlines()[0].split(";")})),
+    st.sampled_from(
+        [
+            lambda c: c,
+            lambda c: f"{c} (ÅÅÅÅ-MM-DD)",
+            lambda c: f"{c.capitalize()} (h)",
+            lambda c: f"{c} [K/M]",
+            lambda c: f"{c}, antal",
+            lambda c: c.upper(),
+            lambda c: c[:4] + ".",
+        ]
+    ),
+)
 
 
 @st.composite
 def export_bytes(draw):
     name = draw(st.sampled_from(EXPORTS))
     header_line, *_ = FULL_WORLD[name].splitlines()
+    if draw(st.booleans()):
+        header_line = ";".join(draw(header_cell) for _ in header_line.split(";"))
+    if draw(st.integers(0, 4)) == 0:
+        header_line = "Titel;;\n\n" + header_line  # a title row above the header
     keep_header = draw(st.booleans())
     body = draw(st.lists(row, max_size=8))
     text = "\n".join(([header_line] if keep_header else []) + body)

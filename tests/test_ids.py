@@ -68,6 +68,29 @@ _PNR_LIKE = st.builds(
     st.text("0123456789", min_size=4, max_size=4),
 )
 _KNOWN = ["19800101-0001", "800101+0001", "800161-0008", "121212-1212", "000229-0000", "ANON-1"]
+# what spreadsheets make of them: numbers, lost leading zeros, other dashes, odd spaces
+_DAMAGED = st.one_of(
+    st.builds(
+        lambda d, z: d + z,
+        st.text("0123456789", min_size=7, max_size=12),
+        st.sampled_from([".0", ",0", ".", ",00"]),
+    ),
+    st.builds(
+        lambda a, b, e: f"{a}{b}E+{e}",
+        st.text("123456789", min_size=1, max_size=1),
+        st.sampled_from(["", ",9", ".95601", ",80010"]),
+        st.sampled_from(["8", "9", "10", "11", "12", "5"]),
+    ),
+    st.text("0123456789", min_size=7, max_size=9),
+    st.sampled_from(["1012384", "6151237", "0001012384", "000101-2384", "19800101--0001"]),
+    st.builds(
+        lambda a, s, b: a + s + b,
+        st.text("0123456789", min_size=6, max_size=8),
+        st.sampled_from(["\u2013", "\u2212", " \u2014 ", "\u2009", "\u200b", "\u00a0-"]),
+        st.text("0123456789", min_size=4, max_size=4),
+    ),
+    st.sampled_from(["ANON\u20131", "AN ON", "P\u200b1", "1980-01-01-0001", "12-3"]),
+)
 
 
 @given(
@@ -77,6 +100,7 @@ _KNOWN = ["19800101-0001", "800101+0001", "800161-0008", "121212-1212", "000229-
             st.text("0123456789", min_size=6, max_size=12),
             st.text(max_size=70),
             st.sampled_from(_KNOWN),
+            _DAMAGED,
         ),
         max_size=30,
     ),

@@ -129,24 +129,28 @@ def _same(a, b):
         DELTAGARE,
         DELTAGARE.replace("\n", "\r\n"),
         "a;b;c\r\n\r\n1;2;3\r\n;;\r\n 4 ; 5;\u00a06\u00a0\r\n",  # blank line, empty row, spaces, NBSP
-        'a;b\n"x\ny";2\n"he said ""hi""";3\n\n4;"5;6"',  # quoted newline, doubled quotes, no final newline
+        'a;b\n"x;y";2\n"he said ""hi""";3\n\n4;"5;6"',  # quoted delimiter, doubled quotes, no final newline
     ],
 )
 def test_fast_reader_agrees_with_the_exact_reader(tmp_path, text):
-    from indikator.io import _csv_fast, _csv_rows, _grid, decode, sniff_delimiter
+    from indikator.io import _csv_fast, _csv_records, _grid, decode, sniff_delimiter
 
     path = tmp_path / "x.csv"
     path.write_bytes(text.encode("utf-8"))
     decoded, raw = decode(path, path.read_bytes())
-    fast = _csv_fast(raw, sniff_delimiter(decoded))
+    delimiter = sniff_delimiter(decoded.splitlines())
+    fast = _csv_fast(raw, delimiter, 1)
     assert fast is not None  # regular files take the fast path
-    _same(fast, _grid(*_csv_rows(path, decoded)))
+    width = len(decoded.splitlines()[0].split(delimiter))
+    _same(fast, _grid(_csv_records(decoded, delimiter, 1, width)))
 
 
-def test_fast_reader_declines_irregular_rows(tmp_path):
+def test_fast_reader_declines_irregular_rows():
     from indikator.io import _csv_fast
 
-    assert _csv_fast(b"a;b;c\n1;2\n3;4;5;6\n", ";") is None  # the exact reader takes over
+    assert _csv_fast(b"a;b;c\n1;2\n3;4;5;6\n", ";", 1) is None  # the exact reader takes over
+    assert _csv_fast(b'a;b\n"x\ny";2\n', ";", 1) is None  # a line break inside quotes
+    assert _csv_fast(b'a;b\n"x;2\n3;4\n', ";", 1) is None  # a quote that never closes
 
 
 def test_the_bundled_sample_takes_the_fast_path():
@@ -156,4 +160,4 @@ def test_the_bundled_sample_takes_the_fast_path():
 
     for path in sorted((ROOT / "data" / "samples" / "mia").glob("*.csv")):
         text, raw = decode(path, path.read_bytes())
-        assert _csv_fast(raw, sniff_delimiter(text)) is not None, path.name
+        assert _csv_fast(raw, sniff_delimiter(text.splitlines()[:50]), 1) is not None, path.name

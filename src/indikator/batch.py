@@ -26,7 +26,7 @@ import pandas as pd
 
 from . import __version__
 from .dataset import Dataset
-from .errors import FileError
+from .errors import FileError, describe_os_error
 from .indicators import report
 from .periods import Period, last_complete_month, month_index, periods_between
 from .render import tidy_arrow, tidy_csv
@@ -149,9 +149,7 @@ def run_batch(
         _swap_link(out, final.name)
     except OSError as e:
         shutil.rmtree(work, ignore_errors=True)
-        raise FileError(
-            f"{out}: kunde inte skriva resultaten ({e.strerror or e}); den förra körningen är orörd"
-        ) from None
+        raise FileError(f"{describe_os_error(e, out)}; den förra körningen är orörd") from None
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise

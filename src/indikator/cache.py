@@ -32,7 +32,7 @@ from pathlib import Path
 
 from . import __version__
 
-FORMAT = 2  # bump when what is stored changes shape (2: answers hold a Summary)
+FORMAT = 3  # bump when what is stored changes shape (3: problem codes, period notes)
 
 
 def location() -> Path:
@@ -69,14 +69,16 @@ def _write(path: Path, data: bytes) -> None:
 def _file_hash(path: Path, memo: dict) -> str:
     st = path.stat()
     stamp = [st.st_size, st.st_ino, st.st_mtime_ns, st.st_ctime_ns]
-    entry = memo.get(str(path.resolve()))
+    # the memo is keyed by a hash of the path: a file name may hold a personnummer
+    where = hashlib.sha256(str(path.resolve()).encode()).hexdigest()
+    entry = memo.get(where)
     if entry and entry["stamp"] == stamp:
         return entry["sha256"]
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 22), b""):
             h.update(block)
-    memo[str(path.resolve())] = {"stamp": stamp, "sha256": h.hexdigest()}
+    memo[where] = {"stamp": stamp, "sha256": h.hexdigest()}
     return h.hexdigest()
 
 
@@ -106,7 +108,7 @@ def key(files: list[Path], config_text: str) -> str:
     before = json.dumps(memo, sort_keys=True)
     h = hashlib.sha256(f"{FORMAT}\n{__version__}\n{environment()}\n{config_text}\n".encode())
     for path in sorted(files):
-        h.update(f"{path.name}\n{_file_hash(path, memo)}\n".encode())
+        h.update(f"{path.name}\n{_file_hash(path, memo)}\n".encode())  # only a hash is kept
     after = json.dumps(memo, sort_keys=True)
     if after != before:  # a repeated run on unchanged files writes nothing
         _write(memo_path, after.encode())

@@ -24,19 +24,19 @@ from .locations import default_config_path, default_data_path
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_REJECTED = 0, 1, 2, 3
 FORMATS = ("table", "markdown", "csv", "json", "parquet", "xlsx", "html")
 NEEDS_OUT = ("parquet", "xlsx", "html")
-STDERR_PROBLEM_LIMIT = 30
 
 
 class PeriodType(click.ParamType):
     name = "period"
 
     def convert(self, value, param, ctx):
+        from .masking import mask
         from .periods import parse_period
 
         try:
             return parse_period(value)
         except PeriodError as e:
-            self.fail(str(e), param, ctx)
+            self.fail(mask(e), param, ctx)
 
 
 def _interrupted(signum, frame):
@@ -67,7 +67,14 @@ def _start_log(path: Path | None) -> None:
     if path is None:
         log.addHandler(logging.NullHandler())
         return
-    handler = logging.FileHandler(path, encoding="utf-8")
+    try:
+        handler = logging.FileHandler(path, encoding="utf-8")
+    except OSError as e:
+        from .errors import describe_os_error
+        from .masking import mask
+
+        click.echo(f"fel: loggen: {mask(describe_os_error(e))}", err=True)
+        raise click.exceptions.Exit(EXIT_FAIL) from None
     handler.setFormatter(_Masked())
     log.addHandler(handler)
     log.setLevel(logging.INFO)
@@ -94,6 +101,10 @@ def handled(func):
             _fail(f"fel: {mask(e)}", EXIT_USAGE)
         except IndikatorError as e:
             _fail(f"fel: {mask(e)}", EXIT_FAIL)
+        except OSError as e:  # a missing or unwritable folder, a full disk: not a bug
+            from .errors import describe_os_error
+
+            _fail(f"fel: {mask(describe_os_error(e))}", EXIT_FAIL)
         except KeyboardInterrupt:
             _fail("avbrutet; tidigare resultat är orörda", 130)
         except Exception as e:  # noqa: BLE001 - the last line of defence
@@ -204,13 +215,10 @@ def _cache_key(data: Path | None, config, use_cache: bool) -> str | None:
 
     if not use_cache or not cache.enabled():
         return None
-    from .dataset import EXPORT_ORDER
-    from .io import find_export
-
     folder = data or default_data_path()
     if not folder.is_dir():
         return None  # load_dataset reports it
-    files = [p for e in EXPORT_ORDER if (p := find_export(folder, e)) is not None]
+    files = [p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")]
     try:
         return cache.key(files, config.model_dump_json())
     except OSError:
@@ -226,12 +234,22 @@ class Summary(NamedTuple):
     rejected: int
 
 
-def _summary(counts, problems) -> Summary:
-    from .report import count_lines, problem_lines
+def _summary(counts, problems, notes=()) -> Summary:
+    from .report import count_lines, summary_lines
 
     counted = count_lines(counts)
-    lines = counted + problem_lines(problems, STDERR_PROBLEM_LIMIT)
+    lines = summary_lines(counts, problems) + [f"varning: {n}" for n in notes]
     return Summary(lines, counted, len(problems), sum(c.rejected for c in counts))
+
+
+def _period_notes(ds, *periods) -> list[str]:
+    """Periods outside the project and the data are usage errors (exit 2); a period after
+    the latest date in the data gets a warning."""
+    from .periods import check_period
+
+    project = ds.config.project
+    notes = [check_period(p, project.start, project.end, ds.latest) for p in periods if p]
+    return [n for n in notes if n]
 
 
 def _say(summary: Summary, strict: bool) -> None:
@@ -290,15 +308,20 @@ def _load(
 
 def _check_selection(config, delprojekt, indicators) -> None:
     from .indicators.catalog import BY_ID
+    from .masking import mask
 
     unknown = [d for d in delprojekt if d not in config.delprojekt_codes]
     if unknown:
         raise click.UsageError(
-            f"okänt delprojekt: {', '.join(unknown)} (finns: {', '.join(config.delprojekt_codes)})"
+            mask(
+                f"okänt delprojekt: {', '.join(unknown)} (finns: {', '.join(config.delprojekt_codes)})"
+            )
         )
     bad = [i for i in indicators if i not in BY_ID]
     if bad:
-        raise click.UsageError(f"okänd indikator: {', '.join(bad)} (se `indikator indicators`)")
+        raise click.UsageError(
+            mask(f"okänd indikator: {', '.join(bad)} (se `indikator indicators`)")
+        )
 
 
 def _format(fmt: str | None, out: Path | None) -> str:
@@ -375,6 +398,8 @@ def monthly(
         from .indicators import report
 
         ds = _load(data, config, strict, key=key)
+        for note in _period_notes(ds, period):
+            click.echo(f"varning: {note}", err=True)
         tidy = report(ds, [period], indicators or None, delprojekt or None, min_cell)
         write_html(tidy, ds, period, out, min_cell)
         click.echo(f"skrev {out}", err=True)
@@ -384,12 +409,13 @@ def monthly(
         from .indicators import report
 
         ds = _load(data, config, strict, quiet_problems=True, key=key)
+        notes = _period_notes(ds, period)
         tidy = report(ds, [period], indicators or None, delprojekt or None, min_cell)
-        return ds.counts, ds.problems, tidy
+        return ds.counts, ds.problems, tidy, notes
 
     name = cache.part_name("monthly", period, indicators, delprojekt, min_cell)
-    counts, problems, tidy = _remembered(key, name, compute)
-    summary = _summary(counts, problems)
+    counts, problems, tidy, notes = _remembered(key, name, compute)
+    summary = _summary(counts, problems, notes)
     _say(summary, strict)
     text = _emit(tidy, config, fmt, out)
     if answer and text is not None:
@@ -420,6 +446,8 @@ def targets(
         )
     fmt, config, key = _prepare(fmt, out, config_path, delprojekt, (), data, not no_cache)
     ds = _load(data, config, strict, key=key)
+    for note in _period_notes(ds, period):
+        click.echo(f"varning: {note}", err=True)
     df = evaluate(ds, period, compare_previous, delprojekt or None, min_cell)
     columns = COLUMNS + (PREVIOUS if compare_previous else [])
     text = write_table(df, columns, lambda d, f: targets_human(d, config, f), fmt, out)
@@ -451,6 +479,8 @@ def esf_hours(period, out, data, config_path, strict, no_cache):
             "esf-hours skriver personnummer och måste skrivas till en fil, inte till terminalen"
         )
     ds = _load(data, load_config(config_path), strict)
+    for note in _period_notes(ds, period):
+        click.echo(f"varning: {note}", err=True)
     df = participant_hours(ds, period)
     write_esf(df, out)
     click.echo(
@@ -502,6 +532,8 @@ def batch(out, first, last, min_cell, data, config_path, strict, no_cache):
     progress("läser")
     config = load_config(config_path)
     ds = _load(data, config, strict, key=_cache_key(data, config, not no_cache))
+    for note in _period_notes(ds, first, last):
+        click.echo(f"varning: {note}", err=True)
     periods = batch_periods(ds, first, last, dt.date.today())
     if not periods:
         raise click.UsageError(

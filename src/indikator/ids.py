@@ -1,10 +1,17 @@
-"""Identity: personnummer, samordningsnummer and pseudonyms (masking them in text is
-``masking.mask``).
+"""Identity: personnummer, samordningsnummer and pseudonyms.
 
 Every distinct id is checked once (a national export has ~250 000 distinct ids but millions
-of rows), all at once: one regular expression per value, calendar and Luhn in numpy. Tests
+of rows), all at once: a few regular expressions per value, calendar and Luhn in numpy. Tests
 hold it against a literal one-value-at-a-time reading that uses python-stdnum's Luhn. The
-century rule is ours because the contract fixes it to the file's reference date, not today.
+century rule is ours because the contract fixes it to a reference date, not to today.
+
+What spreadsheets do to personnummer is decided here, once, for every export:
+- certain readings are normalised: any dash (en dash, minus sign …) is a hyphen, and spaces
+  of any kind inside the number are dropped;
+- a number can never become an id: float or scientific notation (``195601284044.0``,
+  ``1,95601E+11``), a ten-digit personnummer that lost its leading zeros (``1012384``), or
+  digits of a wrong count (9, 11) are row errors that say what happened;
+- anything with letters in it is a pseudonym, kept exactly as written (case-sensitive).
 """
 
 from __future__ import annotations
@@ -15,18 +22,36 @@ import re
 import numpy as np
 import pandas as pd
 
-_SPACES = re.compile(r"[\s\u00a0\u200b\u200c\u200d\u2060\ufeff]+")
+from .masking import DASHES, SPACES, lost_zeros
 
 MAX_PSEUDONYM = 64
 
+_DASH = str.maketrans(dict.fromkeys(DASHES, "-"))
+_SPACE = re.compile(f"[{SPACES}]+")
+_SHAPE = re.compile(r"([0-9]{8})[-+]?([0-9]{4})|([0-9]{6})([-+]?)([0-9]{4})")
+_NUMBER = re.compile(r"[0-9]{7,}[.,][0-9]*|[0-9]([.,][0-9]+)?[eE]\+?([89]|1[0-2])")
+_NO_LETTERS = re.compile(r"[0-9\-+.,/:]*")
+_DIGIT = re.compile(r"[0-9]")
+
+# Row-error codes (problems.py gives each its level and title) and their messages.
+ERRORS = {
+    "id_saknas": "deltagare_id saknas",
+    "id_blanksteg": "deltagare_id innehåller blanksteg eller osynliga tecken",
+    "id_for_langt": f"deltagare_id är längre än {MAX_PSEUDONYM} tecken",
+    "id_tal": "personnumret ser ut att ha blivit ett tal i Excel; formatera kolumnen som text "
+    "och exportera igen",
+    "id_nollor": "personnumret har tappat inledande nollor (Excel har gjort om det till ett tal); "
+    "formatera kolumnen som text och exportera igen",
+    "id_form": "personnumret har fel antal siffror eller fel form "
+    "(använd ÅÅÅÅMMDD-NNNN eller ÅÅMMDD-NNNN)",
+    "omojligt_datum_id": "personnumret har ett omöjligt datum",
+    "fel_kontrollsiffra": "personnumret har fel kontrollsiffra",
+}
+
 
 def check_id(value: str, ref: dt.date) -> tuple[str | None, str | None, dt.date | None, str | None]:
-    """Return (normalised id, kön, birth date, error) for one raw id: the rule of
-    ``check_unique_ids`` applied to a single value (for the row models and tests).
-
-    A personnummer-shaped value normalises to ``YYYYMMDDNNNN``; anything else of 1–64
-    characters is a pseudonym kept as is (case-sensitive).
-    """
+    """Return (normalised id, kön, birth date, error message) for one raw id: the rule of
+    ``check_unique_ids`` applied to a single value (for the row models and tests)."""
     row = check_unique_ids(np.array([value], dtype=object), ref).iloc[0]
     born = None if pd.isna(row["born"]) else row["born"].date()
     return row["person"], row["kon_pnr"], born, row["error"]
@@ -65,43 +90,53 @@ def _born(year, month, day) -> tuple[np.ndarray, np.ndarray]:
     return np.where(ok, dates, np.datetime64("NaT")), ok
 
 
-# 12 digits (YYYYMMDD[-+]NNNN) or 10 digits (YYMMDD[-+]NNNN), ASCII only; spaces inside are
-# tolerated (removed first).
-_SHAPE = re.compile(r"([0-9]{8})[-+]?([0-9]{4})|([0-9]{6})([-+]?)([0-9]{4})", re.ASCII)
+def classify(value: str) -> tuple[str, tuple]:
+    """One raw id: ("pnr", (century or -1, ten digits, plus)), ("pseudonym", (the id,)) or
+    (error code, ()). A pseudonym is kept as written, but for its dashes: an en dash typed
+    for a hyphen is the same person."""
+    v = value.strip()
+    if not v:
+        return "id_saknas", ()
+    compact = _SPACE.sub("", v.translate(_DASH))
+    m = _SHAPE.fullmatch(compact)
+    if m is not None:
+        if m.group(1):
+            return "pnr", (int(m.group(1)[:2]), m.group(1)[2:] + m.group(2), False)
+        return "pnr", (-1, m.group(3) + m.group(5), m.group(4) == "+")
+    if _NUMBER.fullmatch(compact):
+        return "id_tal", ()
+    if _NO_LETTERS.fullmatch(compact) and 7 <= len(_DIGIT.findall(compact)) <= 12:
+        if compact.isdigit() and len(compact) <= 9 and lost_zeros(compact):
+            return "id_nollor", ()
+        return "id_form", ()
+    if _SPACE.search(v) or not v.isprintable():
+        return "id_blanksteg", ()
+    if len(v) > MAX_PSEUDONYM:
+        return "id_for_langt", ()
+    return "pseudonym", (v.translate(_DASH),)
 
 
 def check_unique_ids(uniques: np.ndarray, ref: dt.date) -> pd.DataFrame:
-    """``check_id`` for many distinct values at once (columns person, kon_pnr, born, error):
-    one regular-expression match per distinct value, then calendar and Luhn in numpy."""
-    raw = [str(v).strip() for v in uniques]
+    """``check_id`` for many distinct values at once (columns person, kon_pnr, born, code,
+    error): one classification per distinct value, then calendar and Luhn in numpy."""
+    raw = [str(v) for v in uniques]
     n = len(raw)
-    person = np.array(raw, dtype=object)
+    person = np.array([v.strip() for v in raw], dtype=object)
     kon = np.full(n, None, dtype=object)
     born = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
-    error = np.full(n, None, dtype=object)
+    code = np.full(n, None, dtype=object)
     idx, century, digits, plus = [], [], [], []
     for i, v in enumerate(raw):
-        m = _SHAPE.fullmatch(_SPACES.sub("", v))
-        if m is None:
-            if not v:
-                person[i], error[i] = None, "deltagare_id saknas"
-            elif any(ch.isspace() or not ch.isprintable() for ch in v):
-                person[i], error[i] = (
-                    None,
-                    "deltagare_id innehåller blanksteg eller osynliga tecken",
-                )
-            elif len(v) > MAX_PSEUDONYM:
-                person[i], error[i] = None, f"deltagare_id är längre än {MAX_PSEUDONYM} tecken"
-            continue
-        idx.append(i)
-        if m.group(1):
-            century.append(int(m.group(1)[:2]))
-            digits.append(m.group(1)[2:] + m.group(2))
-            plus.append(False)
+        kind, parts = classify(v)
+        if kind == "pnr":
+            idx.append(i)
+            century.append(parts[0])
+            digits.append(parts[1])
+            plus.append(parts[2])
+        elif kind == "pseudonym":
+            person[i] = parts[0]
         else:
-            century.append(-1)
-            digits.append(m.group(3) + m.group(5))
-            plus.append(m.group(4) == "+")
+            person[i], code[i] = None, kind
     if idx:
         ten = _digits(digits, 10)
         twelve = np.array(century) >= 0
@@ -114,18 +149,21 @@ def check_unique_ids(uniques: np.ndarray, ref: dt.date) -> pd.DataFrame:
         year = year - 100 * future - 100 * np.array(plus)
         when, ok = _born(year, month, day)
         check = luhn_valid(ten)
-        err = np.where(
-            ~ok,
-            "personnumret har ett omöjligt datum",
-            np.where(check, None, "personnumret har fel kontrollsiffra"),
-        ).astype(object)
+        err = np.where(~ok, "omojligt_datum_id", np.where(check, None, "fel_kontrollsiffra"))
+        err = err.astype(object)
         good = pd.isna(err)
         normal = [f"{y:04d}{d[2:]}" for y, d in zip(year.tolist(), digits, strict=True)]
         person[idx] = np.where(good, np.array(normal, dtype=object), None)
         kon[idx] = np.where(good, np.where(ten[:, 8] % 2 == 1, "M", "K"), None)
         born[idx] = np.where(good, when, np.datetime64("NaT"))
-        error[idx] = err
-    return _result(person, kon, born, error)
+        code[idx] = err
+    return _result(person, kon, born, code)
+
+
+def short_form(value: str) -> bool:
+    """Whether a raw id is a ten-digit personnummer (its century comes from the reference)."""
+    kind, parts = classify(value)
+    return kind == "pnr" and parts[0] < 0
 
 
 class IdChecker:
@@ -151,13 +189,15 @@ class IdChecker:
         return codes, self.table.iloc[rows].reset_index(drop=True)
 
 
-def _result(person, kon, born, error) -> pd.DataFrame:
+def _result(person, kon, born, code) -> pd.DataFrame:
     obj = {"dtype": object}
+    code = pd.Series(code, **obj)
     return pd.DataFrame(
         {
             "person": pd.Series(person, **obj),
             "kon_pnr": pd.Series(kon, **obj),
             "born": pd.Series(born, dtype="datetime64[s]"),
-            "error": pd.Series(error, **obj),
+            "code": code,
+            "error": pd.Series([ERRORS.get(c) for c in code], **obj),
         }
     )

@@ -88,6 +88,8 @@ def parse_period(text: str) -> Period:
             f"ogiltig period '{text}': använd t.ex. 2017-05, 2017-Q2, 2017-T1, 2017-H1 eller 2017"
         )
     year = int(m.group(1))
+    if not 1900 <= year <= 2099:
+        raise PeriodError(f"ogiltig period '{text}': året måste ligga mellan 1900 och 2099")
     if m.group(2):
         month = int(m.group(2))
         if not 1 <= month <= 12:
@@ -101,6 +103,33 @@ def parse_period(text: str) -> Period:
             raise PeriodError(f"ogiltig period '{text}': {letter} går från 1 till {count}")
         return from_bucket(kind, year * count + n - 1)
     return from_bucket("year", year)
+
+
+def check_period(
+    period: Period, start: dt.date, end: dt.date, latest: dt.date | None
+) -> str | None:
+    """A period must touch the project or the data: one that ends before the project starts,
+    or starts after both the project's end and the latest date in the data, is a usage error
+    (exit 2) naming the project's dates. A period after the latest date in the data gets a
+    warning (returned): its figures are probably incomplete."""
+    span = f"projektet pågår {start.isoformat()} – {end.isoformat()}"
+    if period.end < start:
+        raise PeriodError(
+            f"perioden {period.label} ligger före projektets start ({start.isoformat()}); {span}"
+        )
+    last = max(end, latest) if latest else end
+    if period.start > last:
+        data = f" och efter det senaste datumet i data ({latest.isoformat()})" if latest else ""
+        raise PeriodError(
+            f"perioden {period.label} ligger efter projektets slut ({end.isoformat()}){data}; "
+            f"{span}"
+        )
+    if latest and period.start > latest:
+        return (
+            f"inga registreringar efter {latest.isoformat()}: siffrorna för {period.label} "
+            "är troligen ofullständiga"
+        )
+    return None
 
 
 def periods_between(first_month: int, last_month: int, kinds: tuple[str, ...]) -> list[Period]:

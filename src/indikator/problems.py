@@ -1,7 +1,10 @@
-"""Row errors and warnings, collected column-wise so millions of them stay cheap.
+"""Problems in the input: one stable code per kind, collected column-wise so millions of them
+stay cheap.
 
-Every problem carries file, line (1 = header; for xlsx the sheet row), column, the offending
-value (always masked) and a short Swedish message.
+Every problem carries its code (``KINDS``: level and a short Swedish title), file, line (1 =
+header; for xlsx the sheet row; empty for a whole file), column, the offending value, a short
+Swedish message, and for a consequence the row that caused it (``orsak``). Every text is
+masked when it is added: file names, headers and values can all hold a personnummer.
 """
 
 from __future__ import annotations
@@ -15,18 +18,88 @@ from .masking import mask
 
 ERROR = "fel"
 WARNING = "varning"
-COLUMNS = ["fil", "rad", "kolumn", "varde", "meddelande", "niva"]
+COLUMNS = ["fil", "rad", "kolumn", "varde", "meddelande", "niva", "kod", "orsak"]
+
+
+@dataclass(frozen=True)
+class Kind:
+    level: str
+    title: str  # what the summary says of a group of such problems
+
+
+def _kinds(level: str, **titles: str) -> dict[str, Kind]:
+    return {code: Kind(level, title) for code, title in titles.items()}
+
+
+KINDS: dict[str, Kind] = {
+    # row errors: the row is rejected
+    **_kinds(
+        ERROR,
+        saknat_varde="obligatoriskt värde saknas",
+        ogiltigt_datum="ogiltigt datum",
+        ogiltigt_tal="ogiltigt tal",
+        ogiltigt_janej="ogiltigt ja/nej-värde",
+        ogiltigt_kon="ogiltigt kön",
+        okand_kod="okänd kod",
+        id_saknas="deltagare_id saknas",
+        id_blanksteg="blanksteg eller osynliga tecken i deltagare_id",
+        id_for_langt="för långt deltagare_id",
+        id_tal="personnummer som blivit tal i Excel",
+        id_nollor="personnummer som tappat inledande nollor i Excel",
+        id_form="personnummer med fel antal siffror eller fel form",
+        omojligt_datum_id="personnummer med omöjligt datum",
+        fel_kontrollsiffra="personnummer med fel kontrollsiffra",
+        for_manga_falt="fler fält än rubrikraden",
+        citattecken="citattecken som aldrig stängs",
+        slut_fore_start="slutdatum före startdatum",
+        avslutsorsak_utan_slut="avslutsorsak utan slutdatum",
+        slut_utan_avslutsorsak="slutdatum utan avslutsorsak",
+        dubblett="dubblett",
+        overlapp="överlappande inskrivningar i samma delprojekt",
+        utanfor_inskrivningar="aktivitet utanför deltagarens inskrivningar",
+        utanfor_delprojekt="aktivitet utanför inskrivningen i angivet delprojekt",
+        flera_inskrivningar="flera inskrivningar täcker datumet",
+        saknar_inskrivning="deltagare utan inskrivning i deltagare",
+        ingen_avslutad_inskrivning="uppföljning av deltagare utan avslutad inskrivning",
+        inget_slutdatum="uppföljning av ett slutdatum som ingen inskrivning har",
+        utanfor_skala="värde utanför frågans skala",
+        olika_aktivitetsuppgifter="rader av samma aktivitet som inte stämmer överens",
+        foljdfel="rader som hör till en avvisad inskrivning",
+    ),
+    # warnings: nothing is rejected
+    **_kinds(
+        WARNING,
+        summeringsrad="summeringsrad hoppas över",
+        inga_datarader="filen har inga datarader",
+        rubrikrad="rubrikraden är inte första raden",
+        okand_kolumn="kolumn som inte känns igen",
+        okand_fil="fil som inte läses",
+        exakt_dubblett="exakt kopia av en tidigare rad",
+        kon_motsager_personnummer="kön som motsäger personnumret",
+        kon_saknas="kön saknas",
+        samtidig_inskrivning="inskriven i två delprojekt samtidigt",
+        framtida_datum="datum i framtiden",
+        referensdatum="datum som avgör århundradet för tiosiffriga personnummer",
+    ),
+}
 
 
 @dataclass
 class FileCount:
-    """Rows read = accepted + rejected, per file."""
+    """Rows read = accepted + rejected, per file; ``duplicates`` of the accepted rows are
+    exact copies of an earlier row (they count, and are warned about)."""
 
     export: str
     file: str
     read: int = 0
     accepted: int = 0
     rejected: int = 0
+    duplicates: int = 0
+
+
+def _masked(values, n: int) -> np.ndarray:
+    vals = pd.Series(np.broadcast_to(np.asarray(values, dtype=object), (n,)))
+    return vals.map(lambda v: "" if v is None or v != v else mask(v)).to_numpy()
 
 
 @dataclass
@@ -35,29 +108,31 @@ class Problems:
 
     def add(
         self,
+        code: str,
         file: str,
         lines,
         column: str | None,
         values,
         message,
-        level: str = ERROR,
+        cause=None,
     ) -> None:
-        """Add one problem per line; ``values`` and ``message`` may be scalars or arrays."""
+        """Add one problem per line; ``values``, ``message`` and ``cause`` may be scalars or
+        arrays. A line of 0 is the whole file."""
         lines = np.atleast_1d(np.asarray(lines, dtype="int64"))
         if len(lines) == 0:
             return
         n = len(lines)
-        vals = pd.Series(np.broadcast_to(np.asarray(values, dtype=object), (n,)))
-        vals = vals.map(lambda v: "" if v is None or v != v else mask(v))
         self.chunks.append(
             pd.DataFrame(
                 {
-                    "fil": file,
+                    "fil": mask(file),
                     "rad": lines,
-                    "kolumn": column or "",
-                    "varde": vals.to_numpy(),
+                    "kolumn": mask(column or ""),
+                    "varde": _masked(values, n),
                     "meddelande": np.broadcast_to(np.asarray(message, dtype=object), (n,)),
-                    "niva": level,
+                    "niva": KINDS[code].level,
+                    "kod": code,
+                    "orsak": _masked("" if cause is None else cause, n),
                 }
             )
         )
@@ -73,9 +148,18 @@ class Problems:
         lines = [
             c["rad"].to_numpy()
             for c in self.chunks
-            if len(c) and c["fil"].iat[0] == file and c["niva"].iat[0] == ERROR
+            if len(c) and c["fil"].iat[0] == mask(file) and c["niva"].iat[0] == ERROR
         ]
         return np.unique(np.concatenate(lines)) if lines else np.array([], dtype="int64")
+
+    def messages(self, file: str) -> dict[int, str]:
+        """The first error message of each rejected line of ``file`` (for consequences)."""
+        out: dict[int, str] = {}
+        for c in self.chunks:
+            if len(c) and c["fil"].iat[0] == mask(file) and c["niva"].iat[0] == ERROR:
+                for line, message in zip(c["rad"].tolist(), c["meddelande"].tolist(), strict=True):
+                    out.setdefault(line, mask(message))
+        return out
 
 
 def format_problem(row) -> str:

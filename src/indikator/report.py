@@ -1,4 +1,9 @@
-"""The validation report in Swedish: rows read/accepted/rejected per file, then each problem."""
+"""The validation report in Swedish: rows read/accepted/rejected per file, then the problems.
+
+``validate`` lists every problem, with each consequence under the row that caused it; report
+commands (``monthly``, ``targets``, ``batch``) print a short summary instead: per kind of
+problem its count and first example, causes before consequences before warnings.
+"""
 
 from __future__ import annotations
 
@@ -6,22 +11,59 @@ import pandas as pd
 
 from .problems import ERROR, WARNING, FileCount, format_problem
 
+SUMMARY_KINDS = 12  # kinds of problem shown in a report command's summary
+
 
 def count_lines(counts: list[FileCount]) -> list[str]:
-    return [
-        f"{c.file}: {c.read} rader lästa, {c.accepted} godkända, {c.rejected} avvisade"
-        for c in counts
-    ]
+    out = []
+    for c in counts:
+        line = f"{c.file}: {c.read} rader lästa, {c.accepted} godkända, {c.rejected} avvisade"
+        if c.duplicates:
+            line += f" ({c.duplicates} är exakta kopior av tidigare rader; alla räknas)"
+        out.append(line)
+    return out
 
 
-def problem_lines(problems: pd.DataFrame, limit: int | None = None) -> list[str]:
-    rows = list(problems.itertuples(index=False))
-    shown = rows if limit is None else rows[:limit]
-    lines = [format_problem(r) for r in shown]
-    if limit is not None and len(rows) > limit:
-        lines.append(
-            f"… och {len(rows) - limit} problem till; kör `indikator validate` för hela listan"
-        )
+def problem_lines(problems: pd.DataFrame) -> list[str]:
+    """Every problem in file and line order; a consequence right under its cause."""
+    if problems.empty:
+        return []
+    consequence = (problems["kod"] == "foljdfel").to_numpy()
+    under: dict[str, list] = {}
+    for row in problems[consequence].itertuples(index=False):
+        under.setdefault(row.orsak, []).append(row)
+    lines: list[str] = []
+    rows = list(problems[~consequence].itertuples(index=False))
+    for i, row in enumerate(rows):
+        lines.append(format_problem(row))
+        here = f"{row.fil}:{row.rad}"
+        last_of_line = i + 1 == len(rows) or f"{rows[i + 1].fil}:{rows[i + 1].rad}" != here
+        if last_of_line:
+            lines += ["  " + format_problem(r) for r in under.pop(here, [])]
+    for orphans in under.values():  # a cause that is not itself listed (never expected)
+        lines += [format_problem(r) for r in orphans]
+    return lines
+
+
+def summary_lines(counts: list[FileCount], problems: pd.DataFrame) -> list[str]:
+    """The short account for a report command's stderr."""
+    lines = count_lines(counts)
+    if problems.empty:
+        return lines
+    rank = problems["niva"].map({ERROR: 0, WARNING: 2}) + (problems["kod"] == "foljdfel")
+    ordered = problems.assign(_rank=rank.to_numpy()).sort_values("_rank", kind="stable")
+    kinds = ordered.groupby("kod", sort=False)
+    shown = 0
+    for _, group in kinds:
+        if shown == SUMMARY_KINDS:
+            break
+        more = len(group) - 1
+        tail = f" (och {more} till av samma slag)" if more else ""
+        lines.append(format_problem(next(group.itertuples(index=False))) + tail)
+        shown += 1
+    if kinds.ngroups > shown:
+        lines.append(f"… och {kinds.ngroups - shown} slag av problem till")
+    lines.append("Kör `indikator validate` för hela listan.")
     return lines
 
 

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .config import Config
+from .render import atomic
 
 DAY = np.timedelta64(1, "D")
 SUS_HEADERS = {
@@ -370,7 +371,8 @@ def write_sample(
         for old in (out / f"{name}.csv", out / f"{name}.xlsx"):
             old.unlink(missing_ok=True)
         if fmt == "xlsx":
-            df.to_excel(out / f"{name}.xlsx", index=False, engine="openpyxl")
+            with atomic(out / f"{name}.xlsx", "wb") as fh:
+                df.to_excel(fh, index=False, engine="openpyxl")
         else:
             _write_csv(df, out / f"{name}.csv")
     return {name: len(df) for name, df in tables.items()}
@@ -388,11 +390,12 @@ def _write_csv(df: pd.DataFrame, path: Path) -> None:
     table = pa.table({c: pa.array(df[c].astype(str).to_numpy(dtype=object)) for c in df.columns})
     options = pacsv.WriteOptions(include_header=False, delimiter=";", quoting_style="none")
     try:
-        with open(path, "wb") as fh:
+        with atomic(path, "wb") as fh:
             fh.write(b"\xef\xbb\xbf" + (";".join(df.columns) + "\r\n").encode())
             for batch in table.to_batches(max_chunksize=1_000_000):
                 sink = pa.BufferOutputStream()
                 pacsv.write_csv(batch, sink, write_options=options)
                 fh.write(sink.getvalue().to_pybytes().replace(b"\n", b"\r\n"))
     except pa.ArrowInvalid:
-        df.to_csv(path, sep=";", index=False, encoding="utf-8-sig", lineterminator="\r\n")
+        with atomic(path, "w", encoding="utf-8-sig", newline="") as fh:
+            df.to_csv(fh, sep=";", index=False, lineterminator="\r\n")

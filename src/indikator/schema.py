@@ -26,19 +26,31 @@ from .problems import Problems
 # ---------------------------------------------------------------------------------------------
 # Scalar value parsers: one definition of each rule, Swedish messages.
 
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00(?:\.0+)?)?)?$")
+# A date, year first, with - / or . between the parts, and any time of day after it (Excel
+# writes date-times; the time does not matter for a date column).
+_ISO = re.compile(
+    r"^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})"
+    r"(?:[ T]\d{1,2}[:.]\d{2}(?:[:.]\d{2}(?:[.,]\d+)?)?\s*(?:Z|[+-]\d{2}:?\d{2})?)?$"
+)
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_DAY_FIRST = re.compile(r"^\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}\b")
+_SERIAL = re.compile(r"^\d{4,5}(?:[.,]0+)?$")
+_DURATION = re.compile(r"^\d{1,3}:\d{2}(?::\d{2})?$")
 MIN_DATE, MAX_DATE = dt.date(1900, 1, 1), dt.date(2099, 12, 31)
+EXCEL_EPOCH = dt.date(1899, 12, 30)
 TRUE_WORDS, FALSE_WORDS = {"ja", "1", "true", "x", "sant"}, {"nej", "0", "false", "falskt"}
 KON_WORDS = {"k": "K", "kvinna": "K", "kvinnor": "K", "m": "M", "man": "M", "män": "M"}
 
 
 def parse_date(v: str) -> dt.date:
-    m = _ISO.match(v) or _COMPACT.match(v)
-    if not m:
-        raise ValueError("ogiltigt datum (använd ÅÅÅÅ-MM-DD eller ÅÅÅÅMMDD)")
+    m = _ISO.match(v)
+    parts = (m.group(1), m.group(3), m.group(4)) if m else None
+    if parts is None and (c := _COMPACT.match(v)):
+        parts = c.groups()
+    if parts is None:
+        raise ValueError(_bad_date(v))
     try:
-        d = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        d = dt.date(int(parts[0]), int(parts[1]), int(parts[2]))
     except ValueError:
         raise ValueError("datumet finns inte") from None
     if not MIN_DATE <= d <= MAX_DATE:
@@ -46,10 +58,27 @@ def parse_date(v: str) -> dt.date:
     return d
 
 
+def _bad_date(v: str) -> str:
+    """Why a cell is not a date, said so that the person who registers can fix it."""
+    if _DAY_FIRST.match(v):
+        return "ogiltigt datum: dag och månad går inte att skilja åt; skriv datumet som ÅÅÅÅ-MM-DD"
+    if _SERIAL.match(v) and 1 <= float(v.replace(",", ".")) <= 73050:
+        as_date = EXCEL_EPOCH + dt.timedelta(days=int(float(v.replace(",", "."))))
+        return (
+            f"ogiltigt datum: ser ut som ett Excel-datumnummer ({as_date.isoformat()}); "
+            "formatera kolumnen som datum i Excel eller skriv ÅÅÅÅ-MM-DD"
+        )
+    return "ogiltigt datum (använd ÅÅÅÅ-MM-DD eller ÅÅÅÅMMDD)"
+
+
 def parse_decimal(v: str) -> float:
     try:
         x = float(v.replace(",", ".").replace(" ", "").replace("\u00a0", ""))
     except ValueError:
+        if _DURATION.match(v):
+            raise ValueError(
+                "ogiltigt tal: skriv timmar som decimaltal (1,5 i stället för 1:30)"
+            ) from None
         raise ValueError("ogiltigt tal") from None
     if not np.isfinite(x):
         raise ValueError("ogiltigt tal")
@@ -129,6 +158,11 @@ class Col:
             return books[self.kind[5:]].parse(v)
         return _PARSERS[self.kind](v)
 
+    @property
+    def problem(self) -> str:
+        """The problem code of a value this column cannot parse (problems.KINDS)."""
+        return "okand_kod" if self.kind.startswith("code:") else _PROBLEMS[self.kind]
+
 
 _PARSERS = {
     "date": parse_date,
@@ -138,6 +172,13 @@ _PARSERS = {
     "kon": parse_kon,
     "text": str,
     "id": str,  # ids are checked by ids.IdChecker, with the dataset's reference date
+}
+_PROBLEMS = {
+    "date": "ogiltigt_datum",
+    "decimal": "ogiltigt_tal",
+    "int": "ogiltigt_tal",
+    "bool": "ogiltigt_janej",
+    "kon": "ogiltigt_kon",
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -324,6 +365,7 @@ def _id_columns(values: pd.Series, ref: dt.date | IdChecker, index: pd.Index):
     person_u = pd.Index(categories).get_indexer(persons).astype("int32")
     kon_u = pd.Index(KON_CODES).get_indexer(table["kon_pnr"].to_numpy(dtype=object)).astype("int32")
     error_u = table["error"].to_numpy(dtype=object)
+    code_u = table["code"].to_numpy(dtype=object)
     has_error = np.append(pd.notna(error_u), False)[codes]
     columns = {
         "person": pd.Series(
@@ -337,7 +379,7 @@ def _id_columns(values: pd.Series, ref: dt.date | IdChecker, index: pd.Index):
             index=index,
         ),
     }
-    return columns, has_error, error_u[codes[has_error]]
+    return columns, has_error, error_u[codes[has_error]], code_u[codes[has_error]]
 
 
 def validate_table(
@@ -353,7 +395,9 @@ def validate_table(
     persons a categorical of normalised ids: typed columns, never millions of Python objects."""
     frame = raw.frame
     n = len(frame)
-    bad = np.zeros(n, dtype=bool)
+    # a row the reader could not split into cells is already reported; its cells are not
+    quiet = raw.unread if raw.unread is not None else np.zeros(n, dtype=bool)
+    bad = quiet.copy()
     lines = frame["_line"].to_numpy()
     out: dict[str, Any] = {"_line": lines}
     for name, col in model.columns().items():
@@ -364,18 +408,31 @@ def validate_table(
         empty = (raw_values == "").to_numpy(dtype=bool, na_value=True)
         values = raw_values.mask(empty) if empty.any() else raw_values
         if col.required and empty.any():
-            problems.add(raw.file, lines[empty], name, "", "värde saknas")
+            problems.add("saknat_varde", raw.file, lines[empty & ~quiet], name, "", "värde saknas")
             bad |= empty
         if col.kind == "id":
             prefix = "" if name == "deltagare_id" else f"{name}_"
-            columns, err, messages = _id_columns(values, ref, frame.index)
-            problems.add(raw.file, lines[err], name, raw_values[err], messages)
+            columns, err, messages, kinds = _id_columns(values, ref, frame.index)
+            at = np.flatnonzero(err)
+            for kind in pd.unique(kinds):
+                one = (kinds == kind) & ~quiet[at]
+                problems.add(
+                    kind, raw.file, lines[at[one]], name, raw_values.iloc[at[one]], messages[one]
+                )
             bad |= err
             out.update({f"{prefix}{k}": v for k, v in columns.items()})
             continue
         parsed = parse_column(values, col, books)
         if parsed.bad.any():
-            problems.add(raw.file, lines[parsed.bad], name, raw_values[parsed.bad], parsed.messages)
+            loud = ~quiet[parsed.bad]
+            problems.add(
+                col.problem,
+                raw.file,
+                lines[parsed.bad][loud],
+                name,
+                raw_values[parsed.bad][loud],
+                parsed.messages[loud],
+            )
             bad |= parsed.bad
         out[name] = parsed.values
     return pd.DataFrame(out), bad
