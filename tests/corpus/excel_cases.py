@@ -35,7 +35,7 @@ EXTRA_Q1 = f"{Q1};;OS;2017-04-03;;;;;;\n"
 @dataclass
 class Case:
     name: str
-    klass: int  # the class of issue 11 (1 ids … 9 cause first)
+    klass: int  # the class of issue 11 (1 ids … 8 internal errors, 9 cause first)
     build: Callable[[], Files]
     code: int  # exit code of `indikator validate`
     message: str | tuple[str, ...]  # expected in validate's output
@@ -691,6 +691,31 @@ CASES: list[Case] = [
         cell("aktiviteter", 1, "datum", "42858"),
         3,
         "aktiviteter.csv:2, kolumn datum, värde '42858': ogiltigt datum: ser ut som ett Excel-datumnummer",
+    ),
+    # --- 8. ordinary situations that once were internal errors --------------------------------
+    Case(
+        "follow-ups-before-anyone-ended",
+        8,
+        files(
+            deltagare__csv=lines(DL)[0] + "\nA;K;OS;2017-01-01;;;;;;\nB;M;OS;2017-02-01;;;;;;\n",
+            uppfoljningar__csv="deltagare_id;tidpunkt;sysselsattning\nA;90D;ARBETE\nC;6M;STUDIER\n",
+        ),
+        3,
+        "uppfoljningar.csv:2, kolumn deltagare_id: deltagaren har ingen avslutad inskrivning",
+    ),
+    Case(
+        "every-enrolment-rejected",
+        8,
+        files(deltagare__csv=lines(DL)[0] + "\nA;K;OS;nej;;;;;;\nB;M;XX;2017-02-01;;;;;;\n"),
+        3,
+        "deltagare.csv: 2 rader lästa, 0 godkända, 2 avvisade",
+    ),
+    Case(
+        "header-and-summary-row-only",
+        8,
+        files(aktiviteter__csv=lines(AKT)[0] + "\nSumma;;;;12\n"),
+        0,
+        "aktiviteter.csv:1: filen innehåller inga datarader",
     ),
     # --- 9. the cause first -------------------------------------------------------------------
     Case(
