@@ -58,6 +58,7 @@ def _chart(series: pd.DataFrame, indicator: str, goals: dict[str, float]) -> str
     import matplotlib.pyplot as plt
 
     plt.rcParams["svg.fonttype"] = "path"
+    plt.rcParams["svg.hashsalt"] = "indikator"  # the same figures give the same file
     share = BY_ID[indicator].kind == SHARE
     fig, ax = plt.subplots(figsize=(6.4, 3.4), dpi=100)
     for kon in ("K", "M", "T"):
@@ -83,7 +84,7 @@ def _chart(series: pd.DataFrame, indicator: str, goals: dict[str, float]) -> str
     ax.grid(alpha=0.3)
     fig.tight_layout()
     buf = io.StringIO()
-    fig.savefig(buf, format="svg")
+    fig.savefig(buf, format="svg", metadata={"Date": None})
     plt.close(fig)
     svg = buf.getvalue()
     return svg[svg.index("<svg") :].replace("<svg", '<svg class="diagram" role="img"', 1)
