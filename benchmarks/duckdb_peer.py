@@ -226,7 +226,7 @@ def main() -> int:
         print(f"{len(rows)} rader")
         return 0
     from indikator.dataset import load_dataset
-    from indikator.indicators import compute
+    from indikator.indicators import exact_figures as compute
 
     tidy = compute(load_dataset(args.data, config), [period], CORE)
     problems = compare(rows, tidy)

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from indikator.config import load_config
 from indikator.dataset import load_dataset
-from indikator.indicators import compute
+from indikator.indicators import exact_figures as compute
 from indikator.periods import parse_period
 
 ROOT = Path(__file__).resolve().parents[1]

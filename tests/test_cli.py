@@ -178,7 +178,7 @@ def test_unexpected_error_is_one_line_and_exit_1(cli, world, monkeypatch):
     def boom(*a, **k):
         raise RuntimeError("oväntat för 19800101-0001")
 
-    monkeypatch.setattr(indikator.indicators, "compute", boom)
+    monkeypatch.setattr(indikator.indicators, "exact_figures", boom)
     r = cli("monthly", "--period", "2017-05", "--data", str(world))
     assert r.exit_code == 1
     assert "internt fel (RuntimeError: oväntat för 19800101-****)" in r.stderr

@@ -133,7 +133,8 @@ def _same(a, b):
     ],
 )
 def test_fast_reader_agrees_with_the_exact_reader(tmp_path, text):
-    from indikator.io import _csv_fast, _csv_records, _grid, decode, sniff_delimiter
+    from indikator.reading.grid import grid_of as _grid
+    from indikator.reading.text import _csv_fast, _csv_records, decode, sniff_delimiter
 
     path = tmp_path / "x.csv"
     path.write_bytes(text.encode("utf-8"))
@@ -146,7 +147,7 @@ def test_fast_reader_agrees_with_the_exact_reader(tmp_path, text):
 
 
 def test_fast_reader_declines_irregular_rows():
-    from indikator.io import _csv_fast
+    from indikator.reading.text import _csv_fast
 
     assert _csv_fast(b"a;b;c\n1;2\n3;4;5;6\n", ";", 1) is None  # the exact reader takes over
     assert _csv_fast(b'a;b\n"x\ny";2\n', ";", 1) is None  # a line break inside quotes
@@ -156,7 +157,7 @@ def test_fast_reader_declines_irregular_rows():
 def test_the_bundled_sample_takes_the_fast_path():
     from conftest import ROOT
 
-    from indikator.io import _csv_fast, decode, sniff_delimiter
+    from indikator.reading.text import _csv_fast, decode, sniff_delimiter
 
     for path in sorted((ROOT / "data" / "samples" / "mia").glob("*.csv")):
         text, raw = decode(path, path.read_bytes())

@@ -13,7 +13,7 @@ from duckdb_peer import CORE, compare, peer  # noqa: E402
 
 from indikator.config import load_config  # noqa: E402
 from indikator.dataset import load_dataset  # noqa: E402
-from indikator.indicators import compute  # noqa: E402
+from indikator.indicators import exact_figures as compute  # noqa: E402
 from indikator.periods import parse_period  # noqa: E402
 from indikator.sample import write_sample  # noqa: E402
 

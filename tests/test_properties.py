@@ -27,7 +27,7 @@ from stdnum import luhn
 
 from indikator.config import load_config
 from indikator.dataset import load_dataset
-from indikator.indicators import compute
+from indikator.indicators import exact_figures as compute
 from indikator.periods import parse_period
 
 CONFIG = load_config()

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from indikator.coding import _arrow_strings, positions
-from indikator.render import _float_text, _plain
+from indikator.output.tidy import _float_text, _plain
 
 
 @given(st.lists(st.floats(allow_nan=True, allow_infinity=True), max_size=60))

@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from indikator.config import load_config
-from indikator.io import RawTable
 from indikator.problems import Problems
+from indikator.reading import RawTable
 from indikator.schema import EXPORTS, codebooks, validate_table
 
 BOOKS = codebooks(load_config())

@@ -9,7 +9,7 @@ from conftest import ROOT, fig
 
 from indikator.config import load_config
 from indikator.dataset import load_dataset
-from indikator.indicators import compute
+from indikator.indicators import exact_figures as compute
 from indikator.periods import parse_period
 
 SEED = ROOT / "tests" / "seed004"

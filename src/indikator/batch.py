@@ -17,19 +17,19 @@ import datetime as dt
 import hashlib
 import json
 import os
+import secrets
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
-
 from . import __version__
+from .atomic import atomic_folder, replace_link
 from .dataset import Dataset
-from .errors import FileError, describe_os_error
-from .indicators import report
+from .errors import LockError, OutputError, describe_os_error
+from .output.problems import problems_csv
+from .output.tidy import parquet_bytes, tidy_arrow, tidy_csv
 from .periods import Period, last_complete_month, month_index, periods_between
-from .render import tidy_arrow, tidy_csv
+from .protection import published
 
 LINK = "senaste"
 LOCK = ".indikator.lock"
@@ -57,7 +57,7 @@ def locked(out: Path):
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise FileError(
+            raise LockError(
                 f"{out}: en annan batch-körning skriver redan hit (låsfil {out / LOCK}); "
                 "försök igen när den är klar"
             ) from None
@@ -106,62 +106,42 @@ def run_batch(
     step = progress or (lambda label: None)
     out.mkdir(parents=True, exist_ok=True)
     step("räknar")
-    tidy = report(ds, periods, min_cell=min_cell)
+    tidy = published(ds, periods, min_cell=min_cell)
     stamp = dt.datetime.now(dt.UTC)
-    work = Path(tempfile.mkdtemp(prefix=".korning-", dir=out))
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(work, 0o777 & ~umask)  # aggregate figures: readable like any other output
+    name = f"korning-{stamp:%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
     try:
-        step("skriver")
-        import pyarrow.parquet as pq
-
-        pq.write_table(tidy_arrow(tidy), work / f"{TIDY}.parquet")
-        (work / f"{TIDY}.csv").write_text(tidy_csv(tidy), encoding="utf-8")
-        ds.problems.to_csv(work / "validering.csv", index=False, lineterminator="\n")
-        manifest = {
-            "version": __version__,
-            "tid": stamp.isoformat(timespec="seconds"),
-            "konfiguration": {"fil": str(config_path), "sha256": sha256(config_path)},
-            "min_cell": ds.config.project.min_cell if min_cell is None else min_cell,
-            "perioder": [p.label for p in periods],
-            "rader": len(tidy),
-            "indata": [
-                {
-                    "export": c.export,
-                    "fil": c.file,
-                    "sha256": sha256(ds.files[c.export]),
-                    "rader_lasta": c.read,
-                    "godkanda": c.accepted,
-                    "avvisade": c.rejected,
-                }
-                for c in ds.counts
-            ],
-        }
-        (work / "manifest.json").write_text(
-            json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
-        )
-        for f in work.iterdir():
-            with open(f, "rb") as fh:
-                os.fsync(fh.fileno())
-        final = out / f"korning-{stamp:%Y%m%dT%H%M%S}-{work.name[-6:]}"
-        os.rename(work, final)
-        _swap_link(out, final.name)
+        with atomic_folder(out, name) as work:
+            step("skriver")
+            (work / f"{TIDY}.parquet").write_bytes(parquet_bytes(tidy_arrow(tidy)))
+            (work / f"{TIDY}.csv").write_text(tidy_csv(tidy), encoding="utf-8")
+            (work / "validering.csv").write_text(problems_csv(ds.problems), encoding="utf-8")
+            manifest = {
+                "version": __version__,
+                "tid": stamp.isoformat(timespec="seconds"),
+                "konfiguration": {"fil": str(config_path), "sha256": sha256(config_path)},
+                "min_cell": ds.config.project.min_cell if min_cell is None else min_cell,
+                "perioder": [p.label for p in periods],
+                "rader": len(tidy),
+                "indata": [
+                    {
+                        "export": c.export,
+                        "fil": c.file,
+                        "sha256": sha256(ds.files[c.export]),
+                        "rader_lasta": c.read,
+                        "godkanda": c.accepted,
+                        "avvisade": c.rejected,
+                    }
+                    for c in ds.counts
+                ],
+            }
+            (work / "manifest.json").write_text(
+                json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+            )
+        replace_link(out, LINK, name)
     except OSError as e:
-        shutil.rmtree(work, ignore_errors=True)
-        raise FileError(f"{describe_os_error(e, out)}; den förra körningen är orörd") from None
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
+        raise OutputError(f"{describe_os_error(e, out)}; den förra körningen är orörd") from None
     _prune(out)
-    return BatchResult(final, len(periods), len(tidy), ds.rejected)
-
-
-def _swap_link(out: Path, target: str) -> None:
-    tmp = out / f".{LINK}.{os.getpid()}"
-    tmp.unlink(missing_ok=True)
-    os.symlink(target, tmp)
-    os.replace(tmp, out / LINK)  # atomic on POSIX
+    return BatchResult(out / name, len(periods), len(tidy), ds.rejected)
 
 
 def _prune(out: Path) -> None:
@@ -180,9 +160,11 @@ def _prune(out: Path) -> None:
 KEY = ["period", "omfang", "delprojekt", "indikator", "dimension", "kon"]
 
 
-def diff(old: Path, new: Path) -> pd.DataFrame:
+def diff(old: Path, new: Path):
     """Figures that differ between two batch outputs, for the periods both cover."""
     import pyarrow.parquet as pq
+
+    from .reports import ChangeReport
 
     a = pq.read_table(current(old) / f"{TIDY}.parquet").to_pandas()
     b = pq.read_table(current(new) / f"{TIDY}.parquet").to_pandas()
@@ -194,4 +176,4 @@ def diff(old: Path, new: Path) -> pd.DataFrame:
         x, y = m[f"{c}_fore"], m[f"{c}_efter"]
         same = (x == y) | (x.isna() & y.isna())
         changed |= ~same
-    return m[changed].drop(columns="_merge").reset_index(drop=True)
+    return ChangeReport(m[changed].drop(columns="_merge").reset_index(drop=True))

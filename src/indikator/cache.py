@@ -31,8 +31,9 @@ import sys
 from pathlib import Path
 
 from . import __version__
+from .atomic import write_atomic
 
-FORMAT = 3  # bump when what is stored changes shape (3: problem codes, period notes)
+FORMAT = 4  # bump when what is stored changes shape (4: one key per question's inputs)
 
 
 def location() -> Path:
@@ -55,15 +56,7 @@ def _folder() -> Path:
 
 def _write(path: Path, data: bytes) -> None:
     """Owner-only, atomic: a reader never sees half an entry."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    write_atomic(path, data, private=True)
 
 
 def _file_hash(path: Path, memo: dict) -> str:
@@ -153,3 +146,45 @@ def clear() -> int:
     freed = size()
     shutil.rmtree(location(), ignore_errors=True)
     return freed
+
+
+def pseudonymised(ds):
+    """The dataset as the cache stores it: only the columns the indicators use, and every
+    person id replaced by a sequence number (``#17``), the same in every table; free text
+    (``detalj``, ``remiss_id``) is dropped and ``aktivitet_id`` becomes a number, since any
+    of them may hold a personnummer typed by hand."""
+    import numpy as np
+    import pandas as pd
+
+    from .dataset import Dataset
+
+    tables = {
+        name: df.drop(columns=[c for c in ("detalj", "remiss_id") if c in df.columns])
+        for name, df in ds.tables.items()
+    }
+    org = "organisationsaktiviteter"
+    if org in tables:
+        tables[org] = tables[org].assign(
+            aktivitet_id=pd.factorize(tables[org]["aktivitet_id"])[0].astype("int64")
+        )
+    person_columns = [
+        (name, col)
+        for name, df in tables.items()
+        for col in df.columns
+        if col == "person" or col.endswith("_person")
+    ]
+    known = [ds.persons["person"].to_numpy(dtype=object)] + [
+        tables[t][c].cat.categories.to_numpy(dtype=object) for t, c in person_columns
+    ]
+    names = pd.Index(pd.unique(np.concatenate(known)), dtype=object)
+
+    def alias(values) -> list[str]:
+        return [f"#{i}" for i in names.get_indexer(pd.Index(values, dtype=object))]
+
+    for t, c in person_columns:
+        tables[t][c] = tables[t][c].cat.rename_categories(alias(tables[t][c].cat.categories))
+    persons = ds.persons.copy()
+    persons["person"] = alias(persons["person"])
+    return Dataset(
+        ds.config, ds.folder, tables, ds.counts, ds.problems, persons, ds.files, ds.latest
+    )

@@ -136,7 +136,7 @@ class Config(_Strict):
                     f"groups.{group}: {', '.join(bad)} finns inte i codes.{GROUP_LISTS[group]}"
                 )
         dp = {d.code for d in self.delprojekt}
-        from .indicators.catalog import BY_ID  # the catalog names every indicator id
+        from .catalog import BY_ID  # the catalog names every indicator id
 
         for i, t in enumerate(self.targets):
             if t.delprojekt not in (None, "*", *dp):

@@ -1,20 +1,59 @@
-"""Exceptions that map to exit codes; messages are Swedish because users read them."""
+"""One hierarchy of expected failures: every exception the library raises for the user is an
+``IndikatorError`` that carries its exit code (cli.md) and a Swedish message, and may carry
+lines to show before it (the input summary that explains a refusal)."""
+
+from __future__ import annotations
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_REJECTED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 
 class IndikatorError(Exception):
-    """Base class: an expected failure with a message for the user."""
+    """An expected failure with a message for the user; nothing was computed (exit 1)."""
+
+    exit_code = EXIT_FAIL
+
+    def __init__(self, message: str, shown: list[str] | None = None):
+        super().__init__(message)
+        self.shown = shown or []  # lines to print before the message
 
 
 class FileError(IndikatorError):
-    """Nothing can be computed: unreadable file, missing column, bad configuration (exit 1)."""
+    """An input cannot be used: unreadable file, missing column, missing folder (exit 1)."""
 
 
 class ConfigError(FileError):
     """The configuration is invalid; the message names the key."""
 
 
-class PeriodError(IndikatorError):
-    """A malformed period label (a usage error, exit 2)."""
+class StrictError(IndikatorError):
+    """``--strict`` and some rows were rejected: nothing is reported (exit 1)."""
+
+
+class LockError(IndikatorError):
+    """Another batch run is writing to the same folder (exit 1)."""
+
+
+class OutputError(IndikatorError):
+    """A result could not be written (folder missing or not writable, disk full): an
+    ordinary operational situation, not a bug (exit 1)."""
+
+
+class ProtectionError(IndikatorError):
+    """Small-count protection was asked to protect a table that is not whole (exit 1)."""
+
+
+class UsageError(IndikatorError):
+    """The request itself is wrong (exit 2)."""
+
+    exit_code = EXIT_USAGE
+
+
+class PeriodError(UsageError):
+    """A malformed period, or one outside the project and the data."""
+
+
+class SelectionError(UsageError):
+    """An unknown delprojekt, indicator or format in the request."""
 
 
 def describe_os_error(e: OSError, path: object = None) -> str:

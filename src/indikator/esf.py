@@ -2,19 +2,16 @@
 personnummer, startdatum, anvisande organisation and hours of participation.
 
 The only person-level output of the tool: it is written to a file readable by its owner
-only, never to the terminal.
+only, never to the terminal (``output.hours`` renders it).
 """
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from .dataset import Dataset
 from .periods import Period
-from .render import atomic
 
 COLUMNS = ["Personnummer", "Startdatum", "Anvisande organisation", "Delprojekt", "Timmar"]
 
@@ -54,25 +51,5 @@ def participant_hours(ds: Dataset, period: Period) -> pd.DataFrame:
             "Timmar": np.round(hours.to_numpy(dtype="float64"), 2),
         }
     )
-    return out.sort_values(["Delprojekt", "Personnummer"], kind="stable").reset_index(drop=True)
-
-
-def write_esf(df: pd.DataFrame, out: str | Path) -> None:
-    """CSV for Swedish Excel (';', decimal comma, UTF-8 with BOM), or xlsx by the suffix."""
-    out = Path(out)
-    if out.suffix.lower() == ".xlsx":
-        from openpyxl import Workbook
-
-        wb = Workbook()
-        ws = wb.active
-        ws.title = "Deltagartimmar"
-        ws.append(COLUMNS)
-        for row in df[COLUMNS].itertuples(index=False):
-            ws.append(list(row))
-        ws.freeze_panes = "A2"
-        with atomic(out, "wb", private=True) as fh:
-            wb.save(fh)
-        return
-    text = df[COLUMNS].to_csv(sep=";", index=False, decimal=",", lineterminator="\r\n")
-    with atomic(out, "w", private=True, encoding="utf-8-sig", newline="") as fh:
-        fh.write(text)
+    out = out.sort_values(["Delprojekt", "Personnummer"], kind="stable")
+    return out[COLUMNS].reset_index(drop=True)

@@ -80,6 +80,10 @@ KINDS: dict[str, Kind] = {
         samtidig_inskrivning="inskriven i två delprojekt samtidigt",
         framtida_datum="datum i framtiden",
         referensdatum="datum som avgör århundradet för tiosiffriga personnummer",
+        helhet_alder="ålder vid start utanför 16–66 år",
+        helhet_massavslut="många inskrivningar som slutar samma dag",
+        helhet_sena_svar="svar långt efter deltagarens sista inskrivning",
+        helhet_tom_manad="månad utan nya inskrivningar mitt i ett delprojekt",
     ),
 }
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .atomic import atomic_file as atomic
 from .config import Config
-from .render import atomic
 
 DAY = np.timedelta64(1, "D")
 SUS_HEADERS = {

@@ -20,8 +20,9 @@ from pydantic import BaseModel, ConfigDict, model_validator
 
 from .config import CODE_LISTS, Config
 from .ids import IdChecker, check_id
-from .io import RawTable
 from .problems import Problems
+from .reading import RawTable
+from .vocabulary import KON_CODES
 
 # ---------------------------------------------------------------------------------------------
 # Scalar value parsers: one definition of each rule, Swedish messages.
@@ -300,9 +301,6 @@ EXPORTS: dict[str, type[ExportRow]] = {
 # Column-wise validation
 
 
-KON_CODES = ["K", "M"]
-
-
 @dataclass
 class Parsed:
     """A parsed column: typed values (missing where empty or invalid), which rows are
@@ -317,7 +315,7 @@ def _column(kind: str, parsed: list[Any], codes: np.ndarray, books, index=None) 
     """Per-row values of the column's type from the parsed distinct values (``codes`` index
     ``parsed``; -1 is missing): codes become categoricals, dates datetime64, numbers float64."""
     if kind == "kon" or kind.startswith("code:"):
-        categories = KON_CODES if kind == "kon" else books[kind[5:]].codes
+        categories = list(KON_CODES) if kind == "kon" else books[kind[5:]].codes
         position = {c: i for i, c in enumerate(categories)}
         per_unique = np.array([position.get(v, -1) for v in parsed], dtype="int32")
         values = pd.Categorical.from_codes(_take(per_unique, codes, -1), categories)
@@ -363,7 +361,11 @@ def _id_columns(values: pd.Series, ref: dt.date | IdChecker, index: pd.Index):
     persons = table["person"].to_numpy(dtype=object)
     categories = pd.unique(persons[pd.notna(persons)])
     person_u = pd.Index(categories).get_indexer(persons).astype("int32")
-    kon_u = pd.Index(KON_CODES).get_indexer(table["kon_pnr"].to_numpy(dtype=object)).astype("int32")
+    kon_u = (
+        pd.Index(list(KON_CODES))
+        .get_indexer(table["kon_pnr"].to_numpy(dtype=object))
+        .astype("int32")
+    )
     error_u = table["error"].to_numpy(dtype=object)
     code_u = table["code"].to_numpy(dtype=object)
     has_error = np.append(pd.notna(error_u), False)[codes]
@@ -372,7 +374,7 @@ def _id_columns(values: pd.Series, ref: dt.date | IdChecker, index: pd.Index):
             pd.Categorical.from_codes(_take(person_u, codes, -1), categories), index=index
         ),
         "kon_pnr": pd.Series(
-            pd.Categorical.from_codes(_take(kon_u, codes, -1), KON_CODES), index=index
+            pd.Categorical.from_codes(_take(kon_u, codes, -1), list(KON_CODES)), index=index
         ),
         "born": pd.Series(
             _take(table["born"].to_numpy(dtype="datetime64[s]"), codes, np.datetime64("NaT")),

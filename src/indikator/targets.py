@@ -1,7 +1,7 @@
 """Måluppfyllelse: each configured target beside its result, "n av N", and whether it is met.
 
-The results are the tidy figures of ``compute`` for the same period, so the targets report
-can never disagree with ``monthly``.
+The results are the published figures (``protection.published``) for the same period, so
+the targets report can never disagree with ``monthly``.
 """
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from .catalog import BY_ID, SHARE
 from .config import Config
 from .dataset import Dataset
-from .indicators import report
-from .indicators.catalog import BY_ID, SHARE
-from .indicators.engine import TOTALT
 from .periods import Period
+from .protection import published
+from .vocabulary import TOTALT
 
 COLUMNS = [
     "period",
@@ -83,7 +83,9 @@ def evaluate(
         targets = targets[targets["delprojekt"].isin([*delprojekt, TOTALT])]
     periods = [period, period.previous()] if compare_previous else [period]
     ids = sorted(set(targets["indikator"]))
-    tidy = report(ds, periods, ids, delprojekt, min_cell) if ids else pd.DataFrame(columns=COLUMNS)
+    tidy = (
+        published(ds, periods, ids, delprojekt, min_cell) if ids else pd.DataFrame(columns=COLUMNS)
+    )
     tidy = tidy[tidy["dimension"] == ""]
     key = ["indikator", "omfang", "delprojekt", "kon"]
     now = tidy[tidy["period"] == period.label]

@@ -1,4 +1,5 @@
-"""Compute indicators for a set of periods: one pass over the data serves all of them."""
+"""The exact figures of every indicator for a set of periods: one pass over the data serves
+all of them. (The published figures, with small counts protected, are ``protection.published``.)"""
 
 from __future__ import annotations
 
@@ -7,13 +8,17 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from ..catalog import BY_ID, CATALOG
 from ..coding import positions
+from ..config import Config
 from ..dataset import Dataset
+from ..errors import SelectionError
+from ..masking import mask
 from ..periods import Period, month_index
+from ..vocabulary import TIDY_COLUMNS, TOTALT
 from . import activities, flow, followup, instrument, organisation, outcomes, referrals
-from .catalog import BY_ID, CATALOG
-from .engine import TOTALT, Context, kon_codes
-from .tidy import COLUMNS, missing
+from .engine import Context, kon_codes
+from .tidy import missing
 
 FAMILIES = {
     "flow": flow,
@@ -26,8 +31,17 @@ FAMILIES = {
 }
 
 
-class UnknownIndicator(ValueError):
-    pass
+def check_selection(
+    config: Config, indicators: Iterable[str] | None, delprojekt: Iterable[str] | None
+) -> None:
+    """Unknown delprojekt or indicator ids are a usage error, for library callers too."""
+    unknown = [d for d in delprojekt or () if d not in config.delprojekt_codes]
+    if unknown:
+        known = ", ".join(config.delprojekt_codes)
+        raise SelectionError(mask(f"okänt delprojekt: {', '.join(unknown)} (finns: {known})"))
+    bad = [i for i in indicators or () if i not in BY_ID]
+    if bad:
+        raise SelectionError(mask(f"okänd indikator: {', '.join(bad)} (se `indikator indicators`)"))
 
 
 def context(ds: Dataset, periods: list[Period], delprojekt: Iterable[str] | None = None) -> Context:
@@ -46,17 +60,16 @@ def context(ds: Dataset, periods: list[Period], delprojekt: Iterable[str] | None
     )
 
 
-def compute(
+def exact_figures(
     ds: Dataset,
     periods: list[Period],
     indicators: Iterable[str] | None = None,
     delprojekt: Iterable[str] | None = None,
 ) -> pd.DataFrame:
-    """The tidy table of ``indicators`` (default: all) for every period, both scopes."""
+    """The tidy table of ``indicators`` (default: all) for every period, both scopes: the
+    exact figures, without small-count protection (not for publication)."""
+    check_selection(ds.config, indicators, delprojekt)
     wanted = list(indicators) if indicators else [i.id for i in CATALOG]
-    unknown = [i for i in wanted if i not in BY_ID]
-    if unknown:
-        raise UnknownIndicator(", ".join(unknown))
     ctx = context(ds, periods, delprojekt)
     parts: list[pd.DataFrame] = []
     wanted_set = set(wanted)
@@ -68,7 +81,7 @@ def compute(
         parts += [missing(ctx, i, BY_ID[i].kons) for i in sorted(absent)]
         if ids - absent:
             parts += family.compute(ctx, ds, ids - absent)
-    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
+    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=TIDY_COLUMNS)
     return order(out, ds, ctx, wanted)
 
 
@@ -92,31 +105,3 @@ def order(df: pd.DataFrame, ds: Dataset, ctx: Context, wanted: list[str]) -> pd.
         )
     )
     return df.iloc[idx].reset_index(drop=True)
-
-
-def report(
-    ds: Dataset,
-    periods: list[Period],
-    indicators: Iterable[str] | None = None,
-    delprojekt: Iterable[str] | None = None,
-    min_cell: int | None = None,
-) -> pd.DataFrame:
-    """The figures as published: ``compute`` plus small-count control (``min_cell``; default
-    from the configuration, 0 = off). Suppression needs the whole delprojekt × kön table, so
-    every delprojekt is computed and the selection is applied afterwards."""
-    from ..suppression import MEAN_POPULATION, suppress
-
-    threshold = ds.config.project.min_cell if min_cell is None else min_cell
-    if threshold <= 0:
-        return compute(ds, periods, indicators, delprojekt)
-    wanted = list(indicators) if indicators else [i.id for i in CATALOG]
-    extra = [
-        MEAN_POPULATION[i]
-        for i in wanted
-        if i in MEAN_POPULATION and MEAN_POPULATION[i] not in wanted
-    ]
-    tidy = suppress(compute(ds, periods, wanted + extra), threshold, ds.config.delprojekt_codes)
-    keep = tidy["indikator"].isin(wanted)
-    if delprojekt:
-        keep &= tidy["delprojekt"].isin([*delprojekt, TOTALT])
-    return tidy[keep].reset_index(drop=True)

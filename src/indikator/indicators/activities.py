@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..coding import positions
 from ..dataset import Dataset
-from .engine import Context, count_persons, months, positions, sum_events
+from .engine import Context, count_persons, months, sum_events
 from .tidy import rows
 
 

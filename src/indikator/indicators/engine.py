@@ -20,12 +20,7 @@ import pandas as pd
 
 from ..coding import positions
 from ..periods import KINDS, Period, month_index
-
-__all__ = ["positions"]  # re-exported: the families import it from here
-
-TOTALT = "TOTALT"
-KON = ("K", "M", "T")
-UNKNOWN_KON = 2  # index of "unknown" in the per-record kön codes; becomes part of T only
+from ..vocabulary import KON_CODES, UNKNOWN_KON
 
 
 @dataclass
@@ -86,7 +81,7 @@ def add_months(dates: pd.Series, n: int) -> pd.Series:
 
 def kon_codes(kon: pd.Series) -> np.ndarray:
     """K -> 0, M -> 1, anything else (unknown) -> UNKNOWN_KON: the kön axis of a tally."""
-    codes = positions(kon, ["K", "M"])
+    codes = positions(kon, list(KON_CODES))
     return np.where(codes < 0, UNKNOWN_KON, codes)
 
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..coding import positions
 from ..dataset import Dataset
 from ..periods import KINDS
-from .engine import Context, Tally, months, positions, tally_runs
+from .engine import Context, Tally, months, tally_runs
 from .flow import active
 from .tidy import rows
 

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..coding import positions
 from ..dataset import Dataset
-from .engine import UNKNOWN_KON, Context, months, positions, sum_events
+from ..vocabulary import UNKNOWN_KON
+from .engine import Context, months, sum_events
 from .tidy import rows
 
 T_ONLY = ("T",)

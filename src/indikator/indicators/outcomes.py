@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..coding import positions
 from ..dataset import Dataset
-from .engine import Context, positions
+from .engine import Context
 from .flow import ended, exits
 from .tidy import rows
 

@@ -3,8 +3,9 @@ enrolment. Referrals are events: TOTALT is the sum of the delprojekt; kön is th
 
 from __future__ import annotations
 
+from ..coding import positions
 from ..dataset import Dataset
-from .engine import Context, kon_codes, months, positions, sum_events
+from .engine import Context, kon_codes, months, sum_events
 from .tidy import rows
 
 

@@ -5,23 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .catalog import BY_ID, MEAN, SHARE
-from .engine import KON, Context, Tally
-
-COLUMNS = [
-    "period",
-    "omfang",
-    "delprojekt",
-    "indikator",
-    "dimension",
-    "kon",
-    "varde",
-    "taljare",
-    "namnare",
-    "status",
-]
-SCOPES = ("period", "ackumulerat")
-OK, EMPTY_DENOMINATOR, NO_DATA, SUPPRESSED = "ok", "tom_namnare", "saknar_data", "undertryckt"
+from ..catalog import BY_ID, MEAN, SHARE
+from ..vocabulary import EMPTY_DENOMINATOR, KON, NO_DATA, OK, SCOPES
+from ..vocabulary import TIDY_COLUMNS as COLUMNS
+from .engine import Context, Tally
 
 
 def _labels(ctx: Context, dims: list[str], kons: tuple[str, ...] = KON) -> dict[str, np.ndarray]:

@@ -1,4 +1,5 @@
-"""Small-count control (röjandekontroll), on the output only (indicators.md, "Small counts").
+"""Small-count control (röjandekontroll), on the output only: the published figures are the
+exact ones with small counts protected (``published``).
 
 Each indicator is protected as tables of rows = delprojekt + TOTALT and columns = K, M, T, one
 table per period, scope and dimension value. The relations K + M = T (each row) and
@@ -16,10 +17,10 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from .catalog import BY_ID, CATALOG, COUNT, SHARE
 from .coding import positions
-from .indicators.catalog import BY_ID, COUNT, SHARE
-from .indicators.engine import KON, TOTALT
-from .indicators.tidy import SUPPRESSED
+from .errors import ProtectionError
+from .vocabulary import KON, SUPPRESSED, TOTALT
 
 
 @lru_cache(maxsize=64)
@@ -130,7 +131,7 @@ def suppress(tidy: pd.DataFrame, threshold: int, groups: list[str]) -> pd.DataFr
         kons = [k for k in KON if k in present]
         size = len(order) * len(kons)
         if set(block["delprojekt"].unique()) != set(order) or len(idx) % size:
-            raise ValueError(
+            raise ProtectionError(
                 f"{ind}: röjandekontrollen behöver hela tabellen (alla delprojekt och kön)"
             )
         # consecutive runs of `size` rows form one table: (period, scope, dimension) fixed
@@ -161,3 +162,35 @@ def suppress(tidy: pd.DataFrame, threshold: int, groups: list[str]) -> pd.DataFr
     out.loc[hide, ["varde", "taljare", "namnare"]] = np.nan
     out.loc[hide, "status"] = SUPPRESSED
     return out
+
+
+def published(
+    ds,
+    periods,
+    indicators=None,
+    delprojekt=None,
+    min_cell: int | None = None,
+):
+    """The figures as published: the exact figures (``indicators.exact_figures``) with
+    small-count control (``min_cell``; default from the configuration, 0 = off). Suppression
+    needs the whole delprojekt × kön table, so every delprojekt is computed and the selection
+    is applied afterwards."""
+    from .indicators import check_selection, exact_figures
+
+    threshold = ds.config.project.min_cell if min_cell is None else min_cell
+    if threshold <= 0:
+        return exact_figures(ds, periods, indicators, delprojekt)
+    check_selection(ds.config, indicators, delprojekt)
+    wanted = list(indicators) if indicators else [i.id for i in CATALOG]
+    extra = [
+        MEAN_POPULATION[i]
+        for i in wanted
+        if i in MEAN_POPULATION and MEAN_POPULATION[i] not in wanted
+    ]
+    tidy = suppress(
+        exact_figures(ds, periods, wanted + extra), threshold, ds.config.delprojekt_codes
+    )
+    keep = tidy["indikator"].isin(wanted)
+    if delprojekt:
+        keep &= tidy["delprojekt"].isin([*delprojekt, TOTALT])
+    return tidy[keep].reset_index(drop=True)

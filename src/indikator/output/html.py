@@ -7,18 +7,13 @@ from __future__ import annotations
 
 import html
 import io
-from pathlib import Path
 
 import pandas as pd
 
-from .config import Config
-from .dataset import Dataset
-from .indicators import report
-from .indicators.catalog import BY_ID, SHARE
-from .indicators.engine import TOTALT
-from .periods import Period, from_bucket, month_index
-from .render import KON_HEADER, SYMBOL, atomic, cells, group_title, row_label
-from .targets import expand
+from ..catalog import BY_ID, SHARE
+from ..config import Config
+from ..reports import Chart, FigureReport, chart_title
+from .layout import COLUMNS, HEADERS, KON_HEADER, SYMBOL, cells, group_title, row_label
 
 STYLE = """
 body { font-family: sans-serif; margin: 2em; color: #222; }
@@ -35,23 +30,21 @@ COLORS = {"K": "#b2182b", "M": "#2166ac", "T": "#333333"}
 
 
 def _table(block: pd.DataFrame, config: Config) -> str:
-    columns = [(s, k) for s in ("period", "ackumulerat") for k in ("K", "M", "T")]
     text = dict(zip(block.index, cells(block), strict=True))
     rows: dict[tuple[str, str], dict] = {}
     for i, r in zip(block.index, block.itertuples(index=False), strict=True):
         rows.setdefault((r.indikator, r.dimension), {})[(r.omfang, r.kon)] = text[i]
-    head = "".join(
-        f"<th>{KON_HEADER[k]}{' (ack.)' if s == 'ackumulerat' else ''}</th>" for s, k in columns
-    )
+    head = "".join(f"<th>{h}</th>" for h in HEADERS)
     body = []
     for (ind, dim), values in rows.items():
         label = row_label(config, ind, dim)
-        tds = "".join(f'<td class="num">{html.escape(values.get(c, ""))}</td>' for c in columns)
+        tds = "".join(f'<td class="num">{html.escape(values.get(c, ""))}</td>' for c in COLUMNS)
         body.append(f'<tr><th scope="row">{html.escape(label)}</th>{tds}</tr>')
     return f"<table><thead><tr><th>Indikator</th>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
-def _chart(series: pd.DataFrame, indicator: str, goals: dict[str, float]) -> str:
+def _chart(chart: Chart) -> str:
+    series, indicator, goals = chart.series, chart.indicator, chart.goals
     import matplotlib
 
     matplotlib.use("Agg")
@@ -90,10 +83,8 @@ def _chart(series: pd.DataFrame, indicator: str, goals: dict[str, float]) -> str
     return svg[svg.index("<svg") :].replace("<svg", '<svg class="diagram" role="img"', 1)
 
 
-def write_html(
-    tidy: pd.DataFrame, ds: Dataset, period: Period, out: str | Path, min_cell: int | None
-) -> None:
-    config = ds.config
+def figures(report: FigureReport) -> str:
+    config, tidy, period = report.config, report.tidy, report.period
     parts = [
         "<!DOCTYPE html>",
         '<html lang="sv"><head><meta charset="utf-8">',
@@ -101,26 +92,12 @@ def write_html(
         f"<style>{STYLE}</style></head><body>",
         f"<h1>{html.escape(config.project.name)}: indikatorer för {period.label}</h1>",
     ]
-    targets = expand(config)
-    targets = targets[(targets["delprojekt"] == TOTALT) & (targets["omfang"] == "ackumulerat")]
-    if len(targets):
-        first = month_index(config.project.start)
-        months = [from_bucket("month", m) for m in range(first, period.last + 1)]
-        ids = list(dict.fromkeys(targets["indikator"]))
-        series = report(ds, months, ids, None, min_cell)
-        series = series[
-            (series["omfang"] == "ackumulerat")
-            & (series["delprojekt"] == TOTALT)
-            & (series["dimension"] == "")
-        ]
+    if report.charts:
         parts.append("<h2>Mål och utveckling (TOTALT)</h2>")
-        for ind in ids:
-            goals = dict(
-                zip(*targets[targets["indikator"] == ind][["kon", "mal"]].T.to_numpy(), strict=True)
-            )
-            chart = _chart(series[series["indikator"] == ind], ind, goals)
+        for chart in report.charts:
             parts.append(
-                f"<figure>{chart}<figcaption>{html.escape(BY_ID[ind].label)}</figcaption></figure>"
+                f"<figure>{_chart(chart)}<figcaption>{html.escape(chart_title(chart))}"
+                "</figcaption></figure>"
             )
     for group, block in tidy.groupby("delprojekt", sort=False):
         parts.append(f"<h2>{html.escape(group_title(config, group))} · period {period.label}</h2>")
@@ -136,5 +113,4 @@ def write_html(
     parts.append(
         f'<p class="teckenforklaring">Teckenförklaring: {html.escape(legend)}</p></body></html>'
     )
-    with atomic(out, "w", encoding="utf-8") as fh:
-        fh.write("\n".join(parts) + "\n")
+    return "\n".join(parts) + "\n"

@@ -1,4 +1,5 @@
-"""The validation report in Swedish: rows read/accepted/rejected per file, then the problems.
+"""The validation report for people, in Swedish: rows read/accepted/rejected per file, then
+the problems; and for machines, as CSV (the batch's ``validering.csv``).
 
 ``validate`` lists every problem, with each consequence under the row that caused it; report
 commands (``monthly``, ``targets``, ``batch``) print a short summary instead: per kind of
@@ -9,7 +10,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .problems import ERROR, WARNING, FileCount, format_problem
+from ..problems import ERROR, WARNING, FileCount, format_problem
+from ..validation import ValidationReport
 
 SUMMARY_KINDS = 12  # kinds of problem shown in a report command's summary
 
@@ -45,9 +47,10 @@ def problem_lines(problems: pd.DataFrame) -> list[str]:
     return lines
 
 
-def summary_lines(counts: list[FileCount], problems: pd.DataFrame) -> list[str]:
+def summary_lines(report: ValidationReport) -> list[str]:
     """The short account for a report command's stderr."""
-    lines = count_lines(counts)
+    problems = report.problems
+    lines = count_lines(report.counts)
     if problems.empty:
         return lines
     rank = problems["niva"].map({ERROR: 0, WARNING: 2}) + (problems["kod"] == "foljdfel")
@@ -67,9 +70,18 @@ def summary_lines(counts: list[FileCount], problems: pd.DataFrame) -> list[str]:
     return lines
 
 
-def summary(counts: list[FileCount], problems: pd.DataFrame) -> str:
-    errors = int((problems["niva"] == ERROR).sum()) if len(problems) else 0
-    warnings = int((problems["niva"] == WARNING).sum()) if len(problems) else 0
-    rejected = sum(c.rejected for c in counts)
-    read = sum(c.read for c in counts)
-    return f"{read} rader lästa i {len(counts)} filer: {rejected} avvisade rader ({errors} fel), {warnings} varningar"
+def total_line(report: ValidationReport) -> str:
+    return (
+        f"{report.read} rader lästa i {len(report.counts)} filer: {report.rejected} avvisade "
+        f"rader ({report.errors} fel), {report.warnings} varningar"
+    )
+
+
+def report_lines(report: ValidationReport) -> list[str]:
+    """Everything ``validate`` prints: the counts, every problem, the total."""
+    return [*count_lines(report.counts), *problem_lines(report.problems), total_line(report)]
+
+
+def problems_csv(problems: pd.DataFrame) -> str:
+    """Every problem, one row each, the columns of ``problems.COLUMNS``."""
+    return problems.to_csv(index=False, lineterminator="\n")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .coding import positions
+from ..coding import positions
 
 
 def _core(raw: str) -> str | None:

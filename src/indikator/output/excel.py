@@ -4,16 +4,16 @@ them; a figure without value shows the symbol of Swedish official statistics as 
 
 from __future__ import annotations
 
-from pathlib import Path
+import io
 
 import pandas as pd
 
-from .config import Config
-from .indicators.catalog import BY_ID, MEAN, SHARE, SUM
-from .indicators.tidy import COLUMNS
-from .render import KON_HEADER, SYMBOL, atomic, row_label
+from ..catalog import BY_ID, MEAN, SHARE, SUM
+from ..config import Config
+from ..vocabulary import TIDY_COLUMNS as COLUMNS
+from .layout import COLUMNS as FIGURE_COLUMNS
+from .layout import HEADERS, SYMBOL, row_label
 
-SCOPE_HEADER = {"period": "", "ackumulerat": " (ack.)"}
 FORMAT = {SHARE: "0 %", MEAN: "0.0", SUM: "0.0"}
 
 
@@ -27,7 +27,7 @@ def _sheet_name(code: str, used: set[str]) -> str:
     return name
 
 
-def write_xlsx(tidy: pd.DataFrame, config: Config, out: str | Path) -> None:
+def figures(tidy: pd.DataFrame, config: Config) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
@@ -35,11 +35,11 @@ def write_xlsx(tidy: pd.DataFrame, config: Config, out: str | Path) -> None:
     wb = Workbook()
     wb.remove(wb.active)
     used: set[str] = set()
-    columns = [(s, k) for s in ("period", "ackumulerat") for k in ("K", "M", "T")]
+    columns = FIGURE_COLUMNS
     bold = Font(bold=True)
     for group, block in tidy.groupby("delprojekt", sort=False):
         ws = wb.create_sheet(_sheet_name(group, used))
-        ws.append(["Indikator", "Period", *(KON_HEADER[k] + SCOPE_HEADER[s] for s, k in columns)])
+        ws.append(["Indikator", "Period", *HEADERS])
         for cell in ws[1]:
             cell.font = bold
         index = {
@@ -79,5 +79,6 @@ def write_xlsx(tidy: pd.DataFrame, config: Config, out: str | Path) -> None:
     ws.freeze_panes = "A2"
     for i, c in enumerate(COLUMNS, start=1):
         ws.column_dimensions[get_column_letter(i)].width = max(12, len(c) + 4)
-    with atomic(out, "wb") as fh:
-        wb.save(fh)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

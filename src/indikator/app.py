@@ -1,0 +1,391 @@
+"""The application layer: one function per job, from a request value to an answer value.
+
+It owns what is policy rather than computing or rendering: where the bundled data is, the
+caches and their one key, the selection and period checks, the strict rule, and the
+summaries. The command line (``cli.py``) only parses options, prints answers and maps error
+classes to exit codes; a script can call these functions the same way.
+
+Light imports on purpose: a repeated question is answered from the cache before the
+configuration is parsed or pandas imported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import cache
+from .errors import EXIT_FAIL, EXIT_OK, EXIT_REJECTED, StrictError, UsageError
+from .locations import default_config_path, default_data_path
+from .logs import start as start_log
+from .masking import mask
+from .periods import Period, parse_period
+
+__all__ = [  # the jobs, their requests and answers, and what the command line needs besides
+    "Answer",
+    "BatchRequest",
+    "FigureRequest",
+    "RunSummary",
+    "Source",
+    "TargetRequest",
+    "batch",
+    "cache_clear",
+    "cache_info",
+    "cache_key",
+    "cache_location",
+    "diff",
+    "esf_hours",
+    "indicators",
+    "mask",
+    "monthly",
+    "parse_period",
+    "sample",
+    "start_log",
+    "strict_refusal",
+    "targets",
+    "validate",
+]
+log = logging.getLogger("indikator")
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a job's data and configuration come from, and how they may be used."""
+
+    data: Path | None = None
+    config: Path | None = None
+    use_cache: bool = True
+    strict: bool = False
+
+    @property
+    def folder(self) -> Path:
+        return self.data or default_data_path()
+
+    @property
+    def config_file(self) -> Path:
+        return self.config or default_config_path()
+
+
+@dataclass(frozen=True)
+class FigureRequest:
+    source: Source
+    period: Period
+    indicators: tuple[str, ...] = ()
+    delprojekt: tuple[str, ...] = ()
+    min_cell: int | None = None
+    fmt: str = "csv"
+    out: Path | None = None
+
+
+@dataclass(frozen=True)
+class TargetRequest:
+    source: Source
+    period: Period
+    compare_previous: bool = False
+    delprojekt: tuple[str, ...] = ()
+    min_cell: int | None = None
+    fmt: str = "csv"
+    out: Path | None = None
+
+
+@dataclass(frozen=True)
+class BatchRequest:
+    source: Source
+    out: Path
+    first: Period | None = None
+    last: Period | None = None
+    min_cell: int | None = None
+
+
+@dataclass
+class RunSummary:
+    """What became of the input, as plain values (a cached answer holds one)."""
+
+    lines: list[str]  # for stderr: per-file counts, problems by kind, notes on the period
+    counted: list[str]  # the per-file counts, for the log
+    n_problems: int
+    rejected: int
+
+
+@dataclass
+class Answer:
+    summary: RunSummary | None = None  # printed first, on stderr
+    text: str | None = None  # the result, for stdout
+    message: str | None = None  # a last line on stderr ("skrev …")
+    exit_code: int = EXIT_OK
+
+
+@dataclass
+class _Stored:
+    """A finished answer in the cache: the summary and the text printed."""
+
+    summary: RunSummary
+    text: str = field(default="")
+
+
+# ---------------------------------------------------------------------------------------------
+# Policy shared by the jobs
+
+
+def cache_key(source: Source) -> str | None:
+    """The one content key of a question's inputs: the configuration file's bytes and every
+    file in the data folder (an added or removed file is a miss too), computed before the
+    configuration is parsed or pandas imported. None: no cache."""
+    if not source.use_cache or not cache.enabled():
+        return None
+    try:
+        config_bytes = source.config_file.read_bytes()
+        files = [p for p in source.folder.iterdir() if p.is_file() and not p.name.startswith(".")]
+        return cache.key(files, config_bytes.hex())
+    except OSError:
+        return None  # a missing folder or configuration is reported by the normal path
+
+
+def _remembered(key: str | None, name: str, compute: Callable, stored=lambda value: value):
+    """The cache entry ``name``, or ``compute()`` remembered as ``stored(value)``."""
+    hit = cache.get(key, name) if key else None
+    if hit is None:
+        hit = compute()
+        if key:
+            cache.put(key, name, stored(hit))
+    return hit
+
+
+def _config(source: Source):
+    from .config import load_config
+
+    return load_config(source.config_file)
+
+
+def _dataset(source: Source, config, key: str | None):
+    from . import dataset
+
+    def load():
+        return dataset.load_dataset(source.folder, config)
+
+    return _remembered(key, "dataset", load, stored=cache.pseudonymised)
+
+
+def _summary(ds, notes: list[str]) -> RunSummary:
+    from .output.problems import count_lines, summary_lines
+    from .validation import ValidationReport
+
+    report = ValidationReport.of(ds)
+    lines = summary_lines(report) + [f"varning: {n}" for n in notes]
+    return RunSummary(lines, count_lines(report.counts), len(report.problems), report.rejected)
+
+
+def _logged(summary: RunSummary) -> RunSummary:
+    for line in summary.counted:
+        log.info("%s", line)
+    if summary.n_problems:
+        log.warning("%d problem i indata; se `indikator validate`", summary.n_problems)
+    return summary
+
+
+def strict_refusal(source: Source, rejected: int) -> str | None:
+    """The strict rule, in one place: with ``--strict`` any rejected row fails the run."""
+    if source.strict and rejected:
+        return f"--strict: {rejected} rader avvisades; inget har räknats"
+    return None
+
+
+def _refuse_if_strict(source: Source, summary: RunSummary) -> None:
+    refusal = strict_refusal(source, summary.rejected)
+    if refusal:
+        raise StrictError(refusal, shown=summary.lines)
+
+
+def _period_notes(ds, *periods: Period | None) -> list[str]:
+    """Periods outside the project and the data are usage errors (exit 2); a period after
+    the latest date in the data gets a warning."""
+    from .periods import check_period
+
+    project = ds.config.project
+    notes = [check_period(p, project.start, project.end, ds.latest) for p in periods if p]
+    return [n for n in notes if n]
+
+
+def _exit(summary: RunSummary) -> int:
+    return EXIT_REJECTED if summary.rejected else EXIT_OK
+
+
+# ---------------------------------------------------------------------------------------------
+# The jobs
+
+
+def monthly(req: FigureRequest) -> Answer:
+    """The period's and the cumulative figures per delprojekt and TOTALT, K/M/T."""
+    from . import output
+
+    output.check("figures", req.fmt, req.out)
+    key = cache_key(req.source)
+    part = cache.part_name("monthly", req.period, req.indicators, req.delprojekt, req.min_cell)
+    answer = f"answer-{part}-{req.fmt}"
+    stored = cache.get(key, answer) if key and req.out is None else None
+    if stored is not None:  # the same question about the same files: the same answer
+        _refuse_if_strict(req.source, _logged(stored.summary))
+        return Answer(stored.summary, stored.text, exit_code=_exit(stored.summary))
+
+    from .indicators import check_selection
+    from .reports import figure_report
+
+    config = _config(req.source)
+    check_selection(config, req.indicators, req.delprojekt)
+    html = req.fmt == "html"
+
+    def compute():
+        ds = _dataset(req.source, config, key)
+        notes = _period_notes(ds, req.period)
+        report = figure_report(
+            ds, [req.period], req.indicators or None, req.delprojekt or None, req.min_cell, html
+        )
+        return _summary(ds, notes), report
+
+    summary, report = _remembered(key, f"{part}-html" if html else part, compute)
+    _refuse_if_strict(req.source, _logged(summary))
+    text = output.write(report, req.fmt, req.out)
+    if key and req.out is None:
+        cache.put(key, answer, _Stored(summary, text))
+    written = None if text is not None else f"skrev {req.out}"
+    return Answer(summary, text, written, _exit(summary))
+
+
+def targets(req: TargetRequest) -> Answer:
+    """Måluppfyllelse: target, result, "n av N" and whether it is met, per group and kön."""
+    from . import output
+    from .indicators import check_selection
+    from .reports import target_report
+
+    output.check("targets", req.fmt, req.out)
+    config = _config(req.source)
+    check_selection(config, None, req.delprojekt)
+    ds = _dataset(req.source, config, cache_key(req.source))
+    summary = _logged(_summary(ds, _period_notes(ds, req.period)))
+    _refuse_if_strict(req.source, summary)
+    report = target_report(
+        ds, req.period, req.compare_previous, req.delprojekt or None, req.min_cell
+    )
+    text = output.write(report, req.fmt, req.out)
+    return Answer(summary, text, None if text is not None else f"skrev {req.out}", _exit(summary))
+
+
+def esf_hours(source: Source, period: Period, out: Path) -> Answer:
+    """The ESF participant report, person-level: to an owner-only file, never to the screen,
+    and never through the cache (it holds personnummer)."""
+    from . import output
+    from .esf import participant_hours
+    from .output.layout import number
+    from .reports import HoursReport
+
+    if str(out) == "-":
+        raise UsageError(
+            "esf-hours skriver personnummer och måste skrivas till en fil, inte till terminalen"
+        )
+    ds = _dataset(source, _config(source), None)
+    summary = _logged(_summary(ds, _period_notes(ds, period)))
+    _refuse_if_strict(source, summary)
+    table = participant_hours(ds, period)
+    output.write(HoursReport(table), "xlsx" if out.suffix.lower() == ".xlsx" else "csv", out)
+    hours = number(table["Timmar"].sum(), 1)
+    return Answer(
+        summary,
+        message=f"skrev {out}: {len(table)} deltagare, {hours} timmar",
+        exit_code=_exit(summary),
+    )
+
+
+def batch(req: BatchRequest, progress: Callable[[str], None] = lambda step: None) -> Answer:
+    """The nightly job: every period, both scopes, as one generation in ``out``."""
+    from .batch import batch_periods, locked, run_batch
+
+    progress("läser")
+    config = _config(req.source)
+    ds = _dataset(req.source, config, cache_key(req.source))
+    summary = _logged(_summary(ds, _period_notes(ds, req.first, req.last)))
+    _refuse_if_strict(req.source, summary)
+    periods = batch_periods(ds, req.first, req.last, dt.date.today())
+    if not periods:
+        raise UsageError(
+            "inga perioder att räkna (kontrollera --from/--to och projektets datum)",
+            shown=summary.lines,
+        )
+    with locked(req.out):
+        result = run_batch(ds, req.out, periods, req.source.config_file, req.min_cell, progress)
+    message = (
+        f"batch klar: {result.periods} perioder, {result.rows} rader, {result.rejected} avvisade "
+        f"rader -> {req.out / 'senaste'}"
+    )
+    return Answer(summary, message=message, exit_code=_exit(summary))
+
+
+def diff(old: Path, new: Path, fmt: str) -> Answer:
+    """The figures that changed between two batch runs (late registrations): exit 3 if any."""
+    from . import output
+    from .batch import diff as changes
+
+    report = changes(old, new)
+    n = len(report.table)
+    return Answer(
+        text=output.write(report, fmt, None),
+        message=f"{n} ändrade siffror",
+        exit_code=EXIT_REJECTED if n else EXIT_OK,
+    )
+
+
+def validate(source: Source) -> Answer:
+    """Every file's rows read/accepted/rejected, then every problem."""
+    from .output.problems import report_lines
+    from .validation import ValidationReport
+
+    report = ValidationReport.of(_dataset(source, _config(source), None))
+    text = "".join(f"{line}\n" for line in report_lines(report))
+    refusal = strict_refusal(source, report.rejected)
+    code = EXIT_FAIL if refusal else EXIT_REJECTED if report.rejected else EXIT_OK
+    return Answer(text=text, message=f"fel: {refusal}" if refusal else None, exit_code=code)
+
+
+def indicators() -> Answer:
+    """Every indicator with its id, kind, label and the exports it needs."""
+    from .catalog import CATALOG
+
+    text = "".join(f"{i.id:32} {i.kind:6} {i.label}  [{', '.join(i.needs)}]\n" for i in CATALOG)
+    return Answer(text=text)
+
+
+def sample(
+    out: Path,
+    size: int,
+    seed: int,
+    fmt: str,
+    activity_interval: float,
+    config: Path | None = None,
+) -> Answer:
+    """A synthetic dataset with all six exports, for trying the tool, tests and benchmarks."""
+    from .sample import write_sample
+
+    counts = write_sample(
+        out,
+        _config(Source(config=config)),
+        size=size,
+        seed=seed,
+        fmt=fmt,
+        activity_interval=activity_interval,
+    )
+    return Answer(message=", ".join(f"{k}: {v} rader" for k, v in counts.items()))
+
+
+def cache_clear() -> Answer:
+    freed = cache.clear()
+    return Answer(message=f"tömde {cache.location()} ({freed / 1e6:.1f} MB)")
+
+
+def cache_info() -> Answer:
+    return Answer(text=f"{cache.location()}: {cache.size() / 1e6:.1f} MB\n")
+
+
+def cache_location() -> Path:
+    return cache.location()

@@ -1,0 +1,182 @@
+"""One export read into canonical columns of trimmed strings, with the line of every row."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import FileError
+from ..problems import Problems
+from .folder import SHEET_SUFFIXES
+from .headers import HEADER_SEARCH, HINT_SEARCH, HeaderMatcher, choose_header
+from .sheet import Sheet
+from .text import Text
+
+SUMMARY_WORDS = {"summa", "totalt", "total", "summering"}
+
+
+@dataclass
+class RawTable:
+    """The cells of one export under canonical column names, plus ``_line`` per row."""
+
+    export: str
+    file: str
+    frame: pd.DataFrame
+    headers: dict[str, str] = field(default_factory=dict)  # canonical -> header as written
+    row_key: np.ndarray | None = None  # equal for rows whose every cell is equal
+    unread: np.ndarray | None = None  # rows the reader could not split (a stray quote)
+
+
+def read_table(
+    path: Path,
+    export: str,
+    columns: list[str],
+    required: list[str],
+    aliases: dict[str, list[str]],
+    problems: Problems,
+    row_keys: bool = False,
+) -> RawTable:
+    """Read one export into canonical columns of stripped strings ('' = empty)."""
+    file = path.name
+    try:
+        source = Sheet(path) if path.suffix.lower() in SHEET_SUFFIXES else Text(path)
+        head = source.head(HEADER_SEARCH)
+        if not head:
+            raise FileError(f"{file}: filen är tom (ingen rubrikrad)")
+        matcher = HeaderMatcher(columns, aliases)
+        try:
+            chosen = choose_header(head, matcher, required, file)
+        except FileError:  # look further down, to say where the header probably is
+            choose_header(source.head(HINT_SEARCH), matcher, required, file)
+            raise
+        grid = source.grid(head[chosen][0])
+    except OSError as e:
+        raise FileError(f"{file}: filen går inte att öppna ({e.strerror})") from None
+    except FileError as e:
+        message = str(e)
+        raise FileError(message if message.startswith(file) else f"{file}:{message}") from None
+    if grid is None:
+        raise FileError(f"{file}: filen är tom (ingen rubrikrad)")
+    header, header_line = grid.header, grid.header_line
+    if chosen > 0:
+        problems.add(
+            "rubrikrad",
+            file,
+            [header_line],
+            None,
+            "",
+            f"rubrikraden är rad {header_line}; raderna ovanför hoppas över",
+        )
+    position: dict[str, int] = {}
+    written: dict[str, str] = {}
+    for i, h in enumerate(header):
+        canon = matcher.match(h)
+        if canon is None:
+            if str(h).strip():
+                near = matcher.closest(h)
+                hint = f" (menar du {near}?)" if near else ""
+                problems.add(
+                    "okand_kolumn",
+                    file,
+                    [header_line],
+                    h.strip(),
+                    "",
+                    f"kolumnen känns inte igen och läses inte{hint}",
+                )
+            continue
+        if canon in position:
+            raise FileError(
+                f"{file}:{header_line}: kolumnen {canon} finns två gånger "
+                f"(rubrikerna '{written[canon]}' och '{h.strip()}')"
+            )
+        position[canon], written[canon] = i, h.strip()
+    # Fully empty rows (";;;;") are not data: skipped without a word, like blank lines.
+    keep = ~grid.empty
+    data_lines = grid.lines[keep]
+    width = len(header)
+    extra = grid.too_many[keep]
+    if extra.any():
+        problems.add(
+            "for_manga_falt",
+            file,
+            data_lines[extra],
+            None,
+            "",
+            f"raden har fler fält än rubrikraden ({width})",
+        )
+    unclosed = grid.unclosed[keep]
+    if (unclosed >= 0).any():
+        at = np.flatnonzero(unclosed >= 0)
+        for line, col in zip(data_lines[at].tolist(), unclosed[at].tolist(), strict=True):
+            name = header[col].strip() if col < width else None
+            problems.add(
+                "citattecken",
+                file,
+                [line],
+                name,
+                "",
+                'citattecknet i fältet stängs aldrig; raden avvisas – ta bort " eller stäng det',
+            )
+    frame = pd.DataFrame({canon: _strings(grid.columns[i], keep) for canon, i in position.items()})
+    frame["_line"] = data_lines
+    key = _row_keys(grid.columns, keep) if row_keys else None
+    n = _without_summary(frame, file, problems)
+    if n == 0:
+        problems.add(
+            "inga_datarader", file, [header_line], None, "", "filen innehåller inga datarader"
+        )
+    return RawTable(
+        export,
+        file,
+        frame.iloc[:n].reset_index(drop=True),
+        written,
+        None if key is None else key[:n],
+        unclosed[:n] >= 0,
+    )
+
+
+def _strings(column, keep: np.ndarray) -> pd.Series:
+    """An Arrow string column as a pandas Series without copying the strings into Python."""
+    import pyarrow as pa
+
+    if not keep.all():
+        column = column.filter(pa.array(keep))
+    return pd.Series(pd.arrays.ArrowStringArray(column), copy=False)
+
+
+def _row_keys(columns: list, keep: np.ndarray) -> np.ndarray:
+    """One integer per row, equal exactly when every cell of the rows is equal (every column
+    of the file, also those the tool does not read)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n = int(keep.sum())
+    key = np.zeros(n, dtype="int64")
+    mask = pa.array(keep)
+    for col in columns:
+        col = col.filter(mask)
+        if isinstance(col, pa.ChunkedArray):
+            col = col.combine_chunks()
+        codes = pc.dictionary_encode(col).indices.to_numpy(zero_copy_only=False)
+        width = int(codes.max()) + 1 if len(codes) else 1
+        if int(key.max(initial=0)) >= (2**62) // width:
+            key = pd.factorize(key)[0].astype("int64")
+        key = key * width + codes.astype("int64")
+    return key
+
+
+def _without_summary(frame: pd.DataFrame, file: str, problems: Problems) -> int:
+    """The number of rows that are data: a trailing summary row (``Summa``, ``Totalt``) is
+    not, and is skipped with a warning."""
+    if frame.empty:
+        return 0
+    last = frame.drop(columns="_line").iloc[-1]
+    first_value = next((v for v in last if v), "")
+    if first_value.casefold().rstrip(":") in SUMMARY_WORDS:
+        line = int(frame["_line"].iat[-1])
+        problems.add("summeringsrad", file, [line], None, first_value, "summeringsrad hoppas över")
+        return len(frame) - 1
+    return len(frame)

@@ -1,0 +1,91 @@
+"""What the cross-row rules share: the rows of one export on their way through its rules,
+rejecting rows with a reason, and rows that are consequences of a rejected enrolment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..coding import positions
+from ..config import Config
+from ..problems import Problems
+from .causes import Found, Rejected
+
+OPEN_END = np.datetime64("2262-01-01", "s")  # an open enrolment runs "for ever"
+
+
+@dataclass
+class Rows:
+    """One export's parsed rows (all of them) and what its rules need to judge them."""
+
+    df: pd.DataFrame
+    bad: np.ndarray  # the row already has an error
+    file: str
+    problems: Problems
+    config: Config
+    deltagare: pd.DataFrame | None = None  # the accepted enrolments (once deltagare is done)
+    rejected: Rejected | None = None  # the rejected enrolments, as causes
+
+
+def days(dates: pd.Series) -> np.ndarray:
+    return dates.to_numpy(dtype="datetime64[s]").astype("datetime64[D]").astype("int64")
+
+
+def reject(rows: Rows, code: str, mask: np.ndarray, column: str, values, message) -> None:
+    """Report the rows of ``mask`` as rejected with ``code``."""
+    if mask.any():
+        rows.problems.add(
+            code,
+            rows.file,
+            rows.df["_line"].to_numpy()[mask],
+            column,
+            values[mask] if values is not None else "",
+            message,
+        )
+
+
+def consequences(df, rows, column, file, problems, found: Found) -> np.ndarray:
+    """Report ``rows`` (positions in ``df``) as consequences where ``found`` gave a cause;
+    returns which of them had one (the others keep their own reason)."""
+    has = found.line >= 0
+    if has.any():
+        problems.add(
+            "foljdfel",
+            file,
+            df["_line"].to_numpy()[rows[has]],
+            column,
+            "",
+            found.message[has],
+            found.cause[has],
+        )
+    return has
+
+
+def require_person(
+    df,
+    ok,
+    dl,
+    rejected: Rejected,
+    file,
+    problems,
+    code="saknar_inskrivning",
+    message="deltagaren saknar inskrivning i deltagare",
+    enrolled_anyhow=None,
+):
+    """Rows whose person has no enrolment in ``dl``: a consequence where the enrolment was
+    rejected, otherwise ``code``."""
+    enrolled = pd.Index(dl["person"].astype(object).unique(), dtype=object)
+    unknown = ok & df["person"].notna().to_numpy() & (positions(df["person"], enrolled) < 0)
+    at = np.flatnonzero(unknown)
+    if len(at):
+        person = df["person"].iloc[at]
+        found = rejected.of_persons(person)
+        if enrolled_anyhow is not None:  # the person is enrolled, but not as ``dl`` asks
+            found = enrolled_anyhow(person)
+        caused = consequences(df, at, "deltagare_id", file, problems, found)
+        rest = at[~caused]
+        if len(rest):
+            problems.add(code, file, df["_line"].to_numpy()[rest], "deltagare_id", "", message)
+    return ok & ~unknown

@@ -1,0 +1,141 @@
+"""The rules of deltagare: dates in order, avslutsorsak with slutdatum, no duplicate or
+overlapping enrolment in one delprojekt; kön given or from the personnummer; a person in two
+delprojekt at once is a warning."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .common import OPEN_END, Rows, reject
+
+
+def check(rows: Rows) -> pd.DataFrame:
+    df, file, problems = rows.df.copy(), rows.file, rows.problems
+    df["start"] = df["startdatum"]
+    df["slut"] = df["slutdatum"]
+    ok = ~rows.bad
+    has_end = df["slut"].notna().to_numpy()
+    before = ok & has_end & (df["slut"] < df["start"]).to_numpy()
+    reject(
+        rows,
+        "slut_fore_start",
+        before,
+        "slutdatum",
+        df["slutdatum"].astype(str),
+        "slutdatum ligger före startdatum",
+    )
+    has_reason = df["avslutsorsak"].notna().to_numpy()
+    no_end = ok & has_reason & ~has_end
+    reject(
+        rows,
+        "avslutsorsak_utan_slut",
+        no_end,
+        "avslutsorsak",
+        df["avslutsorsak"],
+        "avslutsorsak är angiven men slutdatum saknas",
+    )
+    no_reason = ok & has_end & ~has_reason
+    reject(
+        rows,
+        "slut_utan_avslutsorsak",
+        no_reason,
+        "avslutsorsak",
+        None,
+        "avslutsorsak saknas (slutdatum är angivet)",
+    )
+    ok &= ~(before | no_end | no_reason)
+
+    # Duplicates and overlaps within (person, delprojekt), among rows still accepted.
+    cand = df[ok].sort_values(["person", "delprojekt", "start", "_line"], kind="stable")
+    key = ["person", "delprojekt", "start"]
+    dup = cand.duplicated(key, keep="first")
+    first_line = cand.groupby(key, sort=False, observed=True)["_line"].transform("first")
+    dup_idx = cand.index[dup.to_numpy()]
+    if len(dup_idx):
+        problems.add(
+            "dubblett",
+            file,
+            df.loc[dup_idx, "_line"].to_numpy(),
+            "startdatum",
+            df.loc[dup_idx, "startdatum"].astype(str).to_numpy(),
+            (
+                "dubblett: samma deltagare, delprojekt och startdatum som rad "
+                + first_line[dup].astype(str)
+            ).to_numpy(),
+        )
+    cand = cand[~dup.to_numpy()]
+    prev_max = previous_max_end(cand, ["person", "delprojekt"])
+    overlap = (prev_max.notna() & (prev_max >= cand["start"])).to_numpy()
+    ov_idx = cand.index[overlap]
+    if len(ov_idx):
+        problems.add(
+            "overlapp",
+            file,
+            df.loc[ov_idx, "_line"].to_numpy(),
+            "startdatum",
+            df.loc[ov_idx, "startdatum"].astype(str).to_numpy(),
+            "överlappar en tidigare inskrivning av samma deltagare i samma delprojekt",
+        )
+    accepted = cand[~overlap].sort_values("_line", kind="stable").copy()
+
+    # kön: the given one wins; derived from personnummer when empty; warn on contradiction.
+    given, derived = accepted["kon"], accepted["kon_pnr"]
+    clash = given.notna() & derived.notna() & (given != derived)
+    if clash.any():
+        problems.add(
+            "kon_motsager_personnummer",
+            file,
+            accepted.loc[clash, "_line"],
+            "kon",
+            given[clash],
+            "kön stämmer inte med personnumret",
+        )
+    accepted["kon"] = given.where(given.notna(), derived)
+    unknown = accepted["kon"].isna()
+    if unknown.any():
+        problems.add(
+            "kon_saknas",
+            file,
+            accepted.loc[unknown, "_line"],
+            "kon",
+            "",
+            "kön saknas och kan inte härledas; räknas bara i Totalt",
+        )
+    born_year = pd.to_datetime(accepted["born"], errors="coerce").dt.year
+    accepted["fodelsear"] = accepted["fodelsear"].where(accepted["fodelsear"].notna(), born_year)
+
+    # A person enrolled in two delprojekt at the same time: legal, but worth a look.
+    s = accepted.sort_values(["person", "start"], kind="stable")
+    prev = previous_max_end(s, ["person"])
+    both = (prev.notna() & (prev >= s["start"])).to_numpy()
+    if both.any():
+        problems.add(
+            "samtidig_inskrivning",
+            file,
+            s.loc[both, "_line"],
+            "delprojekt",
+            s.loc[both, "delprojekt"],
+            "deltagaren är inskriven i två delprojekt samtidigt",
+        )
+    return accepted.drop(columns=["startdatum", "slutdatum", "kon_pnr"])
+
+
+def previous_max_end(sorted_df: pd.DataFrame, keys: list[str]) -> pd.Series:
+    """For rows sorted by start within ``keys``: the latest end among the earlier rows."""
+    end = sorted_df["slut"].fillna(OPEN_END)
+    groups = [sorted_df[k] for k in keys]
+    cummax = end.groupby(groups, sort=False, observed=True).cummax()
+    return cummax.groupby(groups, sort=False, observed=True).shift(1)
+
+
+def persons(dl: pd.DataFrame) -> pd.DataFrame:
+    """kön of a person = kön of their latest enrolment (latest startdatum) that has one."""
+    known = dl[dl["kon"].notna()].sort_values(["person", "start", "_line"], kind="stable")
+    last = known.drop_duplicates("person", keep="last")
+    persons = pd.Index(pd.unique(dl["person"].to_numpy(dtype=object)), dtype=object)
+    kon = np.full(len(persons), None, dtype=object)
+    kon[persons.get_indexer(last["person"].to_numpy(dtype=object))] = last["kon"].to_numpy(
+        dtype=object
+    )
+    return pd.DataFrame({"person": pd.Series(persons, dtype=object), "kon": kon})

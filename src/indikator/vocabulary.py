@@ -1,0 +1,38 @@
+"""The domain's own words, on the bottom floor: every layer may use them, none defines them
+again. Free of imports, so that the light paths (``--help``, a cached answer) can use them.
+"""
+
+TOTALT = "TOTALT"  # the group of the whole project
+KON = ("K", "M", "T")  # the kön columns of every figure; T counts everyone
+KON_CODES = ("K", "M")  # what the kon column of an export may hold
+UNKNOWN_KON = 2  # a person's kön code when unknown: counted in T only
+
+SCOPES = ("period", "ackumulerat")
+
+# status of a figure in the tidy output
+OK = "ok"
+EMPTY_DENOMINATOR = "tom_namnare"
+NO_DATA = "saknar_data"
+SUPPRESSED = "undertryckt"
+
+TIDY_COLUMNS = [
+    "period",
+    "omfang",
+    "delprojekt",
+    "indikator",
+    "dimension",
+    "kon",
+    "varde",
+    "taljare",
+    "namnare",
+    "status",
+]
+
+EXPORT_ORDER = (
+    "deltagare",
+    "aktiviteter",
+    "matningar",
+    "uppfoljningar",
+    "remisser",
+    "organisationsaktiviteter",
+)
