@@ -1,0 +1,72 @@
+"""The library without the command line: the public names, published versus exact figures,
+and errors that are IndikatorErrors carrying their exit code, for library callers too."""
+
+import inspect
+
+import pytest
+from conftest import write_dataset
+from world import FULL_WORLD
+
+import indikator
+from indikator import errors
+
+
+@pytest.fixture(scope="module")
+def ds(tmp_path_factory):
+    folder = write_dataset(tmp_path_factory.mktemp("world"), FULL_WORLD)
+    return indikator.load_dataset(folder, indikator.load_config())
+
+
+def test_every_public_name_resolves():
+    for name in indikator.__all__:
+        assert getattr(indikator, name) is not None, name
+    assert indikator.__all__.index("published_figures") < indikator.__all__.index("exact_figures")
+
+
+def test_published_figures_protect_small_counts_and_exact_ones_do_not(ds):
+    period = [indikator.parse_period("2017-05")]
+    exact = indikator.exact_figures(ds, period)
+    assert set(exact["status"]) <= {"ok", "tom_namnare"}
+    published = indikator.published_figures(ds, period, min_cell=5)
+    assert "undertryckt" in set(published["status"])
+    assert indikator.published_figures(ds, period, min_cell=0).equals(exact)
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda ds, p: indikator.exact_figures(ds, p, delprojekt=["XYZ"]), "okänt delprojekt: XYZ"),
+        (lambda ds, p: indikator.published_figures(ds, p, delprojekt=["XYZ"]), "okänt delprojekt"),
+        (
+            lambda ds, p: indikator.exact_figures(ds, p, indicators=["nope"]),
+            "okänd indikator: nope",
+        ),
+        (lambda ds, p: indikator.published_figures(ds, p, ["nope"], min_cell=5), "okänd indikator"),
+    ],
+)
+def test_an_unknown_selection_is_a_usage_error_for_library_callers(ds, call, message):
+    """It used to be silently dropped (only TOTALT came back) or a plain ValueError."""
+    with pytest.raises(errors.SelectionError, match=message) as e:
+        call(ds, [indikator.parse_period("2017-05")])
+    assert e.value.exit_code == errors.EXIT_USAGE
+
+
+def test_protecting_a_partial_table_is_an_indikator_error(ds):
+    from indikator.protection import suppress
+
+    tidy = indikator.exact_figures(ds, [indikator.parse_period("2017-05")])
+    partial = tidy[tidy["delprojekt"] != "OS"]
+    with pytest.raises(errors.ProtectionError):
+        suppress(partial, 5, ds.config.delprojekt_codes)
+
+
+def test_every_error_class_is_an_indikator_error_with_an_exit_code():
+    classes = [
+        c for _, c in inspect.getmembers(errors, inspect.isclass) if issubclass(c, Exception)
+    ]
+    assert len(classes) >= 10
+    for c in classes:
+        assert issubclass(c, errors.IndikatorError), c
+        assert c.exit_code in (errors.EXIT_FAIL, errors.EXIT_USAGE), c
+    assert errors.PeriodError.exit_code == errors.SelectionError.exit_code == errors.EXIT_USAGE
+    assert errors.LockError.exit_code == errors.StrictError.exit_code == errors.EXIT_FAIL
