@@ -30,6 +30,7 @@ from .output.problems import problems_csv
 from .output.tidy import parquet_bytes, tidy_arrow, tidy_csv
 from .periods import Period, last_complete_month, month_index, periods_between
 from .protection import published
+from .vocabulary import FIGURE_KEY
 
 LINK = "senaste"
 LOCK = ".indikator.lock"
@@ -157,7 +158,7 @@ def _prune(out: Path) -> None:
         shutil.rmtree(p, ignore_errors=True)
 
 
-KEY = ["period", "omfang", "delprojekt", "indikator", "dimension", "kon"]
+KEY = FIGURE_KEY
 
 
 def diff(old: Path, new: Path):

@@ -28,6 +28,8 @@ TIDY_COLUMNS = [
     "status",
 ]
 
+FIGURE_KEY = TIDY_COLUMNS[:6]  # what names one figure: period … kon
+
 EXPORT_ORDER = (
     "deltagare",
     "aktiviteter",

@@ -12,21 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import SelectionError
+from ..vocabulary import FIGURE_KEY
 
 FORMATS = ("table", "markdown", "csv", "json", "parquet", "xlsx", "html")
 NEEDS_OUT = ("parquet", "xlsx", "html")  # binary or a whole document: to a file only
-CHANGE_COLUMNS = [
-    "period",
-    "omfang",
-    "delprojekt",
-    "indikator",
-    "dimension",
-    "kon",
-    "varde_fore",
-    "varde_efter",
-    "status_fore",
-    "status_efter",
-]
+CHANGE_COLUMNS = [*FIGURE_KEY, "varde_fore", "varde_efter", "status_fore", "status_efter"]
 
 
 @dataclass(frozen=True)
