@@ -57,7 +57,7 @@ def test_protecting_a_partial_table_is_an_indikator_error(ds):
     tidy = indikator.exact_figures(ds, [indikator.parse_period("2017-05")])
     partial = tidy[tidy["delprojekt"] != "OS"]
     with pytest.raises(errors.ProtectionError):
-        suppress(partial, 5, ds.config.delprojekt_codes)
+        suppress(partial, 5, ds.config.delprojekt_codes, ds.config.indicators)
 
 
 def test_every_error_class_is_an_indikator_error_with_an_exit_code():

@@ -348,11 +348,10 @@ def validate(source: Source) -> Answer:
     return Answer(text=text, message=f"fel: {refusal}" if refusal else None, exit_code=code)
 
 
-def indicators() -> Answer:
-    """Every indicator with its id, kind, label and the exports it needs."""
-    from .catalog import CATALOG
-
-    text = "".join(f"{i.id:32} {i.kind:6} {i.label}  [{', '.join(i.needs)}]\n" for i in CATALOG)
+def indicators(source: Source = Source()) -> Answer:
+    """Every indicator of the configuration with its id, kind, label and the exports it needs."""
+    catalog = _config(source).indicators.values()
+    text = "".join(f"{i.id:32} {i.kind:6} {i.label}  [{', '.join(i.needs)}]\n" for i in catalog)
     return Answer(text=text)
 
 

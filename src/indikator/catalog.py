@@ -1,4 +1,9 @@
-"""Every indicator's id, Swedish label, kind and the exports it needs (indicators.md)."""
+"""Every indicator's id, Swedish label, kind, the exports it needs and its definition.
+
+``CATALOG`` holds the indicators every project has; ``of(config)`` adds those a configuration
+defines (follow-up outcomes of its own, named self-assessment indicators), each beside its
+family. docs/indikatorer.md is generated from it (``describe``).
+"""
 
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ class Indicator:
     dimension: str | None = None  # name of the code list the dimension runs over
     kons: tuple[str, ...] = ("K", "M", "T")
     family: str = ""
+    definition: str = ""  # who is counted, in Swedish (docs/indikatorer.md)
 
 
 _D = ("deltagare",)
@@ -163,3 +169,71 @@ CATALOG: list[Indicator] = [
 ]
 
 BY_ID = {i.id: i for i in CATALOG}
+
+
+def of(config) -> dict[str, Indicator]:
+    """The indicators of ``config``, in report order: the catalogue, with the configuration's
+    own follow-up outcomes after the follow-up family and its own named self-assessment
+    indicators after the named ones. Computed once per configuration."""
+    cached = getattr(config, "_catalog", None)
+    if cached is not None:
+        return cached
+    followups = [
+        Indicator(
+            f.indicator,
+            f.label,
+            SHARE,
+            _U,
+            family="followup",
+            definition=(
+                f"Population: personer vars senaste avslutade inskrivning med uppföljningspunkt "
+                f"{f.tidpunkt} i perioden har en uppföljning vid {f.tidpunkt}. Täljare: "
+                "uppföljningens sysselsättning är en av "
+                f"{', '.join(f.sysselsattning) or '(inga)'} eller försörjning en av "
+                f"{', '.join(f.forsorjning) or '(inga)'}."
+            ),
+        )
+        for f in config.followup
+    ]
+    named = [
+        Indicator(
+            i.indicator,
+            i.indicator_label or i.label,
+            SHARE,
+            _S,
+            family="instrument",
+            definition=_instrument_definition(i),
+        )
+        for i in config.instrument
+        if i.indicator and i.indicator not in BY_ID
+    ]
+    out: dict[str, Indicator] = {}
+    last_followup = [i.id for i in CATALOG if i.family == "followup"][-1]
+    for ind in CATALOG:
+        item = next((i for i in config.instrument if i.indicator == ind.id), None)
+        if item is not None and item.judged == "vid_avslut":
+            ind = Indicator(**{**ind.__dict__, "definition": _instrument_definition(item)})
+        out[ind.id] = ind
+        extra = (
+            followups
+            if ind.id == last_followup
+            else named
+            if ind.id == "narmare_arbetsmarknaden"
+            else []
+        )
+        out.update((i.id, i) for i in extra)
+    config._catalog = out
+    return out
+
+
+def _instrument_definition(item) -> str:
+    if item.judged == "vid_avslut":
+        return (
+            f"Population: personer i deltagare_avslutade som har ett svar på {item.code} vid "
+            f"avslutet (senaste svaret från inskrivningens start till {item.exit_window_days} "
+            f"dagar efter slutdatum). Täljare: svaret är minst {item.success_from}."
+        )
+    return (
+        f"forbattring för frågan {item.code}: population personer i deltagare_aktiva med minst "
+        "två svar till periodens slut; täljare senaste svaret högre än det första."
+    )

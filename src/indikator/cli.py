@@ -243,10 +243,11 @@ def validate(source):
 
 
 @main.command()
+@options(SOURCE[1])
 @handled
-def indicators():
+def indicators(config):
     """Lista alla indikatorer med id, typ och vilka exporter de behöver."""
-    return app.indicators()
+    return app.indicators(app.Source(config=config))
 
 
 @main.command()

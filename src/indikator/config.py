@@ -11,7 +11,7 @@ import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from .errors import ConfigError
 from .locations import default_config_path
@@ -73,21 +73,46 @@ class Codes(_Strict):
     organisationstyp: list[Code] = []
 
 
-NAMED_INSTRUMENT_INDICATORS = ("stegforflyttning", "okad_makt", "narmare_arbetsmarknaden")
+INDICATOR_ID = r"^[a-z][a-z0-9_]*$"
 
 
 class InstrumentItem(_Strict):
+    """An item of the self-assessment instrument. ``indicator`` names the share that stands
+    for it; ``judged`` says how a person counts: ``forbattring`` (the last answer above the
+    first) or ``vid_avslut`` (the answer given at exit is at least ``success_from``)."""
+
     code: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_]+$")
     label: str
     min: int
     max: int
-    indicator: Literal["stegforflyttning", "okad_makt", "narmare_arbetsmarknaden"] | None = None
+    indicator: str | None = Field(default=None, pattern=INDICATOR_ID)
+    indicator_label: str | None = None
+    judged: Literal["forbattring", "vid_avslut"] = "forbattring"
+    success_from: int | None = None
+    exit_window_days: int = Field(default=30, ge=0)
 
     @model_validator(mode="after")
     def _scale(self) -> InstrumentItem:
         if self.max <= self.min:
             raise ValueError("max måste vara större än min")
+        if self.judged == "vid_avslut":
+            if self.success_from is None:
+                raise ValueError("success_from saknas (judged = vid_avslut)")
+            if not self.min <= self.success_from <= self.max:
+                raise ValueError("success_from ligger utanför skalan")
         return self
+
+
+class FollowUp(_Strict):
+    """An outcome after exit of one's own: at ``tidpunkt``, in one of the ``sysselsattning``
+    codes *or* one of the ``forsorjning`` codes (e.g. "självförsörjning eller rätt
+    ersättning 90 dagar efter avslut")."""
+
+    indicator: str = Field(pattern=INDICATOR_ID)
+    label: str = Field(min_length=1)
+    tidpunkt: Literal["90D", "6M", "12M"]
+    sysselsattning: list[str] = []
+    forsorjning: list[str] = []
 
 
 class Target(_Strict):
@@ -101,6 +126,7 @@ class Target(_Strict):
     kon: Literal["K", "M", "T"] | None = None
     value: float | None = None
     per_delprojekt_planned: bool = False
+    period_kind: Literal["month", "quarter", "tertial", "half", "year"] | None = None
 
     @model_validator(mode="after")
     def _has_value(self) -> Target:
@@ -115,8 +141,11 @@ class Config(_Strict):
     codes: Codes
     groups: dict[str, list[str]] = {}
     instrument: list[InstrumentItem] = []
+    followup: list[FollowUp] = []
     targets: list[Target] = []
     aliases: dict[str, dict[str, list[str]]] = {}
+    fore_efter: dict[Literal["sysselsattning", "forsorjning"], dict[str, list[str]]] = {}
+    _catalog: dict | None = PrivateAttr(default=None)  # catalog.of(self), computed once
 
     @model_validator(mode="after")
     def _consistent(self) -> Config:
@@ -135,13 +164,36 @@ class Config(_Strict):
                 raise ValueError(
                     f"groups.{group}: {', '.join(bad)} finns inte i codes.{GROUP_LISTS[group]}"
                 )
-        dp = {d.code for d in self.delprojekt}
-        from .catalog import BY_ID  # the catalog names every indicator id
+        for n, f in enumerate(self.followup):
+            for name in ("sysselsattning", "forsorjning"):
+                known = {c.code.upper() for c in getattr(self.codes, name)}
+                bad = [m for m in getattr(f, name) if m.upper() not in known]
+                if bad:
+                    raise ValueError(
+                        f"followup.{n}.{name}: {', '.join(bad)} finns inte i codes.{name}"
+                    )
+        for name, groups in self.fore_efter.items():
+            known = {c.code.upper() for c in getattr(self.codes, name)}
+            for label, members in groups.items():
+                bad = [m for m in members if m.upper() not in known]
+                if bad:
+                    raise ValueError(
+                        f"fore_efter.{name}.{label}: {', '.join(bad)} finns inte i codes.{name}"
+                    )
+        from .catalog import BY_ID, of  # the catalogue of this configuration names every id
 
+        own = [f.indicator for f in self.followup]
+        own += [i.indicator for i in self.instrument if i.indicator and i.indicator not in BY_ID]
+        _unique("indikator", own)
+        taken = [x for x in own if x in BY_ID]
+        if taken:
+            raise ValueError(f"followup: {', '.join(taken)} är redan en indikator i katalogen")
+        ids = of(self)
+        dp = {d.code for d in self.delprojekt}
         for i, t in enumerate(self.targets):
             if t.delprojekt not in (None, "*", *dp):
                 raise ValueError(f"targets.{i}.delprojekt: okänt delprojekt {t.delprojekt}")
-            if t.indicator not in BY_ID:
+            if t.indicator not in ids:
                 raise ValueError(f"targets.{i}.indicator: okänd indikator {t.indicator}")
         return self
 
@@ -159,6 +211,13 @@ class Config(_Strict):
     def named_items(self) -> dict[str, str]:
         """indicator id -> instrument item code, for the named self-assessment indicators."""
         return {i.indicator: i.code for i in self.instrument if i.indicator}
+
+    @property
+    def indicators(self) -> dict:
+        """Every indicator of this configuration (``catalog.of``): id -> ``Indicator``."""
+        from .catalog import of
+
+        return of(self)
 
     def label(self, list_name: str, code: str) -> str:
         for c in getattr(self.codes, list_name):

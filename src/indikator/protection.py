@@ -17,7 +17,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from .catalog import BY_ID, CATALOG, COUNT, SHARE
+from .catalog import COUNT, SHARE
 from .coding import positions
 from .errors import ProtectionError
 from .vocabulary import KON, SUPPRESSED, TOTALT
@@ -103,14 +103,14 @@ def pattern(values: tuple[tuple[float, ...], ...], threshold: int) -> tuple[tupl
 MEAN_POPULATION = {"inskrivningstid_medel_dagar": "deltagare_avslutade"}
 
 
-def protected_columns(indicator: str) -> list[str]:
+def protected_columns(indicator: str, catalog: dict) -> list[str]:
     """Which value columns of an indicator are counts of persons or events to protect.
     Sums (hours, handläggare) are not counts of persons and are shown as they are."""
-    kind = BY_ID[indicator].kind if indicator in BY_ID else None
+    kind = catalog[indicator].kind if indicator in catalog else None
     return {COUNT: ["varde"], SHARE: ["taljare", "namnare"]}.get(kind, [])
 
 
-def suppress(tidy: pd.DataFrame, threshold: int, groups: list[str]) -> pd.DataFrame:
+def suppress(tidy: pd.DataFrame, threshold: int, groups: list[str], catalog: dict) -> pd.DataFrame:
     """Apply the small-count rule to a full tidy table (every delprojekt and TOTALT).
 
     Rows of each table are ordered by delprojekt code, so ties break the same way on every
@@ -123,7 +123,7 @@ def suppress(tidy: pd.DataFrame, threshold: int, groups: list[str]) -> pd.DataFr
     order = sorted(groups) + [TOTALT]
     hide = np.zeros(len(out), dtype=bool)
     for ind, idx in out.groupby("indikator", sort=False).indices.items():
-        columns = protected_columns(ind)
+        columns = protected_columns(ind, catalog)
         if not columns:
             continue
         block = out.iloc[idx]
@@ -181,15 +181,15 @@ def published(
     if threshold <= 0:
         return exact_figures(ds, periods, indicators, delprojekt)
     check_selection(ds.config, indicators, delprojekt)
-    wanted = list(indicators) if indicators else [i.id for i in CATALOG]
+    catalog = ds.config.indicators
+    wanted = list(indicators) if indicators else list(catalog)
     extra = [
         MEAN_POPULATION[i]
         for i in wanted
         if i in MEAN_POPULATION and MEAN_POPULATION[i] not in wanted
     ]
-    tidy = suppress(
-        exact_figures(ds, periods, wanted + extra), threshold, ds.config.delprojekt_codes
-    )
+    exact = exact_figures(ds, periods, wanted + extra)
+    tidy = suppress(exact, threshold, ds.config.delprojekt_codes, catalog)
     keep = tidy["indikator"].isin(wanted)
     if delprojekt:
         keep &= tidy["delprojekt"].isin([*delprojekt, TOTALT])

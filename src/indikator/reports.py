@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .catalog import BY_ID
+from .catalog import SHARE
 from .config import Config
 from .periods import Period, from_bucket, month_index
 from .vocabulary import TOTALT
@@ -23,6 +23,8 @@ class Chart:
     """One target indicator's cumulative result per month (TOTALT) and its goals by kön."""
 
     indicator: str
+    label: str
+    share: bool
     series: pd.DataFrame  # period, kon, varde (NaN where there is no value)
     goals: dict[str, float]
 
@@ -92,7 +94,11 @@ def figure_report(
             goals = dict(
                 zip(*targets[targets["indikator"] == ind][["kon", "mal"]].T.to_numpy(), strict=True)
             )
-            report.charts.append(Chart(ind, series[series["indikator"] == ind], goals))
+            spec = config.indicators[ind]
+            chart = Chart(
+                ind, spec.label, spec.kind == SHARE, series[series["indikator"] == ind], goals
+            )
+            report.charts.append(chart)
     return report
 
 
@@ -102,7 +108,3 @@ def target_report(ds, period: Period, compare_previous=False, delprojekt=None, m
 
     table = evaluate(ds, period, compare_previous, delprojekt, min_cell)
     return TargetReport(table, ds.config, COLUMNS + (PREVIOUS if compare_previous else []))
-
-
-def chart_title(chart: Chart) -> str:
-    return BY_ID[chart.indicator].label

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from .catalog import BY_ID, SHARE
+from .catalog import SHARE
 from .config import Config
 from .dataset import Dataset
 from .periods import Period
@@ -91,7 +91,8 @@ def evaluate(
     now = tidy[tidy["period"] == period.label]
     out = targets.merge(now, on=key, how="left")
     out["period"] = period.label
-    share = out["indikator"].map(lambda i: BY_ID[i].kind == SHARE)
+    catalog = ds.config.indicators
+    share = out["indikator"].map(lambda i: catalog[i].kind == SHARE)
     met = np.where(out["status"] == "ok", out["varde"] >= out["mal"] - 1e-12, None)
     out["uppfyllt"] = pd.Series(met, index=out.index, dtype=object)
     out.loc[~share, ["taljare", "namnare"]] = np.nan

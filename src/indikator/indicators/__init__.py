@@ -8,7 +8,6 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from ..catalog import BY_ID, CATALOG
 from ..coding import positions
 from ..config import Config
 from ..dataset import Dataset
@@ -39,7 +38,7 @@ def check_selection(
     if unknown:
         known = ", ".join(config.delprojekt_codes)
         raise SelectionError(mask(f"okänt delprojekt: {', '.join(unknown)} (finns: {known})"))
-    bad = [i for i in indicators or () if i not in BY_ID]
+    bad = [i for i in indicators or () if i not in config.indicators]
     if bad:
         raise SelectionError(mask(f"okänd indikator: {', '.join(bad)} (se `indikator indicators`)"))
 
@@ -57,6 +56,7 @@ def context(ds: Dataset, periods: list[Period], delprojekt: Iterable[str] | None
         project_start=month_index(ds.config.project.start),
         person_codes=codes,
         person_kon=kon,
+        indicators=ds.config.indicators,
     )
 
 
@@ -69,16 +69,17 @@ def exact_figures(
     """The tidy table of ``indicators`` (default: all) for every period, both scopes: the
     exact figures, without small-count protection (not for publication)."""
     check_selection(ds.config, indicators, delprojekt)
-    wanted = list(indicators) if indicators else [i.id for i in CATALOG]
+    catalog = ds.config.indicators
+    wanted = list(indicators) if indicators else list(catalog)
     ctx = context(ds, periods, delprojekt)
     parts: list[pd.DataFrame] = []
     wanted_set = set(wanted)
     for name, family in FAMILIES.items():
-        ids = {i for i in wanted_set if BY_ID[i].family == name}
+        ids = {i for i in wanted_set if catalog[i].family == name}
         if not ids:
             continue
-        absent = {i for i in ids if not all(ds.has(e) for e in BY_ID[i].needs)}
-        parts += [missing(ctx, i, BY_ID[i].kons) for i in sorted(absent)]
+        absent = {i for i in ids if not all(ds.has(e) for e in catalog[i].needs)}
+        parts += [missing(ctx, i, catalog[i].kons) for i in sorted(absent)]
         if ids - absent:
             parts += family.compute(ctx, ds, ids - absent)
     out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=TIDY_COLUMNS)
@@ -98,7 +99,7 @@ def order(df: pd.DataFrame, ds: Dataset, ctx: Context, wanted: list[str]) -> pd.
     idx = np.lexsort(
         (
             np.arange(len(df)),
-            rank("indikator", [i.id for i in CATALOG]),
+            rank("indikator", list(ds.config.indicators)),
             rank("delprojekt", list(ctx.groups)),
             rank("omfang", ["period", "ackumulerat"]),
             rank("period", [p.label for p in ctx.periods]),

@@ -33,6 +33,7 @@ class Context:
     project_start: int  # month index
     person_codes: pd.Index  # normalised id -> position
     person_kon: np.ndarray  # per person position: 0 K, 1 M, 2 unknown
+    indicators: dict = field(default_factory=dict)  # id -> catalog.Indicator, of the config
     by_kind: dict[str, list[Period]] = field(default_factory=dict)
     cache: dict[str, object] = field(default_factory=dict)  # shared work between families
 

@@ -24,23 +24,29 @@ def compute(ctx: Context, ds: Dataset, wanted: set[str]) -> list:
     work = ds.config.group("arbete_studier_efter")
     person = ctx.persons(e["person"])
     grp = ctx.group_index(e["delprojekt"])
+    own = {f.indicator: f for f in ds.config.followup if f.indicator in wanted}
     out = []
     for suffix, (code, months) in POINTS.items():
         share, missing = f"andel_arbete_studier_{suffix}", f"uppfoljning_saknas_{suffix}"
-        if not {share, missing} & wanted:
+        mine = [f for f in own.values() if f.tidpunkt == code]
+        if not {share, missing} & wanted and not mine:
             continue
-        at = fu.loc[fu["tidpunkt"] == code, ["person", "slut", "sysselsattning"]]
+        at = fu.loc[fu["tidpunkt"] == code, ["person", "slut", "sysselsattning", "forsorjning"]]
         # One follow-up per (person, slut, tidpunkt) is guaranteed by the loader.
-        status = e[["person", "slut"]].merge(at, on=["person", "slut"], how="left")[
-            "sysselsattning"
-        ]
-        has_f = status.notna().to_numpy(dtype="float64")
-        work_f = status.isin(work).to_numpy(dtype="float64")
+        status = e[["person", "slut"]].merge(at, on=["person", "slut"], how="left")
+        has_f = status["sysselsattning"].notna().to_numpy(dtype="float64")
         latest = Latest(ctx, person, grp, follow_up_point(e["slut"], months), e["slut"], e["start"])
         if share in wanted:
+            work_f = status["sysselsattning"].isin(work).to_numpy(dtype="float64")
             out.append(
                 rows(ctx, share, latest.tally(has_f * work_f), denominator=latest.tally(has_f))
             )
         if missing in wanted:
             out.append(rows(ctx, missing, latest.tally(1.0 - has_f)))
+        for f in mine:  # the configuration's own outcomes: sysselsättning or försörjning
+            hit = status["sysselsattning"].isin({c.upper() for c in f.sysselsattning}) | status[
+                "forsorjning"
+            ].isin({c.upper() for c in f.forsorjning})
+            num = latest.tally(has_f * hit.to_numpy(dtype="float64"))
+            out.append(rows(ctx, f.indicator, num, denominator=latest.tally(has_f)))
     return out

@@ -15,8 +15,9 @@ import pandas as pd
 from ..coding import positions
 from ..dataset import Dataset
 from ..periods import KINDS
+from ..rules.common import days
 from .engine import Context, Tally, months, tally_runs
-from .flow import active
+from .flow import active, ended, exits
 from .tidy import rows
 
 FAR = 10**7
@@ -96,8 +97,40 @@ def compute(ctx: Context, ds: Dataset, wanted: set[str]) -> list:
     if "matning_saknas" in wanted:
         out.append(rows(ctx, "matning_saknas", tally_runs(ctx, runs).minus_from(population), codes))
     for n, item in enumerate(items):
-        if item.indicator and item.indicator in wanted:
+        if not item.indicator or item.indicator not in wanted:
+            continue
+        if item.judged == "vid_avslut":
+            num, den = at_exit(ctx, ds, item)
+            out.append(rows(ctx, item.indicator, num, denominator=den))
+        else:
             out.append(
                 rows(ctx, item.indicator, improved.select(n), denominator=population.select(n))
             )
     return out
+
+
+def at_exit(ctx: Context, ds: Dataset, item) -> tuple[Tally, Tally]:
+    """An item judged at exit: among those who ended (each person's latest enrolment ending
+    in the period), those with an answer at exit (their latest answer from the enrolment's
+    start to ``exit_window_days`` after its end), and of them those whose answer is at least
+    ``success_from``."""
+    e = ended(ds)
+    ans = ds.tables["matningar"]
+    ans = ans[(ans["fraga"] == item.code).to_numpy()]
+    person_a = ctx.persons(ans["person"])
+    order = np.lexsort((ans["_line"].to_numpy(), days(ans["datum"]), person_a))
+    span = 1 << 20  # more days than 1900–2099: (person, day) packs into one int64
+    packed = person_a[order].astype("int64") * span + days(ans["datum"])[order] + span // 2
+    person_e = ctx.persons(e["person"]).astype("int64")
+    until = days(e["slut"]) + item.exit_window_days
+    j = np.searchsorted(packed, person_e * span + until + span // 2, side="right") - 1
+    jj = np.maximum(j, 0)
+    found = (j >= 0) & (person_e >= 0) & (len(packed) > 0)
+    if len(packed):
+        found &= packed[jj] // span == person_e
+        found &= packed[jj] - person_e * span - span // 2 >= days(e["start"])
+    value = ans["varde"].to_numpy()[order][jj] if len(packed) else np.zeros(len(e))
+    has = found.astype("float64")
+    success = has * (value >= item.success_from)
+    latest = exits(ctx, ds)
+    return latest.tally(success), latest.tally(has)

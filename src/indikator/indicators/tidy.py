@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..catalog import BY_ID, MEAN, SHARE
+from ..catalog import MEAN, SHARE
 from ..vocabulary import EMPTY_DENOMINATOR, KON, NO_DATA, OK, SCOPES
 from ..vocabulary import TIDY_COLUMNS as COLUMNS
 from .engine import Context, Tally
@@ -39,7 +39,7 @@ def rows(
     selects the kön columns (organisation figures are T only); ``at_most_one`` turns a count
     into "was there any" (0 or 1).
     """
-    kind = BY_ID[indicator].kind
+    kind = ctx.indicators[indicator].kind
     dims = dims or [""]
     labels = _labels(ctx, dims, kons)
     k = [KON.index(x) for x in kons]

@@ -8,7 +8,7 @@ import io
 
 import pandas as pd
 
-from ..catalog import BY_ID, MEAN, SHARE, SUM
+from ..catalog import MEAN, SHARE, SUM
 from ..config import Config
 from ..vocabulary import TIDY_COLUMNS as COLUMNS
 from .layout import COLUMNS as FIGURE_COLUMNS
@@ -60,7 +60,8 @@ def figures(tidy: pd.DataFrame, config: Config) -> bytes:
                     row.append(SYMBOL[r.status])
                 else:
                     row.append(float(r.varde))
-                formats.append(FORMAT.get(BY_ID[ind].kind, "0") if ind in BY_ID else "General")
+                catalog = config.indicators
+                formats.append(FORMAT.get(catalog[ind].kind, "0") if ind in catalog else "General")
             ws.append(row)
             for cell, fmt in zip(ws[ws.max_row][2:], formats, strict=True):
                 if isinstance(cell.value, float):

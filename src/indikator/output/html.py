@@ -10,9 +10,8 @@ import io
 
 import pandas as pd
 
-from ..catalog import BY_ID, SHARE
 from ..config import Config
-from ..reports import Chart, FigureReport, chart_title
+from ..reports import Chart, FigureReport
 from .layout import COLUMNS, HEADERS, KON_HEADER, SYMBOL, cells, group_title, row_label
 
 STYLE = """
@@ -30,7 +29,7 @@ COLORS = {"K": "#b2182b", "M": "#2166ac", "T": "#333333"}
 
 
 def _table(block: pd.DataFrame, config: Config) -> str:
-    text = dict(zip(block.index, cells(block), strict=True))
+    text = dict(zip(block.index, cells(block, config.indicators), strict=True))
     rows: dict[tuple[str, str], dict] = {}
     for i, r in zip(block.index, block.itertuples(index=False), strict=True):
         rows.setdefault((r.indikator, r.dimension), {})[(r.omfang, r.kon)] = text[i]
@@ -44,7 +43,7 @@ def _table(block: pd.DataFrame, config: Config) -> str:
 
 
 def _chart(chart: Chart) -> str:
-    series, indicator, goals = chart.series, chart.indicator, chart.goals
+    series, goals = chart.series, chart.goals
     import matplotlib
 
     matplotlib.use("Agg")
@@ -52,7 +51,7 @@ def _chart(chart: Chart) -> str:
 
     plt.rcParams["svg.fonttype"] = "path"
     plt.rcParams["svg.hashsalt"] = "indikator"  # the same figures give the same file
-    share = BY_ID[indicator].kind == SHARE
+    share = chart.share
     fig, ax = plt.subplots(figsize=(6.4, 3.4), dpi=100)
     for kon in ("K", "M", "T"):
         s = series[series["kon"] == kon]
@@ -72,7 +71,7 @@ def _chart(chart: Chart) -> str:
     step = max(1, len(labels) // 8)
     ax.set_xticks(range(0, len(labels), step), labels[::step], rotation=45, ha="right", fontsize=8)
     ax.set_ylabel("procent" if share else "antal")
-    ax.set_title(f"{BY_ID[indicator].label} (ackumulerat, streckat = mål)", fontsize=10)
+    ax.set_title(f"{chart.label} (ackumulerat, streckat = mål)", fontsize=10)
     ax.legend(fontsize=8, loc="best")
     ax.grid(alpha=0.3)
     fig.tight_layout()
@@ -96,7 +95,7 @@ def figures(report: FigureReport) -> str:
         parts.append("<h2>Mål och utveckling (TOTALT)</h2>")
         for chart in report.charts:
             parts.append(
-                f"<figure>{_chart(chart)}<figcaption>{html.escape(chart_title(chart))}"
+                f"<figure>{_chart(chart)}<figcaption>{html.escape(chart.label)}"
                 "</figcaption></figure>"
             )
     for group, block in tidy.groupby("delprojekt", sort=False):

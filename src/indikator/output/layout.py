@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..catalog import BY_ID, MEAN, SHARE, SUM
+from ..catalog import MEAN, SHARE, SUM
 from ..config import Config
 from ..vocabulary import EMPTY_DENOMINATOR, KON, NO_DATA, SCOPES, SUPPRESSED, TOTALT
 
@@ -34,9 +34,11 @@ def number(x: float, decimals: int = 0) -> str:
     return f"{x:.{decimals}f}".replace(".", ",")
 
 
-def cells(df: pd.DataFrame) -> list[str]:
-    """Every figure of a tidy frame as a person reads it."""
-    kinds = [BY_ID[i].kind if i in BY_ID else None for i in df["indikator"]]
+def cells(df: pd.DataFrame, catalog: dict) -> list[str]:
+    """Every figure of a tidy frame as a person reads it (``catalog``: the configuration's
+    indicators, for their kinds)."""
+    kind_of = {i: ind.kind for i, ind in catalog.items()}
+    kinds = [kind_of.get(i) for i in df["indikator"]]
     out = []
     for kind, status, v, t, n in zip(
         kinds, df["status"], df["varde"], df["taljare"], df["namnare"], strict=True
@@ -55,7 +57,8 @@ def cells(df: pd.DataFrame) -> list[str]:
 def dimension_label(config: Config, indicator: str, code: str) -> str:
     if not code:
         return ""
-    dim = BY_ID[indicator].dimension if indicator in BY_ID else None
+    catalog = config.indicators
+    dim = catalog[indicator].dimension if indicator in catalog else None
     if dim and dim.endswith("_par"):
         name = dim.removesuffix("_par")
         return " > ".join(config.label(name, c) for c in code.split(">"))
@@ -75,7 +78,8 @@ def dimension_label(config: Config, indicator: str, code: str) -> str:
 
 def row_label(config: Config, indicator: str, dimension: str) -> str:
     """The Swedish label of one row of a human table: indicator, then the dimension value."""
-    label = BY_ID[indicator].label if indicator in BY_ID else indicator
+    catalog = config.indicators
+    label = catalog[indicator].label if indicator in catalog else indicator
     return f"{label}: {dimension_label(config, indicator, dimension)}" if dimension else label
 
 

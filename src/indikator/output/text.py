@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..catalog import BY_ID, SHARE
+from ..catalog import SHARE
 from ..config import Config
 from .layout import (
     COLUMNS,
@@ -32,7 +32,7 @@ def figures(tidy: pd.DataFrame, config: Config, fmt: str) -> str:
         return "Inga indikatorer att visa.\n"
     headers = ["Indikator", *HEADERS]
     tablefmt = "pipe" if fmt == "markdown" else "simple"
-    text = cells(tidy)
+    text = cells(tidy, config.indicators)
     blocks: dict[tuple[str, str], dict[tuple[str, str], dict]] = {}
     hits: dict[tuple[str, str, str, str], bool] = {}
     for i, (period, scope, group, ind, dim, kon, t) in enumerate(
@@ -92,12 +92,12 @@ def targets(df: pd.DataFrame, config: Config, fmt: str) -> str:
         headers += [f"Resultat {label.iat[0] if len(label) else 'föregående'}", "n av N (föreg.)"]
     body = []
     for r in df.itertuples(index=False):
-        kind = BY_ID[r.indikator].kind
+        kind = config.indicators[r.indikator].kind
         goal, result, n_of = _target_cells(kind, r.mal, r.varde, r.taljare, r.namnare, r.status)
         met = SYMBOL.get(r.status, "") if r.uppfyllt is None else ("ja" if r.uppfyllt else "nej")
         row = [
             r.delprojekt,
-            BY_ID[r.indikator].label,
+            config.indicators[r.indikator].label,
             KON_HEADER[r.kon],
             r.omfang,
             goal,
