@@ -24,7 +24,16 @@ def test_batch_writes_a_complete_set_and_is_reproducible(cli, tmp_path):
     )  # no progress bar in a pipe
     first = (out / "senaste").resolve()
     files = sorted(p.name for p in first.iterdir())
-    assert files == ["indikatorer.csv", "indikatorer.parquet", "manifest.json", "validering.csv"]
+    assert files == [
+        "indikatorer.csv",
+        "indikatorer.parquet",
+        "manifest.json",
+        "rapport-2017-06.html",  # the latest complete month and tertial (no complete year yet)
+        "rapport-2017-06.xlsx",
+        "rapport-2017-T1.html",
+        "rapport-2017-T1.xlsx",
+        "validering.csv",
+    ]
     manifest = json.loads((first / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["perioder"] == [
         "2017-01",

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from . import cache
 from .errors import EXIT_FAIL, EXIT_OK, EXIT_REJECTED, StrictError, UsageError
-from .locations import default_config_path, default_data_path
+from .locations import config_path, default_data_path
 from .logs import start as start_log
 from .masking import mask
 from .periods import Period, parse_period
@@ -39,6 +39,7 @@ __all__ = [  # the jobs, their requests and answers, and what the command line n
     "diff",
     "esf_hours",
     "indicators",
+    "init",
     "mask",
     "monthly",
     "parse_period",
@@ -62,11 +63,11 @@ class Source:
 
     @property
     def folder(self) -> Path:
-        return self.data or default_data_path()
+        return self.data or default_data_path(self.config)
 
     @property
     def config_file(self) -> Path:
-        return self.config or default_config_path()
+        return config_path(self.config)
 
 
 @dataclass(frozen=True)
@@ -336,16 +337,28 @@ def diff(old: Path, new: Path, fmt: str) -> Answer:
     )
 
 
-def validate(source: Source) -> Answer:
-    """Every file's rows read/accepted/rejected, then every problem."""
-    from .output.problems import report_lines
+def validate(source: Source, out: Path | None = None) -> Answer:
+    """Every file's rows read/accepted/rejected, then every problem; with ``out``, the problem
+    list as a spreadsheet (.xlsx) or CSV to fix from, and only the counts on the screen."""
+    from . import output
+    from .output.problems import count_lines, report_lines, total_line
     from .validation import ValidationReport
 
+    if out is not None:
+        output.check("validation", "xlsx" if out.suffix.lower() == ".xlsx" else "csv", out)
     report = ValidationReport.of(_dataset(source, _config(source), None))
-    text = "".join(f"{line}\n" for line in report_lines(report))
     refusal = strict_refusal(source, report.rejected)
     code = EXIT_FAIL if refusal else EXIT_REJECTED if report.rejected else EXIT_OK
-    return Answer(text=text, message=f"fel: {refusal}" if refusal else None, exit_code=code)
+    if out is None:
+        text = "".join(f"{line}\n" for line in report_lines(report))
+        return Answer(text=text, message=f"fel: {refusal}" if refusal else None, exit_code=code)
+    fmt = "xlsx" if out.suffix.lower() == ".xlsx" else "csv"
+    output.write(report, fmt, out)
+    lines = [*count_lines(report.counts), total_line(report)]
+    message = f"skrev {out}: {len(report.problems)} problem" + (
+        f"\nfel: {refusal}" if refusal else ""
+    )
+    return Answer(text="".join(f"{line}\n" for line in lines), message=message, exit_code=code)
 
 
 def indicators(source: Source = Source()) -> Answer:
@@ -375,6 +388,18 @@ def sample(
         activity_interval=activity_interval,
     )
     return Answer(message=", ".join(f"{k}: {v} rader" for k, v in counts.items()))
+
+
+def init(folder: Path, name: str | None = None) -> Answer:
+    """A new project folder: a commented configuration, data/ with registration templates."""
+    from .project import init as create
+
+    written = create(folder, name)
+    listed = "\n".join(f"  {p.relative_to(folder)}" for p in written)
+    return Answer(
+        text=f"Skapade projektet i {folder}:\n{listed}\n"
+        f"Stå i mappen och kör `indikator validate`; se {folder / 'LÄSMIG.txt'}.\n"
+    )
 
 
 def cache_clear() -> Answer:

@@ -26,10 +26,12 @@ from . import __version__
 from .atomic import atomic_folder, replace_link
 from .dataset import Dataset
 from .errors import LockError, OutputError, describe_os_error
+from .output import render
 from .output.problems import problems_csv
 from .output.tidy import parquet_bytes, tidy_arrow, tidy_csv
 from .periods import Period, last_complete_month, month_index, periods_between
 from .protection import published
+from .reports import from_published
 from .vocabulary import FIGURE_KEY
 
 LINK = "senaste"
@@ -82,6 +84,18 @@ def batch_periods(
     return periods_between(start, end, ("month", "quarter", "tertial", "half", "year"))
 
 
+def report_periods(periods: list[Period]) -> list[Period]:
+    """The latest complete month, tertial and year among ``periods``: the ones a utredare
+    opens in the morning (Excel and HTML reports of each go into the generation folder)."""
+    last = max((p.last for p in periods if p.kind == "month"), default=None)
+    out = []
+    for kind in ("month", "tertial", "year"):
+        done = [p for p in periods if p.kind == kind and p.last <= last]
+        if done:
+            out.append(max(done))
+    return out
+
+
 def sha256(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -116,6 +130,12 @@ def run_batch(
             (work / f"{TIDY}.parquet").write_bytes(parquet_bytes(tidy_arrow(tidy)))
             (work / f"{TIDY}.csv").write_text(tidy_csv(tidy), encoding="utf-8")
             (work / "validering.csv").write_text(problems_csv(ds.problems), encoding="utf-8")
+            for period in report_periods(periods):  # documents for people, beside the tidy table
+                report = from_published(tidy, ds.config, period, series=tidy)
+                (work / f"rapport-{period.label}.xlsx").write_bytes(render(report, "xlsx"))
+                (work / f"rapport-{period.label}.html").write_text(
+                    render(report, "html"), encoding="utf-8"
+                )
             manifest = {
                 "version": __version__,
                 "tid": stamp.isoformat(timespec="seconds"),

@@ -168,6 +168,72 @@ CATALOG: list[Indicator] = [
     ),
 ]
 
+# Who is counted, as docs/indikatorer.md says it (P = the period [a, b]; ackumulerat: from the
+# project start to b). Persons are counted once (TOTALT too); T counts everyone, K and M those
+# of that kön.
+_FOLLOW = (
+    "Population: personer vars senaste avslutade inskrivning med uppföljningspunkt ({point}) i "
+    "perioden har en uppföljning vid {t}."
+)
+DEFINITIONS = {
+    "deltagare_aktiva": "Personer med en inskrivning som överlappar perioden (startdatum ≤ b och "
+    "slutdatum tomt eller ≥ a).",
+    "deltagare_nya": "Personer med en inskrivning vars startdatum ligger i perioden; ackumulerat: "
+    "alla som deltagit hittills.",
+    "deltagare_avslutade": "Personer med en inskrivning vars slutdatum ligger i perioden.",
+    "inskrivningstid_medel_dagar": "Medelvärdet av slutdatum − startdatum i dagar över de "
+    "avslutade (varje persons senaste inskrivning som slutar i perioden).",
+    "andel_arbete_studier": "Population: deltagare_avslutade. Täljare: avslutsorsaken är i "
+    "gruppen arbete_studier.",
+    "andel_ordinarie_insats": "Population: deltagare_avslutade. Täljare: avslutsorsaken är i "
+    "gruppen ordinarie_insats.",
+    "avslutsorsak": "En rad per avslutsorsak: personer bland deltagare_avslutade med den "
+    "orsaken; nämnare deltagare_avslutade.",
+    "sysselsattning_fore_efter": "En rad per par FÖRE>EFTER bland avslutade med båda "
+    "registrerade; nämnare de med båda registrerade. Visas som matris i rapporterna.",
+    "forsorjning_fore_efter": "Som sysselsattning_fore_efter, för försörjning.",
+    "andel_egen_forsorjning_efter": "Population: avslutade med forsorjning_efter registrerad. "
+    "Täljare: forsorjning_efter i gruppen egen_forsorjning.",
+    **{
+        f"andel_arbete_studier_{t}": _FOLLOW.format(point=point, t=t.upper())
+        + " Täljare: uppföljningens sysselsättning är i gruppen arbete_studier_efter."
+        for t, point in (
+            ("90d", "slutdatum + 90 dagar"),
+            ("6m", "slutdatum + 6 månader"),
+            ("12m", "slutdatum + 12 månader"),
+        )
+    },
+    **{
+        f"uppfoljning_saknas_{t}": "Personer vars senaste avslutade inskrivning med "
+        f"uppföljningspunkt i perioden saknar uppföljning vid {t.upper()}."
+        for t in ("90d", "6m", "12m")
+    },
+    "stegforflyttning": "forbattring för den fråga som konfigurationen knyter till "
+    "stegforflyttning (MIA: STEG).",
+    "okad_makt": "forbattring för den fråga som konfigurationen knyter till okad_makt (MIA: MAKT).",
+    "narmare_arbetsmarknaden": "forbattring för den fråga som konfigurationen knyter till "
+    "narmare_arbetsmarknaden (MIA: NARMARE), eller bedömd vid avslut om frågan säger så.",
+    "forbattring": "En rad per fråga. Population: personer i deltagare_aktiva med minst två svar "
+    "på frågan till periodens slut. Täljare: senaste svaret är högre än det första.",
+    "matning_saknas": "En rad per fråga: personer i deltagare_aktiva med färre än två svar på "
+    "frågan till periodens slut.",
+    "fatt_insats": "Personer med minst en aktivitet daterad i perioden.",
+    "insats": "En rad per insatstyp: personer med minst en aktivitet av typen i perioden.",
+    "deltagartimmar": "Summan av timmar för aktiviteter daterade i perioden.",
+    "remisser": "En rad per remittent: remisser daterade i perioden (händelser, så TOTALT är "
+    "summan av delprojekten); kön från remissen.",
+    "remisser_inskrivna": "Av remisserna: utfall INSKRIVEN.",
+    "remisser_ej_inskrivna": "Av remisserna: utfall EJ_INSKRIVEN.",
+    "andel_remisser_inskrivna": "inskrivna / (inskrivna + ej inskrivna); pågående räknas inte.",
+    "infoinsatser": "En rad per myndighet: distinkta aktivitet_id i perioden av en "
+    "informationstyp. Bara kön T; aktiviteter utan delprojekt räknas bara i TOTALT.",
+    "handlaggare": "Summan av antal_handlaggare över informationsinsatsernas rader.",
+    "skriftlig_info": "1 om myndigheten fått minst en skriftlig informationsinsats i perioden, "
+    "annars 0.",
+    "sammankomster_flera_myndigheter": "En rad per typ: distinkta aktivitet_id i perioden med två "
+    "eller flera olika myndigheter.",
+}
+CATALOG = [Indicator(**{**i.__dict__, "definition": DEFINITIONS[i.id]}) for i in CATALOG]
 BY_ID = {i.id: i for i in CATALOG}
 
 

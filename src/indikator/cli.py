@@ -235,11 +235,12 @@ def diff(old, new, fmt):
 
 
 @main.command()
+@click.option("--out", type=FILE, help="Skriv problemlistan till FIL (.xlsx eller .csv).")
 @source
 @handled
-def validate(source):
+def validate(out, source):
     """Kontrollera exporterna: rader lästa/godkända/avvisade, sedan varje problem."""
-    return app.validate(source)
+    return app.validate(source, out)
 
 
 @main.command()
@@ -248,6 +249,15 @@ def validate(source):
 def indicators(config):
     """Lista alla indikatorer med id, typ och vilka exporter de behöver."""
     return app.indicators(app.Source(config=config))
+
+
+@main.command()
+@click.argument("folder", type=FOLDER)
+@click.option("--name", help="Projektets namn (standard: mappens namn).")
+@handled
+def init(folder, name):
+    """Starta ett nytt projekt: konfiguration, datamapp och registreringsmallar i Excel."""
+    return app.init(folder, name)
 
 
 @main.command()

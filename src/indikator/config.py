@@ -14,7 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from .errors import ConfigError
-from .locations import default_config_path
+from .locations import config_path
 
 CODE_LISTS = (
     "myndighet",
@@ -236,7 +236,7 @@ def _unique(key: str, codes: list[str]) -> None:
 
 def load_config(path: str | Path | None = None) -> Config:
     """Read and validate a TOML configuration; every failure is a ConfigError naming the key."""
-    p = Path(path) if path is not None else default_config_path()
+    p = config_path(Path(path) if path is not None else None)
     try:
         raw = tomllib.loads(p.read_text(encoding="utf-8"))
     except FileNotFoundError:

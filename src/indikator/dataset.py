@@ -23,7 +23,7 @@ from .rules import RULES, century, consistency, copies
 from .rules.causes import Rejected
 from .rules.common import Rows
 from .rules.deltagare import persons
-from .schema import EXPORTS, codebooks, validate_table
+from .schema import EXPORTS, aliases, codebooks, validate_table
 from .vocabulary import EXPORT_ORDER
 
 
@@ -63,9 +63,9 @@ def load_dataset(folder: str | Path, config: Config, today: dt.date | None = Non
         model = EXPORTS[export]
         columns = model.columns()
         required = [n for n, c in columns.items() if c.required]
-        aliases = config.aliases.get(export, {})
+        headers = aliases(export, config)
         raw = read_table(
-            path, export, list(columns), required, aliases, problems, export in copies.WARNED
+            path, export, list(columns), required, headers, problems, export in copies.WARNED
         )
         if ids is None:  # deltagare, the first export, fixes the century of ten-digit ids
             ref = century.reference_date(raw, books, today, problems)

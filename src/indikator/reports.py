@@ -35,6 +35,7 @@ class FigureReport:
     config: Config
     period: Period | None = None
     charts: list[Chart] = field(default_factory=list)
+    matrices: dict = field(default_factory=dict)  # (period, omfang, delprojekt) -> [Matrix]
     kind = "figures"
 
 
@@ -58,47 +59,75 @@ class HoursReport:
     kind = "hours"
 
 
+def chart_targets(config: Config) -> pd.DataFrame:
+    """The targets drawn as charts: those on TOTALT in the cumulative scope."""
+    from .targets import expand
+
+    targets = expand(config)
+    return targets[(targets["delprojekt"] == TOTALT) & (targets["omfang"] == "ackumulerat")]
+
+
+def charts(series: pd.DataFrame, config: Config) -> list[Chart]:
+    """A chart per target indicator from published monthly figures (``series`` holds the
+    months, cumulative, TOTALT, of those indicators)."""
+    targets = chart_targets(config)
+    series = series[
+        (series["omfang"] == "ackumulerat")
+        & (series["delprojekt"] == TOTALT)
+        & (series["dimension"] == "")
+        & series["period"].str.fullmatch(r"\d{4}-\d{2}")
+    ]
+    out = []
+    for ind in dict.fromkeys(targets["indikator"]):
+        goals = dict(
+            zip(*targets[targets["indikator"] == ind][["kon", "mal"]].T.to_numpy(), strict=True)
+        )
+        spec = config.indicators[ind]
+        out.append(
+            Chart(ind, spec.label, spec.kind == SHARE, series[series["indikator"] == ind], goals)
+        )
+    return out
+
+
+def from_published(
+    tidy: pd.DataFrame, config: Config, period: Period, series: pd.DataFrame | None = None
+) -> FigureReport:
+    """The report of one period from published figures already computed (``tidy`` may hold
+    other periods too, as the batch's does); ``series``: the months for the charts."""
+    from .matrices import matrices
+
+    own = tidy[tidy["period"] == period.label].reset_index(drop=True)
+    report = FigureReport(own, config, period, matrices=matrices(own, config))
+    if series is not None:
+        last = series["period"].map(lambda label: label <= f"{period.end:%Y-%m}")
+        report.charts = charts(series[last], config)
+    return report
+
+
 def figure_report(
     ds,
     periods: list[Period],
     indicators=None,
     delprojekt=None,
     min_cell: int | None = None,
-    charts: bool = False,
+    with_charts: bool = False,
 ) -> FigureReport:
-    """The published figures of ``periods``; with ``charts``, also the series of the charts:
-    each indicator with a target on TOTALT in the cumulative scope, month by month from the
-    project start to the (last) period."""
+    """The published figures of ``periods``; with ``with_charts``, also the series of the
+    charts: each indicator with a target on TOTALT in the cumulative scope, month by month
+    from the project start to the (last) period."""
+    from .matrices import matrices
     from .protection import published
-    from .targets import expand
 
     tidy = published(ds, periods, indicators, delprojekt, min_cell)
     report = FigureReport(tidy, ds.config, periods[-1] if periods else None)
-    if not charts:
-        return report
-    config = ds.config
-    targets = expand(config)
-    targets = targets[(targets["delprojekt"] == TOTALT) & (targets["omfang"] == "ackumulerat")]
-    if len(targets):
+    report.matrices = matrices(tidy, ds.config)
+    targets = chart_targets(ds.config)
+    if with_charts and len(targets):
         last = max(p.last for p in periods)
-        first = month_index(config.project.start)
+        first = month_index(ds.config.project.start)
         months = [from_bucket("month", m) for m in range(first, last + 1)]
         ids = list(dict.fromkeys(targets["indikator"]))
-        series = published(ds, months, ids, None, min_cell)
-        series = series[
-            (series["omfang"] == "ackumulerat")
-            & (series["delprojekt"] == TOTALT)
-            & (series["dimension"] == "")
-        ]
-        for ind in ids:
-            goals = dict(
-                zip(*targets[targets["indikator"] == ind][["kon", "mal"]].T.to_numpy(), strict=True)
-            )
-            spec = config.indicators[ind]
-            chart = Chart(
-                ind, spec.label, spec.kind == SHARE, series[series["indikator"] == ind], goals
-            )
-            report.charts.append(chart)
+        report.charts = charts(published(ds, months, ids, None, min_cell), ds.config)
     return report
 
 

@@ -100,6 +100,11 @@ def _formats(rng, ids: np.ndarray) -> np.ndarray:
     return out
 
 
+def _code(codes: list[str], wanted: str) -> str:
+    """``wanted`` if the configuration's list has it, else its first code."""
+    return wanted if wanted in codes else codes[0]
+
+
 def _iso(days: np.ndarray) -> np.ndarray:
     return np.datetime_as_string(days.astype("datetime64[D]"), unit="D").astype(object)
 
@@ -125,18 +130,27 @@ def generate(
     )
     home = _pick(rng, dps, planned, size)
 
-    # Enrolments: one each; 10 % return to the same delprojekt; 3 % also join another one.
+    # Enrolments: one each; 10 % return to the same delprojekt later; 3 % move to another
+    # one after their first enrolment, and a handful (0.15 %) are in two at once, as in a real
+    # register. Nobody starts before the project.
     first_start = start0 + rng.integers(0, span - 30, size) * DAY
     duration = np.clip(rng.lognormal(5.4, 0.6, size), 20, 900).astype(int)
     back = rng.random(size) < 0.10
-    other = rng.random(size) < 0.03
+    other = (rng.random(size) < 0.03) & ~back & (len(dps) > 1)
+    at_once = other & (rng.random(size) < 0.05)
     idx = np.concatenate([np.arange(size), np.flatnonzero(back), np.flatnonzero(other)])
     n = len(idx)
     role = np.concatenate([np.zeros(size, int), np.ones(back.sum(), int), np.full(other.sum(), 2)])
     start = first_start[idx].copy()
     gap = rng.integers(30, 200, n)
     start[role == 1] = (first_start + duration * DAY)[idx[role == 1]] + gap[role == 1] * DAY
-    start[role == 2] = first_start[idx[role == 2]] + rng.integers(-60, 120, (role == 2).sum()) * DAY
+    first_end = (first_start + duration * DAY)[idx[role == 2]]
+    overlapping = at_once[idx[role == 2]]
+    start[role == 2] = np.where(
+        overlapping,
+        first_start[idx[role == 2]] + 30 * DAY,
+        first_end + gap[role == 2] * DAY,
+    )
     dur = np.where(
         role == 0, duration[idx], np.clip(rng.lognormal(5.0, 0.6, n), 20, 600).astype(int)
     )
@@ -174,16 +188,27 @@ def generate(
     fors = [c.code for c in config.code_list("forsorjning")]
     work = config.group("arbete_studier")
     syss_fore = _pick(rng, syss, [1 if s in ("ARBETE", "STUDIER") else 4 for s in syss], n)
+    fors_fore = _pick(rng, fors, [1 if f in ("LON", "STUDIEMEDEL") else 4 for f in fors], n)
+    # After: work or studies where the reason says so; otherwise mostly as before, with the
+    # usual moves (to job seeking, a programme, sickness): a register has a few dozen pairs.
+    moves = [c for c in ("ARBETSSOKANDE", "PROGRAM", "ARBETSTRANING", "SJUKSKRIVEN") if c in syss]
+    stay = rng.random(n) < 0.6
     syss_efter = np.where(
         np.isin(reason, list(work)),
-        np.where(reason == "STUDIER", "STUDIER", "ARBETE"),
-        _pick(rng, syss, [3] * len(syss), n),
+        np.where(reason == "STUDIER", _code(syss, "STUDIER"), _code(syss, "ARBETE")),
+        np.where(
+            stay | (not moves), syss_fore, _pick(rng, moves or syss, [1] * len(moves or syss), n)
+        ),
     )
-    fors_fore = _pick(rng, fors, [1 if f in ("LON", "STUDIEMEDEL") else 4 for f in fors], n)
+    benefits = [c for c in ("A_KASSA", "AKTIVITETSSTOD", "SJUKPENNING") if c in fors]
     fors_efter = np.where(
         np.isin(reason, list(work)),
-        np.where(reason == "STUDIER", "STUDIEMEDEL", "LON"),
-        _pick(rng, fors, [3] * len(fors), n),
+        np.where(reason == "STUDIER", _code(fors, "STUDIEMEDEL"), _code(fors, "LON")),
+        np.where(
+            stay | (not benefits),
+            fors_fore,
+            _pick(rng, benefits or fors, [1] * len(benefits or fors), n),
+        ),
     )
     registered_after = rng.random(n) < 0.8
 
@@ -236,7 +261,7 @@ def generate(
             "timmar": hours,
             "detalj": "",
         }
-    )
+    ).drop_duplicates()  # one row per occasion: no occasion registered twice
 
     # Answers every three months: STEG and MAKT always, NARMARE and HALSA mostly.
     rounds = days // 90 + 1
@@ -261,8 +286,27 @@ def generate(
                 }
             )
         )
+    # Items judged at exit get an answer on the last day, for most of those who ended.
+    ended_rows = np.flatnonzero(~open_)
+    for item in config.instrument:
+        if item.judged != "vid_avslut":
+            continue
+        take = ended_rows[rng.random(len(ended_rows)) < 0.85]
+        success = rng.random(len(take)) < 0.6
+        value = np.where(
+            success,
+            rng.integers(item.success_from, item.max + 1, len(take)),
+            rng.integers(item.min, item.success_from, len(take)),
+        )
+        exit_answers = {
+            "deltagare_id": ids_written[take],
+            "datum": _iso(end[take]),
+            "fraga": item.code,
+            "varde": value,
+        }
+        answers.append(pd.DataFrame(exit_answers))
     matningar = (
-        pd.concat(answers, ignore_index=True)
+        pd.concat(answers, ignore_index=True).drop_duplicates(["deltagare_id", "datum", "fraga"])
         if answers
         else pd.DataFrame(columns=["deltagare_id", "datum", "fraga", "varde"])
     )
@@ -284,7 +328,15 @@ def generate(
                         "ARBETE",
                         _pick(rng, ["ARBETSSOKANDE", "SJUKSKRIVEN", "INGEN"], [2, 1, 1], len(pick)),
                     ),
-                    "forsorjning": np.where(ok, "LON", ""),
+                    "forsorjning": np.where(
+                        ok,
+                        _code(fors, "LON"),
+                        np.where(
+                            rng.random(len(pick)) < 0.4,
+                            _pick(rng, fors, [1] * len(fors), len(pick)),
+                            "",
+                        ),
+                    ),
                     "slutdatum": np.where(
                         single[pick] & (rng.random(len(pick)) < 0.5), "", _iso(end[pick])
                     ),

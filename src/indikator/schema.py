@@ -292,6 +292,50 @@ class Organisationsaktivitet(ExportRow):
     antal_handlaggare: Annotated[int | None, C("int")] = None
 
 
+# Every column as people write it, and what goes in it: the headers of the registration
+# templates (always understood, whatever the configuration's aliases) and the instruction
+# sheet and docs/exporter.md.
+COLUMN_TEXT: dict[str, tuple[str, str]] = {
+    "deltagare_id": ("Personnummer", "ÅÅÅÅMMDD-NNNN, ÅÅMMDD-NNNN eller en pseudonym (anonyma)"),
+    "kon": ("Kön", "K eller M (Kvinna, Man); tomt: härleds ur personnumret"),
+    "fodelsear": ("Födelseår", "fyra siffror; tomt: ur personnumret"),
+    "delprojekt": ("Delprojekt", "ett av konfigurationens delprojekt (kod eller namn)"),
+    "startdatum": ("Startdatum", "inskrivningens första dag, ÅÅÅÅ-MM-DD"),
+    "slutdatum": ("Slutdatum", "inskrivningens sista dag; tomt: pågår"),
+    "avslutsorsak": ("Avslutsorsak", "ur listan; anges när slutdatum finns"),
+    "anvisande_organisation": ("Anvisande organisation", "myndigheten som anvisade"),
+    "sysselsattning_fore": ("Sysselsättning före", "vid inskrivningen, ur listan"),
+    "sysselsattning_efter": ("Sysselsättning efter", "vid avslutet, ur listan"),
+    "forsorjning_fore": ("Försörjning före", "vid inskrivningen, ur listan"),
+    "forsorjning_efter": ("Försörjning efter", "vid avslutet, ur listan"),
+    "datum": ("Datum", "ÅÅÅÅ-MM-DD"),
+    "insatstyp": ("Insatstyp", "ur listan"),
+    "timmar": ("Timmar", "antal timmar, decimalkomma går bra (1,5)"),
+    "detalj": ("Detalj", "fritext, räknas inte (skriv aldrig personnummer här)"),
+    "fraga": ("Fråga", "instrumentets fråga (kod eller text)"),
+    "varde": ("Värde", "ett heltal inom frågans skala"),
+    "tidpunkt": ("Tidpunkt", "90D, 6M eller 12M efter avslutet"),
+    "sysselsattning": ("Sysselsättning", "vid uppföljningen, ur listan"),
+    "forsorjning": ("Försörjning", "vid uppföljningen, ur listan"),
+    "remiss_id": ("Remiss-id", "unikt i filen (inte ett personnummer)"),
+    "remittent": ("Remittent", "myndigheten som remitterade"),
+    "utfall": ("Utfall", "Inskriven, Ej inskriven eller Pågående (tomt: pågående)"),
+    "aktivitet_id": ("Aktivitets-id", "samma för alla rader av en aktivitet"),
+    "typ": ("Typ", "aktivitetens typ, ur listan"),
+    "myndighet": ("Myndighet", "myndigheten som deltog (en rad per myndighet)"),
+    "antal_handlaggare": ("Antal handläggare", "deltagande handläggare från myndigheten"),
+}
+
+
+def aliases(export: str, config: Config) -> dict[str, list[str]]:
+    """The header names understood for ``export``: the template's headers, then the
+    configuration's own aliases."""
+    out = {c: [COLUMN_TEXT[c][0]] for c in EXPORTS[export].columns() if c in COLUMN_TEXT}
+    for column, alts in config.aliases.get(export, {}).items():
+        out.setdefault(column, []).extend(alts)
+    return out
+
+
 EXPORTS: dict[str, type[ExportRow]] = {
     m.export: m
     for m in (Deltagare, Aktivitet, Matning, Uppfoljning, Remiss, Organisationsaktivitet)

@@ -40,10 +40,13 @@ PREVIOUS = [
 ]
 
 
-def expand(config: Config) -> pd.DataFrame:
-    """One row per (indicator, scope, group, kön) that has a target."""
+def expand(config: Config, kind: str | None = None) -> pd.DataFrame:
+    """One row per (indicator, scope, group, kön) that has a target; with ``kind``, only the
+    targets that hold for that kind of period (a yearly target is not a monthly one)."""
     rows = []
     for t in config.targets:
+        if kind is not None and t.period_kind not in (None, kind):
+            continue
         scopes = [t.scope] if t.scope else ["period", "ackumulerat"]
         kons = [t.kon] if t.kon else ["K", "M", "T"]
         if t.per_delprojekt_planned:
@@ -78,7 +81,7 @@ def evaluate(
 ) -> pd.DataFrame:
     """Targets beside their results; ``min_cell`` applies small-count control to the results
     (None = the configuration's threshold, 0 = off)."""
-    targets = expand(ds.config)
+    targets = expand(ds.config, period.kind)
     if delprojekt:
         targets = targets[targets["delprojekt"].isin([*delprojekt, TOTALT])]
     periods = [period, period.previous()] if compare_previous else [period]

@@ -16,6 +16,7 @@ from .problems import ERROR, WARNING, FileCount
 class ValidationReport:
     counts: list[FileCount]
     problems: pd.DataFrame  # problems.COLUMNS
+    kind = "validation"
 
     @classmethod
     def of(cls, ds) -> ValidationReport:

@@ -38,14 +38,14 @@ def _figures(fmt: str):
         if fmt == "xlsx":
             from .excel import figures
 
-            return figures(report.tidy, report.config)
+            return figures(report)
         if fmt == "html":
             from .html import figures
 
             return figures(report)
         from .text import figures
 
-        return figures(report.tidy, report.config, fmt)
+        return figures(report, fmt)
 
     return render
 
@@ -87,6 +87,15 @@ def _hours(fmt: str):
     return render
 
 
+def _validation(fmt: str):
+    def render(report):
+        from . import problems
+
+        return problems.sheet_xlsx(report) if fmt == "xlsx" else problems.sheet_csv(report)
+
+    return render
+
+
 RENDERERS: dict[tuple[str, str], Renderer] = {
     **{("figures", f): Renderer(_figures(f)) for f in FORMATS},
     **{
@@ -95,6 +104,7 @@ RENDERERS: dict[tuple[str, str], Renderer] = {
     },
     **{("changes", f): Renderer(_changes(f)) for f in ("table", "csv")},
     **{("hours", f): Renderer(_hours(f), private=True) for f in ("csv", "xlsx")},
+    **{("validation", f): Renderer(_validation(f)) for f in ("csv", "xlsx")},
 }
 
 

@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import io
 
-import pandas as pd
-
 from ..catalog import MEAN, SHARE, SUM
-from ..config import Config
+from ..vocabulary import SCOPES, SUPPRESSED
 from ..vocabulary import TIDY_COLUMNS as COLUMNS
 from .layout import COLUMNS as FIGURE_COLUMNS
 from .layout import HEADERS, SYMBOL, row_label
@@ -27,11 +25,12 @@ def _sheet_name(code: str, used: set[str]) -> str:
     return name
 
 
-def figures(tidy: pd.DataFrame, config: Config) -> bytes:
+def figures(report) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
+    tidy, config = report.tidy, report.config
     wb = Workbook()
     wb.remove(wb.active)
     used: set[str] = set()
@@ -47,7 +46,9 @@ def figures(tidy: pd.DataFrame, config: Config) -> bytes:
             for r in block.itertuples(index=False)
         }
         seen = dict.fromkeys(
-            (r.period, r.indikator, r.dimension) for r in block.itertuples(index=False)
+            (r.period, r.indikator, r.dimension)
+            for r in block.itertuples(index=False)
+            if not r.indikator.endswith("_fore_efter")  # shown as matrices below
         )
         for period, ind, dim in seen:
             row = [row_label(config, ind, dim), period]
@@ -66,6 +67,10 @@ def figures(tidy: pd.DataFrame, config: Config) -> bytes:
             for cell, fmt in zip(ws[ws.max_row][2:], formats, strict=True):
                 if isinstance(cell.value, float):
                     cell.number_format = fmt
+        for period in dict.fromkeys(block["period"]):
+            for scope in SCOPES:
+                for m in report.matrices.get((period, scope, group), []):
+                    _matrix(ws, m, period, scope, bold)
         ws.freeze_panes = "C2"
         ws.column_dimensions["A"].width = min(90, max(len(str(c.value or "")) for c in ws["A"]) + 2)
         ws.column_dimensions["B"].width = 10
@@ -83,3 +88,26 @@ def figures(tidy: pd.DataFrame, config: Config) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def _matrix(ws, m, period: str, scope: str, bold) -> None:
+    """A before/after matrix under the figures: numbers as numbers, ``..`` where suppressed."""
+
+    def value(v):
+        return SYMBOL[SUPPRESSED] if v is None else v
+
+    ws.append([])
+    ws.append([f"{m.title} · {'perioden' if scope == 'period' else 'ackumulerat'}", period])
+    ws[ws.max_row][0].font = bold
+    ws.append(["Före \\ efter", "", *m.columns, "Summa"])
+    for cell in ws[ws.max_row]:
+        cell.font = bold
+    for r, row, total in zip(m.rows, m.cells, m.row_sums, strict=True):
+        ws.append([r, "", *map(value, row), value(total)])
+    ws.append(["Summa", "", *map(value, m.column_sums), value(m.total)])
+    ws.append([])
+    ws.append(["Kategori", "", "Efter − före", "Procentenheter"])
+    for cell in ws[ws.max_row]:
+        cell.font = bold
+    for c, diff, points in m.changes:
+        ws.append([c, "", value(diff), value(None if points is None else round(points, 1))])

@@ -11,8 +11,10 @@ import io
 import pandas as pd
 
 from ..config import Config
+from ..matrices import Matrix
 from ..reports import Chart, FigureReport
-from .layout import COLUMNS, HEADERS, KON_HEADER, SYMBOL, cells, group_title, row_label
+from ..vocabulary import SCOPES, SUPPRESSED
+from .layout import COLUMNS, HEADERS, KON_HEADER, SYMBOL, cells, group_title, number, row_label
 
 STYLE = """
 body { font-family: sans-serif; margin: 2em; color: #222; }
@@ -24,11 +26,14 @@ th[scope=row] { text-align: left; font-weight: normal; background: none; }
 figure { display: inline-block; margin: 0 1em 2em 0; }
 figcaption { font-weight: bold; }
 .teckenforklaring { color: #555; font-size: 0.85em; }
+table.matris caption { text-align: left; font-weight: bold; padding: 0.4em 0; }
+table.matris { display: inline-table; margin-right: 2em; vertical-align: top; }
 """
 COLORS = {"K": "#b2182b", "M": "#2166ac", "T": "#333333"}
 
 
 def _table(block: pd.DataFrame, config: Config) -> str:
+    block = block[~block["indikator"].str.endswith("_fore_efter")]  # shown as matrices
     text = dict(zip(block.index, cells(block, config.indicators), strict=True))
     rows: dict[tuple[str, str], dict] = {}
     for i, r in zip(block.index, block.itertuples(index=False), strict=True):
@@ -40,6 +45,41 @@ def _table(block: pd.DataFrame, config: Config) -> str:
         tds = "".join(f'<td class="num">{html.escape(values.get(c, ""))}</td>' for c in COLUMNS)
         body.append(f'<tr><th scope="row">{html.escape(label)}</th>{tds}</tr>')
     return f"<table><thead><tr><th>Indikator</th>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _cell(v, signed: bool = False, decimals: int = 0) -> str:
+    if v is None:
+        return SYMBOL[SUPPRESSED]
+    return ("+" if signed and v > 0 else "") + number(v, decimals)
+
+
+def _matrix(m: Matrix, scope: str) -> str:
+    """Before in rows, after in columns, sums; then the change per category."""
+    esc = html.escape
+    head = "".join(f"<th>{esc(c)}</th>" for c in m.columns)
+    body = [
+        f'<tr><th scope="row">{esc(r)}</th>'
+        + "".join(f'<td class="num">{_cell(v)}</td>' for v in cells)
+        + f'<td class="num">{_cell(total)}</td></tr>'
+        for r, cells, total in zip(m.rows, m.cells, m.row_sums, strict=True)
+    ]
+    body.append(
+        '<tr><th scope="row">Summa</th>'
+        + "".join(f'<td class="num">{_cell(v)}</td>' for v in m.column_sums)
+        + f'<td class="num">{_cell(m.total)}</td></tr>'
+    )
+    change = "".join(
+        f'<tr><th scope="row">{esc(c)}</th><td class="num">{_cell(d, True)}</td>'
+        f'<td class="num">{_cell(p, True, 1)}</td></tr>'
+        for c, d, p in m.changes
+    )
+    title = f"{m.title} · {'perioden' if scope == 'period' else 'ackumulerat'}"
+    return (
+        f'<table class="matris"><caption>{esc(title)}</caption><thead><tr><th>Före \\ efter</th>'
+        f"{head}<th>Summa</th></tr></thead><tbody>{''.join(body)}</tbody></table>"
+        '<table class="matris"><thead><tr><th>Kategori</th><th>Efter − före</th>'
+        f"<th>Procentenheter</th></tr></thead><tbody>{change}</tbody></table>"
+    )
 
 
 def _chart(chart: Chart) -> str:
@@ -101,6 +141,9 @@ def figures(report: FigureReport) -> str:
     for group, block in tidy.groupby("delprojekt", sort=False):
         parts.append(f"<h2>{html.escape(group_title(config, group))} · period {period.label}</h2>")
         parts.append(_table(block, config))
+        for scope in SCOPES:
+            for m in report.matrices.get((period.label, scope, group), []):
+                parts.append(_matrix(m, scope))
     legend = " · ".join(
         f"{s} {t}"
         for s, t in zip(

@@ -85,3 +85,85 @@ def report_lines(report: ValidationReport) -> list[str]:
 def problems_csv(problems: pd.DataFrame) -> str:
     """Every problem, one row each, the columns of ``problems.COLUMNS``."""
     return problems.to_csv(index=False, lineterminator="\n")
+
+
+SHEET_COLUMNS = {  # the problem list as the person who registers reads it
+    "fil": "Fil",
+    "rad": "Rad",
+    "kolumn": "Kolumn",
+    "varde": "Värde",
+    "niva": "Nivå",
+    "kod": "Kod",
+    "meddelande": "Meddelande",
+    "orsak": "Orsak",
+}
+
+
+def _sorted(problems: pd.DataFrame) -> pd.DataFrame:
+    return problems.sort_values(["fil", "rad", "kolumn"], kind="stable")[list(SHEET_COLUMNS)]
+
+
+def kinds(report: ValidationReport) -> pd.DataFrame:
+    """One row per kind of problem: code, level, title, count, the first example."""
+    from ..problems import KINDS
+
+    rows = []
+    for code, group in report.problems.groupby("kod", sort=False):
+        first = group.iloc[0]
+        rows.append(
+            {
+                "Kod": code,
+                "Nivå": KINDS[code].level if code in KINDS else first["niva"],
+                "Vad": KINDS[code].title if code in KINDS else "",
+                "Antal": len(group),
+                "Första": format_problem(first),
+            }
+        )
+    return pd.DataFrame(rows, columns=["Kod", "Nivå", "Vad", "Antal", "Första"])
+
+
+def sheet_csv(report: ValidationReport) -> bytes:
+    """The problem list for Swedish Excel: ``;``, UTF-8 with BOM, sorted by file and line."""
+    df = _sorted(report.problems).rename(columns=SHEET_COLUMNS)
+    return df.to_csv(sep=";", index=False, lineterminator="\r\n").encode("utf-8-sig")
+
+
+def sheet_xlsx(report: ValidationReport) -> bytes:
+    """The problem list to fix from: every problem sorted by file and line, with an autofilter
+    and a frozen header; a summary sheet per kind of problem; the rows per file."""
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    bold = Font(bold=True)
+
+    def sheet(ws, df: pd.DataFrame, widths: dict[str, int]) -> None:
+        ws.append(list(df.columns))
+        for cell in ws[1]:
+            cell.font = bold
+        for row in df.itertuples(index=False):
+            ws.append([None if v == "" else v for v in row])
+        ws.freeze_panes = "A2"
+        ws.auto_filter.ref = ws.dimensions
+        for i, c in enumerate(df.columns, start=1):
+            ws.column_dimensions[get_column_letter(i)].width = widths.get(c, 14)
+
+    problems = wb.active
+    problems.title = "Problem"
+    sheet(
+        problems,
+        _sorted(report.problems).rename(columns=SHEET_COLUMNS),
+        {"Fil": 24, "Kolumn": 18, "Värde": 20, "Kod": 24, "Meddelande": 80, "Orsak": 18},
+    )
+    sheet(wb.create_sheet("Sammanfattning"), kinds(report), {"Kod": 26, "Vad": 50, "Första": 100})
+    files = pd.DataFrame(
+        [(c.file, c.read, c.accepted, c.rejected) for c in report.counts],
+        columns=["Fil", "Rader lästa", "Godkända", "Avvisade"],
+    )
+    sheet(wb.create_sheet("Filer"), files, {"Fil": 30})
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

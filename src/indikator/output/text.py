@@ -7,6 +7,7 @@ import pandas as pd
 
 from ..catalog import SHARE
 from ..config import Config
+from ..vocabulary import KON, SCOPES, SUPPRESSED
 from .layout import (
     COLUMNS,
     HEADERS,
@@ -19,23 +20,23 @@ from .layout import (
     row_label,
 )
 
+TERMINAL = 120  # a `table` fits a terminal this wide
 
-def figures(tidy: pd.DataFrame, config: Config, fmt: str) -> str:
-    """One block per period and delprojekt; rows are indicators, columns K/M/T per scope.
 
-    Before/after pairs that nobody in the block has are left out of the human table (they
-    stay in the tidy formats), so the table shows what happened, not every combination.
+def figures(report, fmt: str) -> str:
+    """One block per period and delprojekt; rows are indicators, columns Kvinnor/Män/Totalt.
+
+    ``table`` (the terminal) has one block per scope, so that it fits in 120 columns with
+    shares as ``33 % (4 av 12)``; ``markdown`` has the period and ackumulerat side by side.
+    The before/after pairs are shown as matrices under each block (``matrices.py``), not as
+    one row per pair (the tidy formats keep the rows).
     """
-    from tabulate import tabulate
-
+    tidy, config = report.tidy, report.config
     if tidy.empty:
         return "Inga indikatorer att visa.\n"
-    headers = ["Indikator", *HEADERS]
-    tablefmt = "pipe" if fmt == "markdown" else "simple"
     text = cells(tidy, config.indicators)
     blocks: dict[tuple[str, str], dict[tuple[str, str], dict]] = {}
-    hits: dict[tuple[str, str, str, str], bool] = {}
-    for i, (period, scope, group, ind, dim, kon, t) in enumerate(
+    for i, (period, scope, group, ind, dim, kon) in enumerate(
         zip(
             tidy["period"],
             tidy["omfang"],
@@ -43,30 +44,103 @@ def figures(tidy: pd.DataFrame, config: Config, fmt: str) -> str:
             tidy["indikator"],
             tidy["dimension"],
             tidy["kon"],
-            tidy["taljare"],
             strict=True,
         )
     ):
-        row = blocks.setdefault((period, group), {}).setdefault((ind, dim), {})
-        row[(scope, kon)] = text[i]
-        if ind.endswith("_fore_efter"):
-            hits[(period, group, ind, dim)] = hits.get((period, group, ind, dim), False) or (
-                t == t and t > 0
-            )
+        if not ind.endswith("_fore_efter"):
+            row = blocks.setdefault((period, group), {}).setdefault((ind, dim), {})
+            row[(scope, kon)] = text[i]
     out: list[str] = []
     start = config.project.start.isoformat()
     for (period, group), rows in blocks.items():
-        title = f"{group_title(config, group)} · period {period} · ackumulerat från {start}"
-        out.append(f"## {title}" if fmt == "markdown" else title)
-        body = []
-        for (ind, dim), values in rows.items():
-            if ind.endswith("_fore_efter") and not hits.get((period, group, ind, dim), True):
-                continue
-            body.append([row_label(config, ind, dim), *(values.get(c, "") for c in COLUMNS)])
-        out.append(tabulate(body, headers=headers, tablefmt=tablefmt, disable_numparse=True))
-        out.append("")
+        if fmt == "markdown":
+            out.append(
+                f"## {group_title(config, group)} · period {period} · ackumulerat från {start}"
+            )
+            body = [
+                [row_label(config, ind, dim), *(v.get(c, "") for c in COLUMNS)]
+                for (ind, dim), v in rows.items()
+            ]
+            out += [_table(body, ["Indikator", *HEADERS], "pipe"), ""]
+            for scope in SCOPES:
+                out += _matrices(report.matrices.get((period, scope, group), []), scope, "pipe")
+            continue
+        for scope in SCOPES:
+            kons = [(scope, k) for k in KON]
+            body = [
+                [row_label(config, ind, dim), *(v.get(c, "") for c in kons)]
+                for (ind, dim), v in rows.items()
+            ]
+            when = (
+                f"period {period}"
+                if scope == "period"
+                else f"ackumulerat från {start} till periodens slut"
+            )
+            out += [
+                f"{group_title(config, group)} · {when}",
+                _fitted(body, ["Indikator", *(KON_HEADER[k] for k in KON)]),
+                "",
+            ]
+            out += _matrices(report.matrices.get((period, scope, group), []), scope, "simple")
     out.append(LEGEND)
     return "\n".join(out) + "\n"
+
+
+def _table(body, headers, tablefmt: str, widths=None) -> str:
+    from tabulate import tabulate
+
+    return tabulate(
+        body, headers=headers, tablefmt=tablefmt, disable_numparse=True, maxcolwidths=widths
+    )
+
+
+def _fitted(body, headers) -> str:
+    """A simple table no wider than ``TERMINAL``: the first column wraps to what is left."""
+    label = max([len(str(headers[0])), *(len(str(r[0])) for r in body)])
+    while True:
+        text = _table(body, headers, "simple", [label, *([None] * (len(headers) - 1))])
+        excess = max(len(line) for line in text.splitlines()) - TERMINAL
+        if excess <= 0 or label <= 20:
+            return text
+        label = max(20, label - excess)
+
+
+def _count(v) -> str:
+    return SYMBOL[SUPPRESSED] if v is None else number(v)
+
+
+def _signed(v, decimals: int = 0) -> str:
+    if v is None:
+        return SYMBOL[SUPPRESSED]
+    return ("+" if v > 0 else "") + number(v, decimals)
+
+
+def _matrices(found, scope: str, tablefmt: str) -> list[str]:
+    """Each matrix of a block (grouped first) and the change per category. In the terminal
+    the categories are numbered (columns ``1``, ``2`` …), so that a matrix fits."""
+    out = []
+    for m in found:
+        numbered = tablefmt == "simple"
+        number_of = {c: i + 1 for i, c in enumerate(dict.fromkeys([*m.rows, *m.columns]))}
+        heads = [str(number_of[c]) for c in m.columns] if numbered else list(m.columns)
+
+        def name(c, number_of=number_of, numbered=numbered):
+            return f"{number_of[c]} {c}" if numbered else c
+
+        body = [
+            [name(r), *map(_count, cells), _count(s)]
+            for r, cells, s in zip(m.rows, m.cells, m.row_sums, strict=True)
+        ]
+        body.append(["Summa", *map(_count, m.column_sums), _count(m.total)])
+        title = f"{m.title} · {'perioden' if scope == 'period' else 'ackumulerat'}"
+        out += [
+            f"**{title}**" if tablefmt == "pipe" else title,
+            _table(body, ["Före \\ efter", *heads, "Summa"], tablefmt),
+            "",
+        ]
+        change = [[name(c), _signed(d), _signed(p, 1)] for c, d, p in m.changes]
+        out += [_table(change, ["Kategori", "Efter − före", "Procentenheter"], tablefmt), ""]
+    return out
 
 
 def _target_cells(kind: str, mal, varde, taljare, namnare, status) -> tuple[str, str, str]:
