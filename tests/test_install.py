@@ -69,3 +69,21 @@ def test_the_wheel_runs_monthly_from_another_folder(tmp_path):
         env=env,
     )
     assert other.returncode == 0, other.stdout + other.stderr
+    # and a project of one's own, with its templates
+    init = subprocess.run(
+        [venv / "bin" / "indikator", "init", "mitt projekt"],
+        cwd=elsewhere,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert init.returncode == 0, init.stderr
+    checked = subprocess.run(
+        [venv / "bin" / "indikator", "validate"],
+        cwd=elsewhere / "mitt projekt",
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "deltagare.xlsx: 0 rader lästa" in checked.stdout
