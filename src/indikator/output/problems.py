@@ -61,7 +61,7 @@ def summary_lines(report: ValidationReport) -> list[str]:
         if shown == SUMMARY_KINDS:
             break
         more = len(group) - 1
-        tail = f" (och {more} till av samma slag)" if more else ""
+        tail = f" (och {more} till)" if more else ""
         lines.append(format_problem(next(group.itertuples(index=False))) + tail)
         shown += 1
     if kinds.ngroups > shown:
