@@ -23,7 +23,7 @@ KIND_TEXT = {
 FORMS = {
     "id": "personnummer (ÅÅÅÅMMDD-NNNN, ÅÅÅÅMMDDNNNN, ÅÅMMDD-NNNN, ÅÅMMDD+NNNN, ÅÅMMDDNNNN, "
     "samordningsnummer; alla sorters streck och blanksteg går bra) eller en pseudonym (1–64 tecken)",
-    "kon": "K, M, Kvinna, Man (tomt: ur personnumret)",
+    "kon": "K, M, Kvinna, Man; X eller icke-binär (tomt: ur personnumret, aldrig X)",
     "int": "heltal",
     "decimal": "tal; decimalkomma eller -punkt (1,5 eller 1.5)",
     "date": "ÅÅÅÅ-MM-DD, ÅÅÅÅMMDD, ÅÅÅÅ/MM/DD eller ett Excel-datum; ett klockslag efter datumet går bra",
@@ -91,7 +91,7 @@ def indicators() -> str:
         own = [
             i
             for i in config.indicators.values()
-            if i.id not in BY_ID or i.definition != BY_ID[i.id].definition
+            if i.family != "esf" and (i.id not in BY_ID or i.definition != BY_ID[i.id].definition)
         ]
         if own:
             out += [
@@ -101,6 +101,26 @@ def indicators() -> str:
                 "|---|---|---|---|",
             ]
             out += [f"| `{i.id}` | {i.label} | {KIND_TEXT[i.kind]} | {i.definition} |" for i in own]
+            out.append("")
+        esf = [i for i in config.indicators.values() if i.family == "esf"]
+        if esf:
+            kons = "K, M, X (icke-binära) och T" if "X" in esf[0].kons else "K, M och T"
+            out += [
+                f"## ESF i {config.project.name} (`--config {name}`, programperiod "
+                f"{config.esf.programme})",
+                "",
+                f"`indikator esf --period P` visar dem; antal personer, kön {kons}. Kolumner som",
+                "indikatorn läser utöver de obligatoriska står inom hakparentes; saknas kolumnen",
+                "(eller har den inget ifyllt värde) är status `saknar_data`.",
+                "",
+                "| kod | id | etikett | definition |",
+                "|---|---|---|---|",
+            ]
+            out += [
+                f"| {i.code} | `{i.id}` | {i.label} | {i.definition}"
+                f"{' [' + ', '.join(i.columns) + ']' if i.columns else ''} |"
+                for i in esf
+            ]
             out.append("")
     return "\n".join(out)
 
@@ -183,13 +203,63 @@ def code_lists() -> str:
         out += [f"| `{d.code}` | {d.label} |" for d in config.delprojekt]
         out.append("")
         for listname in CODE_LISTS:
-            out += [f"### {listname}", "", "| kod | etikett |", "|---|---|"]
-            out += [f"| `{c.code}` | {c.label} |" for c in config.code_list(listname)]
+            codes = config.code_list(listname)
+            if not codes:
+                continue
+            if listname == "utbildningsniva":
+                out += [f"### {listname}", "", "| kod | etikett | ISCED |", "|---|---|---|"]
+                out += [f"| `{c.code}` | {c.label} | {c.isced or '–'} |" for c in codes]
+            else:
+                out += [f"### {listname}", "", "| kod | etikett |", "|---|---|"]
+                out += [f"| `{c.code}` | {c.label} |" for c in codes]
             out.append("")
         if config.groups:
             out += ["### grupper", ""]
             out += [f"- `{g}`: {', '.join(members)}" for g, members in config.groups.items()]
             out.append("")
+        if config.esf:
+            out += [f"### ESF ({config.esf.programme})", ""]
+            out += [f"- status `{g}`: {', '.join(m)}" for g, m in config.esf.status.items()]
+            for g, o in config.esf.efter.items():
+                codes = [*(f"avslutsorsak {c}" for c in o.avslutsorsak)]
+                codes += [f"sysselsättning {c}" for c in o.sysselsattning]
+                out.append(f"- efter `{g}`: {', '.join(codes)}")
+            out.append("")
+    return "\n".join(out)
+
+
+def esf_examples() -> str:
+    """The [esf] section of each bundled configuration that has one, as written there."""
+    from indikator.config import load_config
+    from indikator.locations import bundled_configs
+
+    out = [
+        "# ESF-delen i de medföljande konfigurationerna",
+        "",
+        "<!-- genererad av docs/generera.py ur bundled/configs: ändra där, inte här -->",
+        "",
+        "Kopiera den del som gäller er programperiod till er egen konfiguration och byt koderna i",
+        "`[esf.status]` och `[esf.efter]` mot era egna (rapporter.md förklarar varje nyckel). Listan",
+        "`codes.utbildningsniva` med ISCED-band behövs för utbildningsnivåerna.",
+        "",
+    ]
+    for name, path in bundled_configs().items():
+        config = load_config(path)
+        if config.esf is None:
+            continue
+        lines = path.read_text(encoding="utf-8").splitlines()
+        first = lines.index("[esf]")
+        while first > 0 and lines[first - 1].startswith("#"):  # with the comment above it
+            first -= 1
+        section = "\n".join(lines[first:]).rstrip()
+        out += [
+            f"## {config.esf.programme}: {config.project.name} (`--config {name}`)",
+            "",
+            "```toml",
+            section,
+            "```",
+            "",
+        ]
     return "\n".join(out)
 
 
@@ -198,6 +268,7 @@ FILES = {
     "exporter.md": exports,
     "problemkoder.md": problems,
     "kodlistor.md": code_lists,
+    "esf-exempel.md": esf_examples,
 }
 
 

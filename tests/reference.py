@@ -214,6 +214,110 @@ def more_figures(
 
 
 # ---------------------------------------------------------------------------------------------
+# ESF common indicators, person by person (reporting.md §1), written out from the text.
+
+
+@dataclass
+class EsfRow:
+    """One enrolment with what the ESF indicators read; ``born`` from the personnummer."""
+
+    person: str
+    kon: str | None
+    dp: str
+    start: dt.date
+    end: dt.date | None
+    reason: str | None
+    before: str | None = None  # sysselsattning_fore
+    after: str | None = None  # sysselsattning_efter
+    level: str | None = None  # utbildningsniva
+    since: dt.date | None = None  # arbetslos_sedan
+    disability: bool | None = None
+    foreign: bool | None = None
+    qualification: bool | None = None
+    born: dt.date | None = None
+    year: int | None = None  # fodelsear
+
+
+def esf_age(born: dt.date | None, year: int | None, at: dt.date) -> int | None:
+    if born is not None:
+        return at.year - born.year - ((at.month, at.day) < (born.month, born.day))
+    return None if year is None else at.year - year
+
+
+def esf_figures(rows: list[EsfRow], six_months: dict, config, a: dt.date, b: dt.date) -> dict:
+    """{(code, group, kon): persons} for the window [a, b]; ``six_months`` maps
+    (person, slutdatum) to the 6M follow-up's sysselsättning."""
+    esf = config.esf
+    bands = {c.code: c.isced for c in config.codes.utbildningsniva}
+    status_groups = {k: {c.upper() for c in v} for k, v in esf.status.items()}
+    kons = ["K", "M", "X"] if esf.programme == "2021-2027" else ["K", "M"]
+    kon: dict[str, str | None] = {}
+    for r in sorted(rows, key=lambda r: r.start):  # the latest enrolment with a kön decides
+        kon.setdefault(r.person, None)
+        if r.kon:
+            kon[r.person] = r.kon
+    out = {}
+    for g in [*config.delprojekt_codes, "TOTALT"]:
+        mine: dict[str, list[tuple[int, EsfRow]]] = {}
+        for r in rows:
+            if g == "TOTALT" or r.dp == g:
+                # a tie on the same day goes to the delprojekt listed first
+                mine.setdefault(r.person, []).append((config.delprojekt_codes.index(r.dp), r))
+        counted: dict[str, set[str]] = {ind.code: set() for ind in esf.indicators}
+        for person, enrolments in mine.items():
+            entry = min(enrolments, key=lambda x: (x[1].start, x[0]))[1]
+            exit_ = None
+            if all(r.end is not None for _, r in enrolments):
+                exit_ = max(enrolments, key=lambda x: (x[1].end, x[1].start, -x[0]))[1]
+            age = esf_age(entry.born, entry.year, entry.start)
+            status = {name for name, codes in status_groups.items() if entry.before in codes}
+            if not status & {"arbetslos", "inaktiv", "sysselsatt"}:
+                status.add("okand")
+            months = 12 if age is None or age >= 25 else 6
+            long_term = entry.since is not None and entry.start > add_months(entry.since, months)
+            for ind in esf.indicators:
+                if ind.at == "start":
+                    if not a <= entry.start <= b:
+                        continue
+                elif exit_ is None or not a <= exit_.end <= b:
+                    continue
+                ok = True
+                if ind.status:
+                    ok &= bool(status & set(ind.status))
+                if ind.langtidsarbetslos:
+                    ok &= long_term
+                if ind.alder_min is not None:
+                    ok &= age is not None and age >= ind.alder_min
+                if ind.alder_max is not None:
+                    ok &= age is not None and age <= ind.alder_max
+                if ind.alder_okand:
+                    ok &= age is None
+                if ind.isced:
+                    ok &= bands.get(entry.level) == ind.isced
+                if ind.ja == "funktionsnedsattning":
+                    ok &= entry.disability is True
+                if ind.ja == "utlandsk_bakgrund":
+                    ok &= entry.foreign is True
+                if ind.ja == "kvalifikation":
+                    ok &= exit_.qualification is True
+                follow = six_months.get((person, exit_.end)) if exit_ else None
+                if ind.efter and ind.at == "avslut":
+                    o = esf.efter[ind.efter]
+                    ok &= exit_.reason in o.avslutsorsak or exit_.after in o.sysselsattning
+                if ind.efter and ind.at == "6M":
+                    ok &= follow in esf.efter[ind.efter].sysselsattning
+                if ind.uppfoljning_saknas:
+                    ok &= follow is None
+                if ok:
+                    counted[ind.code].add(person)
+        for code, persons in counted.items():
+            out[(code, g, "T")] = len(persons)
+            for k in kons:
+                out[(code, g, k)] = sum(1 for p in persons if kon[p] == k)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
 # Identity, one value at a time with python-stdnum's Luhn: the oracle for ids.check_unique_ids.
 
 _PNR12 = re.compile(r"^(\d{8})[-+]?(\d{4})$", re.ASCII)

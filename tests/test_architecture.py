@@ -12,10 +12,20 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "indikator"
 # From the ground up. A component is a top-level module or package of indikator.
 FLOORS = [
     {"vocabulary", "errors", "masking", "locations", "atomic", "coding", "catalog"},
-    {"periods", "config", "ids", "problems", "logs"},
+    {"periods", "esf_config", "config", "ids", "problems", "logs"},
     {"reading", "schema", "validation"},
     {"rules", "dataset"},
-    {"indicators", "protection", "targets", "esf", "sample", "cache", "reports", "matrices"},
+    {
+        "indicators",
+        "protection",
+        "targets",
+        "hours",
+        "finsam",
+        "sample",
+        "cache",
+        "reports",
+        "matrices",
+    },
     {"templates", "project"},
     {"output"},
     {"batch"},

@@ -235,11 +235,21 @@ def test_small_counts_are_suppressed_by_default(cli, world):
     assert "Aktiva deltagare" in t.stdout and ".." in t.stdout
 
 
-def test_bundled_sample_is_what_the_generator_writes(cli, tmp_path):
-    # data/samples/mia is `indikator sample` with its defaults; a change to the generator (or to
-    # the library it writes with) that alters a single byte shows up here
-    r = cli("sample", "--out", str(tmp_path))
+@pytest.mark.parametrize(
+    "name, options",
+    [
+        ("mia", []),  # `indikator sample` with its defaults
+        ("vagknuten", ["--config", "vagknuten", "--size", "110", "--seed", "2"]),
+        ("esfplus", ["--config", "esfplus", "--size", "500", "--seed", "3"]),
+    ],
+)
+def test_bundled_sample_is_what_the_generator_writes(cli, tmp_path, name, options):
+    # each bundled sample is `indikator sample` with the options its docs give; a change to the
+    # generator (or to the library it writes with) that alters a single byte shows up here
+    r = cli("sample", "--out", str(tmp_path), *options)
     assert r.exit_code == 0, r.stderr
-    bundled = Path(__file__).parents[1] / "data" / "samples" / "mia"
+    bundled = Path(__file__).parents[1] / "data" / "samples" / name
+    written = sorted(p.name for p in tmp_path.glob("*.csv"))
+    assert written == sorted(p.name for p in bundled.glob("*.csv"))
     for path in sorted(bundled.glob("*.csv")):
         assert (tmp_path / path.name).read_bytes() == path.read_bytes(), path.name

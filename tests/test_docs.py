@@ -64,6 +64,17 @@ def test_every_configuration_key_is_documented():
         assert f"`{group}`" in text
 
 
+def test_every_esf_key_and_status_group_is_documented():
+    from indikator import esf_config
+
+    text = (DOCS / "rapporter.md").read_text(encoding="utf-8")
+    for model in (esf_config.Esf, esf_config.EsfIndicator, esf_config.Outcome):
+        for key in model.model_fields:
+            assert f"`{key}`" in text, (model.__name__, key)
+    for name in (*esf_config.STATUS_GROUPS, esf_config.UNKNOWN_STATUS, *esf_config.PROGRAMMES):
+        assert f"`{name}`" in text or f'"{name}"' in text, name
+
+
 def test_every_problem_code_is_documented():
     text = _all_docs()
     for code in KINDS:

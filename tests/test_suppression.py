@@ -83,3 +83,30 @@ def test_nothing_hidden_is_recoverable(table, n):
     small = (v > 0) & (v < n)
     assert hid[small].all()  # every primary cell hidden
     assert recoverable(v, hid) == []
+
+
+def test_a_non_binary_column_is_protected_with_its_relation():
+    # ESF+: columns K, M, X, T with K + M + X = T. A-X 1, B-X 2 and TOTALT-X 3 are primary;
+    # each row then has one hidden cell and needs a second: its smallest shown inner one
+    # (A-K 6, B-K 7, TOTALT-K 13); column K then has three hidden, which the sums cannot split.
+    v, hid = run([[6, 9, 1, 16], [7, 8, 2, 17], [13, 17, 3, 33]])
+    assert hid.astype(int).tolist() == [[1, 0, 1, 0], [1, 0, 1, 0], [1, 0, 1, 0]]
+    assert recoverable(v, hid) == []
+    assert relations(2, 4)[0] == ((0, 0, False), (0, 1, False), (0, 2, False), (0, 3, True))
+
+
+@st.composite
+def tables_with_x(draw):
+    rows = draw(st.integers(1, 4))
+    kon = [[draw(st.integers(0, 12)) for _ in range(3)] for _ in range(rows)]
+    inner = [[k, m, x, k + m + x] for k, m, x in kon]
+    return inner + [[sum(r[c] for r in inner) for c in range(4)]]
+
+
+@settings(max_examples=200, deadline=None)
+@given(tables_with_x(), st.integers(2, 6))
+def test_nothing_hidden_is_recoverable_with_a_non_binary_column(table, n):
+    v, hid = run(table, n)
+    small = (v > 0) & (v < n)
+    assert hid[small].all()
+    assert recoverable(v, hid) == []

@@ -37,7 +37,9 @@ __all__ = [  # the jobs, their requests and answers, and what the command line n
     "cache_key",
     "cache_location",
     "diff",
+    "esf",
     "esf_hours",
+    "finsam",
     "indicators",
     "init",
     "mask",
@@ -219,12 +221,46 @@ def _exit(summary: RunSummary) -> int:
 
 
 def monthly(req: FigureRequest) -> Answer:
-    """The period's and the cumulative figures per delprojekt and TOTALT, K/M/T."""
+    """The period's and the cumulative figures per delprojekt and TOTALT, K/M/T: every
+    indicator of the configuration except the ESF common indicators, which are a report of
+    their own (``esf``)."""
+    return _figures("monthly", req)
+
+
+def esf(req: FigureRequest) -> Answer:
+    """The ESF common output and result indicators for participants, per delprojekt and
+    TOTALT, K/M(/X)/T, for the programme period of the configuration's ``[esf]``."""
+    return _figures("esf", req)
+
+
+def _chosen(job: str, config, asked: tuple[str, ...]) -> tuple[str, ...]:
+    """The indicators of a figures job: those asked for, else the job's own."""
+    from .errors import ConfigError
+
+    if job == "esf" and config.esf is None:
+        raise ConfigError(
+            "konfigurationen har ingen [esf]-del: lägg till programperiod, statusgrupper och "
+            "indikatorer (se docs/esf.md)"
+        )
+    if job == "esf":
+        own = {i for i, ind in config.indicators.items() if ind.family == "esf"}
+        other = [i for i in asked if i not in own and i in config.indicators]
+        if other:
+            raise UsageError(
+                f"{', '.join(other)} är ingen ESF-indikator (se `indikator indicators`)"
+            )
+    if asked:
+        return asked
+    wanted = (lambda f: f == "esf") if job == "esf" else (lambda f: f != "esf")
+    return tuple(i for i, ind in config.indicators.items() if wanted(ind.family))
+
+
+def _figures(job: str, req: FigureRequest) -> Answer:
     from . import output
 
     output.check("figures", req.fmt, req.out)
     key = cache_key(req.source)
-    part = cache.part_name("monthly", req.period, req.indicators, req.delprojekt, req.min_cell)
+    part = cache.part_name(job, req.period, req.indicators, req.delprojekt, req.min_cell)
     answer = f"answer-{part}-{req.fmt}"
     stored = cache.get(key, answer) if key and req.out is None else None
     if stored is not None:  # the same question about the same files: the same answer
@@ -232,18 +268,19 @@ def monthly(req: FigureRequest) -> Answer:
         return Answer(stored.summary, stored.text, exit_code=_exit(stored.summary))
 
     from .indicators import check_selection
-    from .reports import figure_report
+    from .reports import esf_title, figure_report
 
     config = _config(req.source)
     check_selection(config, req.indicators, req.delprojekt)
-    html = req.fmt == "html"
+    chosen = _chosen(job, config, req.indicators)
+    html = req.fmt == "html" and job == "monthly"
 
     def compute():
         ds = _dataset(req.source, config, key)
         notes = _period_notes(ds, req.period)
-        report = figure_report(
-            ds, [req.period], req.indicators or None, req.delprojekt or None, req.min_cell, html
-        )
+        report = figure_report(ds, [req.period], chosen, req.delprojekt or None, req.min_cell, html)
+        if job == "esf":
+            report.title = esf_title(config, req.min_cell)
         return _summary(ds, notes), report
 
     summary, report = _remembered(key, f"{part}-html" if html else part, compute)
@@ -274,11 +311,28 @@ def targets(req: TargetRequest) -> Answer:
     return Answer(summary, text, None if text is not None else f"skrev {req.out}", _exit(summary))
 
 
+def finsam(source: Source, year: int, delprojekt=(), fmt: str = "csv", out: Path | None = None):
+    """The yearly figures for Uppföljning Finsam: exact counts per insats and TOTALT."""
+    from . import output
+    from .indicators import check_selection
+    from .reports import finsam_report
+
+    output.check("finsam", fmt, out)
+    period = parse_period(str(year))
+    config = _config(source)
+    check_selection(config, None, delprojekt)
+    ds = _dataset(source, config, cache_key(source))
+    summary = _logged(_summary(ds, _period_notes(ds, period)))
+    _refuse_if_strict(source, summary)
+    text = output.write(finsam_report(ds, period, delprojekt or None), fmt, out)
+    return Answer(summary, text, None if text is not None else f"skrev {out}", _exit(summary))
+
+
 def esf_hours(source: Source, period: Period, out: Path) -> Answer:
     """The ESF participant report, person-level: to an owner-only file, never to the screen,
     and never through the cache (it holds personnummer)."""
     from . import output
-    from .esf import participant_hours
+    from .hours import participant_hours
     from .output.layout import number
     from .reports import HoursReport
 
@@ -364,7 +418,12 @@ def validate(source: Source, out: Path | None = None) -> Answer:
 def indicators(source: Source = Source()) -> Answer:
     """Every indicator of the configuration with its id, kind, label and the exports it needs."""
     catalog = _config(source).indicators.values()
-    text = "".join(f"{i.id:32} {i.kind:6} {i.label}  [{', '.join(i.needs)}]\n" for i in catalog)
+
+    def needs(i) -> str:
+        columns = f"; kolumner i deltagare: {', '.join(i.columns)}" if i.columns else ""
+        return f"[{', '.join(i.needs)}{columns}]"
+
+    text = "".join(f"{i.id:32} {i.kind:6} {i.label}  {needs(i)}\n" for i in catalog)
     return Answer(text=text)
 
 

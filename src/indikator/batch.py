@@ -31,7 +31,7 @@ from .output.problems import problems_csv
 from .output.tidy import parquet_bytes, tidy_arrow, tidy_csv
 from .periods import Period, last_complete_month, month_index, periods_between
 from .protection import published
-from .reports import from_published
+from .reports import esf_title, from_published
 from .vocabulary import FIGURE_KEY
 
 LINK = "senaste"
@@ -130,12 +130,19 @@ def run_batch(
             (work / f"{TIDY}.parquet").write_bytes(parquet_bytes(tidy_arrow(tidy)))
             (work / f"{TIDY}.csv").write_text(tidy_csv(tidy), encoding="utf-8")
             (work / "validering.csv").write_text(problems_csv(ds.problems), encoding="utf-8")
-            for period in report_periods(periods):  # documents for people, beside the tidy table
-                report = from_published(tidy, ds.config, period, series=tidy)
+            # documents for people, beside the tidy table: monthly's figures, and the ESF
+            # common indicators of each year (a report of their own, as `indikator esf`)
+            esf = tidy["indikator"].str.startswith("esf_").to_numpy()
+            for period in report_periods(periods):
+                report = from_published(tidy[~esf], ds.config, period, series=tidy[~esf])
                 (work / f"rapport-{period.label}.xlsx").write_bytes(render(report, "xlsx"))
                 (work / f"rapport-{period.label}.html").write_text(
                     render(report, "html"), encoding="utf-8"
                 )
+                if esf.any() and period.kind == "year":
+                    report = from_published(tidy[esf], ds.config, period)
+                    report.title = esf_title(ds.config, min_cell)
+                    (work / f"esf-{period.label}.xlsx").write_bytes(render(report, "xlsx"))
             manifest = {
                 "version": __version__,
                 "tid": stamp.isoformat(timespec="seconds"),

@@ -33,7 +33,7 @@ from pathlib import Path
 from . import __version__
 from .atomic import write_atomic
 
-FORMAT = 4  # bump when what is stored changes shape (4: one key per question's inputs)
+FORMAT = 5  # bump when what is stored changes shape (5: the columns filled per export)
 
 
 def location() -> Path:
@@ -153,10 +153,10 @@ def pseudonymised(ds):
     person id replaced by a sequence number (``#17``), the same in every table; free text
     (``detalj``, ``remiss_id``) is dropped and ``aktivitet_id`` becomes a number, since any
     of them may hold a personnummer typed by hand."""
+    import dataclasses
+
     import numpy as np
     import pandas as pd
-
-    from .dataset import Dataset
 
     tables = {
         name: df.drop(columns=[c for c in ("detalj", "remiss_id") if c in df.columns])
@@ -185,6 +185,4 @@ def pseudonymised(ds):
         tables[t][c] = tables[t][c].cat.rename_categories(alias(tables[t][c].cat.categories))
     persons = ds.persons.copy()
     persons["person"] = alias(persons["person"])
-    return Dataset(
-        ds.config, ds.folder, tables, ds.counts, ds.problems, persons, ds.files, ds.latest
-    )
+    return dataclasses.replace(ds, tables=tables, persons=persons)

@@ -22,6 +22,8 @@ class Indicator:
     kons: tuple[str, ...] = ("K", "M", "T")
     family: str = ""
     definition: str = ""  # who is counted, in Swedish (docs/indikatorer.md)
+    code: str = ""  # the funder's code of the indicator (ESF: CO01, EECR04 …)
+    columns: tuple[str, ...] = ()  # optional deltagare columns it reads (absent: saknar_data)
 
 
 _D = ("deltagare",)
@@ -288,8 +290,82 @@ def of(config) -> dict[str, Indicator]:
             else []
         )
         out.update((i.id, i) for i in extra)
+    if config.esf is not None:
+        out.update((i.id, i) for i in esf_indicators(config.esf))
     config._catalog = out
     return out
+
+
+def esf_indicators(esf) -> list[Indicator]:
+    """The configuration's ESF common indicators (family ``esf``), counted in persons, with
+    the X column when the programme asks for non-binary persons."""
+    kons = ("K", "M", "X", "T") if esf.non_binary else ("K", "M", "T")
+    return [
+        Indicator(
+            i.id,
+            i.label,
+            COUNT,
+            ("deltagare", "uppfoljningar") if i.at == "6M" else _D,
+            kons=kons,
+            family="esf",
+            definition=_esf_definition(esf, i),
+            code=i.code,
+            columns=(*i.columns(), *esf.outcome_columns(i)),
+        )
+        for i in esf.indicators
+    ]
+
+
+_ESF_WHO = {
+    "start": "Personer vars inträde (första startdatum i projektet) ligger i perioden",
+    "avslut": "Personer vars utträde (sista slutdatum, ingen inskrivning öppen) ligger i perioden",
+    "6M": "Personer vars utträde ligger i perioden, enligt uppföljningen 6M (sex månader efter "
+    "utträdet)",
+}
+_ESF_STATUS = {
+    "arbetslos": "arbetslös",
+    "inaktiv": "utanför arbetskraften",
+    "inaktiv_ej_utbildning": "utanför arbetskraften och inte i utbildning",
+    "sysselsatt": "sysselsatt",
+    "okand": "okänd status",
+}
+
+
+def _esf_definition(esf, i) -> str:
+    """Who an ESF indicator counts, in Swedish, from its conditions."""
+    parts = []
+    if i.status:
+        parts.append("status vid inträdet " + " eller ".join(_ESF_STATUS[s] for s in i.status))
+    if i.langtidsarbetslos:
+        parts.append("arbetslös sedan mer än 12 månader (6 för den som är under 25) vid inträdet")
+    if i.alder_min is not None or i.alder_max is not None:
+        lo, hi = i.alder_min, i.alder_max
+        span = (
+            f"{lo}–{hi} år"
+            if lo is not None and hi is not None
+            else (f"minst {lo} år" if lo is not None else f"högst {hi} år")
+        )
+        parts.append(f"ålder vid inträdet {span}")
+    if i.alder_okand:
+        parts.append("ålder vid inträdet okänd")
+    if i.isced:
+        parts.append(f"utbildningsnivå vid inträdet ISCED {i.isced}")
+    if i.ja:
+        parts.append(f"{i.ja} = ja")
+    if i.efter:
+        o = esf.efter[i.efter]
+        if i.at == "avslut":
+            either = [f"avslutsorsak {', '.join(o.avslutsorsak)}"] if o.avslutsorsak else []
+            either += [f"sysselsättning efter {', '.join(o.sysselsattning)}"] * bool(
+                o.sysselsattning
+            )
+            parts.append(f"vid utträdet {i.efter}: {' eller '.join(either)}")
+        else:
+            parts.append(f"sysselsättning vid uppföljningen {', '.join(o.sysselsattning)}")
+    if i.uppfoljning_saknas:
+        parts.append("ingen uppföljning 6M av den sista inskrivningen")
+    condition = f", med {'; '.join(parts)}" if parts else " (alla deltagare)"
+    return f"{_ESF_WHO[i.at]}{condition}. En person räknas en gång per delprojekt och i TOTALT."
 
 
 def _instrument_definition(item) -> str:

@@ -78,8 +78,15 @@ def handled(func):
     return wrapper
 
 
-def _format(fmt: str | None) -> str:
-    return fmt or ("table" if sys.stdout.isatty() else "csv")
+def _format(fmt: str | None, out: Path | None = None) -> str:
+    """The format asked for; else the one the file name says (``--out rapport.xlsx``); else
+    ``table`` on a terminal and ``csv`` on a pipe."""
+    if fmt:
+        return fmt
+    suffix = out.suffix.lower().lstrip(".") if out is not None else ""
+    if suffix in FORMATS and suffix != "table":
+        return suffix
+    return "table" if sys.stdout.isatty() else "csv"
 
 
 def options(*specs):
@@ -102,6 +109,12 @@ REPORT = [
     (("--format", "fmt"), {"type": click.Choice(FORMATS), "help": "Utformat. Standard: table i en terminal, annars csv."}),
     (("--out",), {"type": FILE, "help": "Skriv till fil (atomiskt)."}),
     MIN_CELL,
+]
+YEAR = (("--year",), {"type": click.IntRange(1900, 2099), "required": True, "help": "Kalenderåret, t.ex. 2018."})
+FINSAM = [
+    REPORT[0],
+    (("--format", "fmt"), {"type": click.Choice(["table", "csv", "xlsx"]), "help": "Utformat. Standard: table i en terminal, annars csv."}),
+    REPORT[2],
 ]
 INDICATOR = (("--indicator", "indicators"), {"multiple": True, "help": "Bara dessa indikatorer (upprepningsbar)."})
 PREVIOUS = (("--compare-previous",), {"is_flag": True, "help": "Visa också föregående period av samma längd."})
@@ -175,8 +188,10 @@ def main(log_path: Path | None) -> None:
 @handled
 def monthly(period, delprojekt, fmt, out, min_cell, indicators, source):
     """Periodens och det ackumulerade resultatet per delprojekt och TOTALT, Kvinnor/Män/Totalt."""
-    request = app.FigureRequest(source, period, indicators, delprojekt, min_cell, _format(fmt), out)
-    return app.monthly(request)
+    fmt = _format(fmt, out)
+    return app.monthly(
+        app.FigureRequest(source, period, indicators, delprojekt, min_cell, fmt, out)
+    )
 
 
 @main.command()
@@ -185,10 +200,29 @@ def monthly(period, delprojekt, fmt, out, min_cell, indicators, source):
 @handled
 def targets(period, compare_previous, delprojekt, fmt, out, min_cell, source):
     """Måluppfyllelse: mål, resultat, "n av N" och om målet nås, per delprojekt och kön."""
-    fmt = _format(fmt)
+    fmt = _format(fmt, out)
     return app.targets(
         app.TargetRequest(source, period, compare_previous, delprojekt, min_cell, fmt, out)
     )
+
+
+@main.command()
+@options(PERIOD, *REPORT, INDICATOR)
+@source
+@handled
+def esf(period, delprojekt, fmt, out, min_cell, indicators, source):
+    """ESF:s gemensamma indikatorer för deltagare (utfall och resultat), per delprojekt och TOTALT."""
+    fmt = _format(fmt, out)
+    return app.esf(app.FigureRequest(source, period, indicators, delprojekt, min_cell, fmt, out))
+
+
+@main.command()
+@options(YEAR, *FINSAM)
+@source
+@handled
+def finsam(year, delprojekt, fmt, out, source):
+    """Årets siffror till Uppföljning Finsam per insats och TOTALT (exakta antal)."""
+    return app.finsam(source, year, delprojekt, _format(fmt, out), out)
 
 
 @main.command("esf-hours")

@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from .errors import ConfigError
+from .esf_config import Esf
 from .locations import config_path
 
 CODE_LISTS = (
@@ -23,6 +24,7 @@ CODE_LISTS = (
     "forsorjning",
     "insatstyp",
     "organisationstyp",
+    "utbildningsniva",
 )
 GROUP_LISTS = {
     "arbete_studier": "avslutsorsak",
@@ -54,6 +56,7 @@ class Code(_Strict):
     label: str = Field(min_length=1)
     information: bool = False
     written: bool = False
+    isced: str | None = None  # utbildningsniva: the ISCED band of the level (ESF), e.g. "3-4"
 
 
 class Delprojekt(_Strict):
@@ -71,6 +74,7 @@ class Codes(_Strict):
     forsorjning: list[Code]
     insatstyp: list[Code]
     organisationstyp: list[Code] = []
+    utbildningsniva: list[Code] = []
 
 
 INDICATOR_ID = r"^[a-z][a-z0-9_]*$"
@@ -145,6 +149,7 @@ class Config(_Strict):
     targets: list[Target] = []
     aliases: dict[str, dict[str, list[str]]] = {}
     fore_efter: dict[Literal["sysselsattning", "forsorjning"], dict[str, list[str]]] = {}
+    esf: Esf | None = None
     _catalog: dict | None = PrivateAttr(default=None)  # catalog.of(self), computed once
 
     @model_validator(mode="after")
@@ -180,10 +185,17 @@ class Config(_Strict):
                     raise ValueError(
                         f"fore_efter.{name}.{label}: {', '.join(bad)} finns inte i codes.{name}"
                     )
+        if self.esf is not None:
+            self.esf.check(
+                {c.code.upper() for c in self.codes.sysselsattning},
+                {c.code.upper() for c in self.codes.avslutsorsak},
+                {c.isced for c in self.codes.utbildningsniva if c.isced},
+            )
         from .catalog import BY_ID, of  # the catalogue of this configuration names every id
 
         own = [f.indicator for f in self.followup]
         own += [i.indicator for i in self.instrument if i.indicator and i.indicator not in BY_ID]
+        own += [i.id for i in self.esf.indicators] if self.esf else []
         _unique("indikator", own)
         taken = [x for x in own if x in BY_ID]
         if taken:

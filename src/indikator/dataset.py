@@ -37,9 +37,15 @@ class Dataset:
     persons: pd.DataFrame = field(default_factory=pd.DataFrame)  # person -> kon
     files: dict[str, Path] = field(default_factory=dict)
     latest: dt.date | None = None  # the latest date of the accepted rows, not in the future
+    columns: dict[str, frozenset[str]] = field(default_factory=dict)  # with a value, per export
 
     def has(self, export: str) -> bool:
         return export in self.tables
+
+    def has_column(self, export: str, column: str) -> bool:
+        """The export has the column with at least one value filled in: an optional column
+        that is absent, or only a header, gives saknar_data, never 0."""
+        return column in self.columns.get(export, frozenset())
 
     @property
     def rejected(self) -> int:
@@ -57,7 +63,7 @@ def load_dataset(folder: str | Path, config: Config, today: dt.date | None = Non
     if "deltagare" not in scanned.files:
         raise missing_export(folder, "deltagare", scanned)
     files = {e: scanned.files[e] for e in EXPORT_ORDER if e in scanned.files}
-    raws, parsed = {}, {}
+    raws, parsed, columns_filled = {}, {}, {}
     ids: IdChecker | None = None
     for export, path in files.items():
         model = EXPORTS[export]
@@ -73,6 +79,9 @@ def load_dataset(folder: str | Path, config: Config, today: dt.date | None = Non
             ids = IdChecker(ref.date)
         parsed[export] = validate_table(raw, model, books, ids, problems)
         raws[export] = raw
+        columns_filled[export] = frozenset(
+            c for c in columns if c in raw.frame.columns and _filled(raw.frame[c])
+        )
 
     names = {e: p.name for e, p in files.items()}
 
@@ -115,7 +124,12 @@ def load_dataset(folder: str | Path, config: Config, today: dt.date | None = Non
         persons(tables["deltagare"]),
         files,
         _latest(tables, today),
+        columns_filled,
     )
+
+
+def _filled(values: pd.Series) -> bool:
+    return bool(((values != "") & values.notna()).any())
 
 
 def _latest(tables: dict[str, pd.DataFrame], today: dt.date) -> dt.date | None:

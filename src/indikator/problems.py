@@ -77,6 +77,7 @@ KINDS: dict[str, Kind] = {
         exakt_dubblett="exakt kopia av en tidigare rad",
         kon_motsager_personnummer="kön som motsäger personnumret",
         kon_saknas="kön saknas",
+        arbetslos_sedan_efter_start="arbetslös sedan efter startdatum",
         samtidig_inskrivning="inskriven i två delprojekt samtidigt",
         framtida_datum="datum i framtiden",
         referensdatum="datum som avgör århundradet för tiosiffriga personnummer",

@@ -1,8 +1,8 @@
 """Small-count control (röjandekontroll), on the output only: the published figures are the
 exact ones with small counts protected (``published``).
 
-Each indicator is protected as tables of rows = delprojekt + TOTALT and columns = K, M, T, one
-table per period, scope and dimension value. The relations K + M = T (each row) and
+Each indicator is protected as tables of rows = delprojekt + TOTALT and columns = K, M (X), T,
+one table per period, scope and dimension value. The relations K + M (+ X) = T (each row) and
 Σ delprojekt = TOTALT (each column) are treated as exact. Primary suppression hides counts
 0 < c < n; secondary suppression fills relations with a single hidden cell, and an audit with
 linear algebra makes sure no hidden cell is determined by the shown ones.
@@ -20,18 +20,18 @@ import pandas as pd
 from .catalog import COUNT, SHARE
 from .coding import positions
 from .errors import ProtectionError
-from .vocabulary import KON, SUPPRESSED, TOTALT
+from .vocabulary import KON_ALL, SUPPRESSED, TOTALT
 
 
 @lru_cache(maxsize=64)
 def relations(n_groups: int, n_kon: int) -> tuple[tuple[tuple[int, int, bool], ...], ...]:
-    """Each relation as cells (row, col, is_total). The last row is TOTALT; with three kön
-    columns the last column is T. (Cached: a batch asks for the same few shapes many
-    thousand times.)"""
+    """Each relation as cells (row, col, is_total). The last row is TOTALT; with kön columns
+    (K, M, and X for ESF+) the last column is T, their sum. (Cached: a batch asks for the
+    same few shapes many thousand times.)"""
     rels = []
-    if n_kon == 3:
+    if n_kon >= 3:
         for r in range(n_groups + 1):
-            rels.append(((r, 0, False), (r, 1, False), (r, 2, True)))
+            rels.append((*((r, c, False) for c in range(n_kon - 1)), (r, n_kon - 1, True)))
     for c in range(n_kon):
         rels.append(tuple((r, c, r == n_groups) for r in range(n_groups)) + ((n_groups, c, True),))
     return tuple(rels)
@@ -128,7 +128,7 @@ def suppress(tidy: pd.DataFrame, threshold: int, groups: list[str], catalog: dic
             continue
         block = out.iloc[idx]
         present = set(block["kon"].unique())
-        kons = [k for k in KON if k in present]
+        kons = [k for k in KON_ALL if k in present]
         size = len(order) * len(kons)
         if set(block["delprojekt"].unique()) != set(order) or len(idx) % size:
             raise ProtectionError(

@@ -2,8 +2,9 @@
 
 The core computes; ``output`` only renders. A figures report holds the tidy figures and, for
 the HTML report, the series of its charts; a targets report the targets beside their results;
-a changes report what differs between two batch runs; an hours report the ESF participant
-hours. Each is a plain value, so that every format shows the same figures.
+a changes report what differs between two batch runs; a Finsam report the yearly figures for
+Uppföljning Finsam; an hours report the ESF participant hours. Each is a plain value, so that
+every format shows the same figures.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ class FigureReport:
     period: Period | None = None
     charts: list[Chart] = field(default_factory=list)
     matrices: dict = field(default_factory=dict)  # (period, omfang, delprojekt) -> [Matrix]
+    title: str | None = None  # a report of its own (ESF): the line above the tables
     kind = "figures"
 
 
@@ -54,9 +56,38 @@ class ChangeReport:
 
 
 @dataclass
+class FinsamReport:
+    table: pd.DataFrame  # finsam.COLUMNS: one row per group and measure, exact
+    config: Config
+    year: Period
+    kind = "finsam"
+
+
+@dataclass
 class HoursReport:
     table: pd.DataFrame  # one row per participant (personnummer!)
     kind = "hours"
+
+
+ESF_PROGRAMMES = {
+    "2014-2020": "programperioden 2014–2020 (förordning (EU) nr 1304/2013, bilaga I)",
+    "2021-2027": "ESF+, programperioden 2021–2027 (förordning (EU) 2021/1057, bilaga I)",
+}
+
+
+def esf_title(config: Config, min_cell: int | None) -> str:
+    """The line above the ESF tables: the programme, and whether the counts are exact."""
+    threshold = config.project.min_cell if min_cell is None else min_cell
+    protection = (
+        "Exakta antal (--min-cell 0): för rapporten till ESF-rådet, inte för publicering."
+        if threshold <= 0
+        else f"Antal 1–{threshold - 1} är undertryckta (..); --min-cell 0 ger exakta antal "
+        "för rapporten till ESF-rådet."
+    )
+    return (
+        f"ESF:s gemensamma indikatorer för deltagare, {ESF_PROGRAMMES[config.esf.programme]}. "
+        f"En person räknas en gång per delprojekt och i TOTALT. {protection}"
+    )
 
 
 def chart_targets(config: Config) -> pd.DataFrame:
@@ -137,3 +168,10 @@ def target_report(ds, period: Period, compare_previous=False, delprojekt=None, m
 
     table = evaluate(ds, period, compare_previous, delprojekt, min_cell)
     return TargetReport(table, ds.config, COLUMNS + (PREVIOUS if compare_previous else []))
+
+
+def finsam_report(ds, year: Period, delprojekt=None) -> FinsamReport:
+    """The yearly figures for Uppföljning Finsam (``finsam.figures``), exact."""
+    from .finsam import figures
+
+    return FinsamReport(figures(ds, year, delprojekt), ds.config, year)

@@ -39,11 +39,12 @@ def _pick(rng, codes: list[str], weights: list[float], n: int) -> np.ndarray:
     return rng.choice(np.asarray(codes, dtype=object), size=n, p=w / w.sum())
 
 
-def _personnummer(rng, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Valid 12-digit personnummer (1% samordningsnummer), with kön and birth year."""
+def _personnummer(rng, n: int, first_year: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Valid 12-digit personnummer (1% samordningsnummer), with kön and birth year: born in
+    the 45 years from ``first_year``."""
     from .ids import luhn_valid
 
-    born = np.datetime64("1955-01-01") + rng.integers(0, 365 * 45, n) * DAY
+    born = np.datetime64(f"{first_year}-01-01") + rng.integers(0, 365 * 45, n) * DAY
     ymd = pd.DatetimeIndex(born)
     year, month = ymd.year.to_numpy(), ymd.month.to_numpy()
     day = ymd.day.to_numpy() + np.where(rng.random(n) < 0.01, 60, 0)
@@ -100,6 +101,50 @@ def _formats(rng, ids: np.ndarray) -> np.ndarray:
     return out
 
 
+def _with_esf_columns(deltagare, config: Config, rng, idx, start, open_, syss_fore):
+    """The ESF characteristics, with the gaps of a real register (a separate random stream:
+    the other columns are the same with or without them). Education is a person's, kept
+    across enrolments; ``X`` (icke-binär) is written for a few persons when the programme
+    asks for it (ESF+)."""
+    from .schema import COLUMN_TEXT
+
+    n, persons = len(idx), int(idx.max()) + 1 if len(idx) else 0
+    levels = [c.code for c in config.code_list("utbildningsniva")]
+    level = (
+        _pick(
+            rng,
+            levels,
+            [1 if c.isced is None else 3 for c in config.codes.utbildningsniva],
+            persons,
+        )
+        if levels
+        else np.full(persons, "", dtype=object)
+    )
+    level = np.where(rng.random(persons) < 0.1, "", level)[idx]
+    unemployed = np.isin(syss_fore, [c.upper() for c in config.esf.status.get("arbetslos", [])])
+    since = start - rng.integers(20, 1100, n) * DAY
+    since_text = np.where(unemployed & (rng.random(n) < 0.85), _iso(since), "")
+
+    def yes_no(p_yes: float, p_blank: float) -> np.ndarray:
+        r = rng.random(n)
+        return np.where(r < p_blank, "", np.where(r < p_blank + p_yes, "ja", "nej")).astype(object)
+
+    out = deltagare.copy()
+    columns = {
+        "utbildningsniva": level,
+        "arbetslos_sedan": since_text,
+        "funktionsnedsattning": yes_no(0.2, 0.15),
+        "utlandsk_bakgrund": yes_no(0.3, 0.1),
+        "kvalifikation": np.where(open_, "", yes_no(0.15, 0.15)),
+    }
+    for name, values in columns.items():
+        out[COLUMN_TEXT[name][0]] = values
+    if config.esf.non_binary:
+        x = (rng.random(persons) < 0.01)[idx]
+        out[SUS_HEADERS["kon"]] = np.where(x, "X", out[SUS_HEADERS["kon"]])
+    return out
+
+
 def _code(codes: list[str], wanted: str) -> str:
     """``wanted`` if the configuration's list has it, else its first code."""
     return wanted if wanted in codes else codes[0]
@@ -123,7 +168,8 @@ def generate(
     planned = [d.planned or 1 for d in config.delprojekt]
 
     # Persons: 15 % anonymous (pseudonym, kön given, a few without kön).
-    pnr, kon, born_year = _personnummer(rng, size)
+    # aged about 16 to 61 at the project's start (MIA, starting 2016: born 1955–1999)
+    pnr, kon, born_year = _personnummer(rng, size, config.project.start.year - 61)
     anon = rng.random(size) < 0.15
     person = np.where(
         anon, np.array([f"ANON-{seed}-{i:06d}" for i in range(size)], dtype=object), pnr
@@ -240,6 +286,10 @@ def generate(
             "forsorjning_efter": np.where(open_ | ~registered_after, blank, fors_efter),
         }
     ).rename(columns=SUS_HEADERS)
+    if config.esf is not None:
+        deltagare = _with_esf_columns(
+            deltagare, config, np.random.default_rng([seed, 14]), idx, start, open_, syss_fore
+        )
 
     # Activities: about one every ten days of enrolment, every insatstyp represented.
     last_day = np.where(open_, export_day, end)
@@ -419,6 +469,8 @@ def write_sample(
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     tables = generate(config, size, seed, activity_interval)
+    if not config.instrument:  # no self-assessment in the project: no export of answers
+        tables.pop("matningar", None)
     for name, df in tables.items():
         for old in (out / f"{name}.csv", out / f"{name}.xlsx"):
             old.unlink(missing_ok=True)

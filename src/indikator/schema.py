@@ -40,7 +40,12 @@ _DURATION = re.compile(r"^\d{1,3}:\d{2}(?::\d{2})?$")
 MIN_DATE, MAX_DATE = dt.date(1900, 1, 1), dt.date(2099, 12, 31)
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 TRUE_WORDS, FALSE_WORDS = {"ja", "1", "true", "x", "sant"}, {"nej", "0", "false", "falskt"}
-KON_WORDS = {"k": "K", "kvinna": "K", "kvinnor": "K", "m": "M", "man": "M", "män": "M"}
+KON_WORDS = {
+    **{w: "K" for w in ("k", "kvinna", "kvinnor")},
+    **{w: "M" for w in ("m", "man", "män")},
+    # non-binary (ESF+): written, never derived from a personnummer
+    **{w: "X" for w in ("x", "icke-binär", "icke binär", "icke-binar", "ickebinär")},
+}
 
 
 def parse_date(v: str) -> dt.date:
@@ -108,7 +113,7 @@ def parse_kon(v: str) -> str:
     try:
         return KON_WORDS[v.casefold()]
     except KeyError:
-        raise ValueError("ogiltigt kön (använd K, M, Kvinna eller Man)") from None
+        raise ValueError("ogiltigt kön (använd K, M, X, Kvinna, Man eller icke-binär)") from None
 
 
 class CodeBook:
@@ -242,6 +247,12 @@ class Deltagare(ExportRow):
     sysselsattning_efter: Annotated[str | None, C("code:sysselsattning")] = None
     forsorjning_fore: Annotated[str | None, C("code:forsorjning")] = None
     forsorjning_efter: Annotated[str | None, C("code:forsorjning")] = None
+    # ESF characteristics at entry (kvalifikation: gained upon leaving); empty = unknown
+    utbildningsniva: Annotated[str | None, C("code:utbildningsniva")] = None
+    arbetslos_sedan: Annotated[dt.date | None, C("date")] = None
+    funktionsnedsattning: Annotated[bool | None, C("bool")] = None
+    utlandsk_bakgrund: Annotated[bool | None, C("bool")] = None
+    kvalifikation: Annotated[bool | None, C("bool")] = None
 
 
 class Aktivitet(ExportRow):
@@ -292,12 +303,23 @@ class Organisationsaktivitet(ExportRow):
     antal_handlaggare: Annotated[int | None, C("int")] = None
 
 
+ESF_COLUMNS = (
+    "utbildningsniva",
+    "arbetslos_sedan",
+    "funktionsnedsattning",
+    "utlandsk_bakgrund",
+    "kvalifikation",
+)  # optional deltagare columns for the ESF indicators
+
 # Every column as people write it, and what goes in it: the headers of the registration
 # templates (always understood, whatever the configuration's aliases) and the instruction
 # sheet and docs/exporter.md.
 COLUMN_TEXT: dict[str, tuple[str, str]] = {
     "deltagare_id": ("Personnummer", "ÅÅÅÅMMDD-NNNN, ÅÅMMDD-NNNN eller en pseudonym (anonyma)"),
-    "kon": ("Kön", "K eller M (Kvinna, Man); tomt: härleds ur personnumret"),
+    "kon": (
+        "Kön",
+        "K eller M (Kvinna, Man), X för icke-binär; tomt: härleds ur personnumret (aldrig X)",
+    ),
     "fodelsear": ("Födelseår", "fyra siffror; tomt: ur personnumret"),
     "delprojekt": ("Delprojekt", "ett av konfigurationens delprojekt (kod eller namn)"),
     "startdatum": ("Startdatum", "inskrivningens första dag, ÅÅÅÅ-MM-DD"),
@@ -308,6 +330,20 @@ COLUMN_TEXT: dict[str, tuple[str, str]] = {
     "sysselsattning_efter": ("Sysselsättning efter", "vid avslutet, ur listan"),
     "forsorjning_fore": ("Försörjning före", "vid inskrivningen, ur listan"),
     "forsorjning_efter": ("Försörjning efter", "vid avslutet, ur listan"),
+    "utbildningsniva": ("Utbildningsnivå", "högsta utbildning vid inskrivningen, ur listan (ESF)"),
+    "arbetslos_sedan": (
+        "Arbetslös sedan",
+        "sedan när personen varit arbetslös, vid inskrivningen (ESF: långtidsarbetslös)",
+    ),
+    "funktionsnedsattning": (
+        "Funktionsnedsättning",
+        "ja/nej, vid inskrivningen (ESF); tomt: okänt",
+    ),
+    "utlandsk_bakgrund": ("Utländsk bakgrund", "ja/nej, vid inskrivningen (ESF); tomt: okänt"),
+    "kvalifikation": (
+        "Kvalifikation",
+        "ja/nej: fick en kvalifikation vid avslutet (ESF); tomt: okänt",
+    ),
     "datum": ("Datum", "ÅÅÅÅ-MM-DD"),
     "insatstyp": ("Insatstyp", "ur listan"),
     "timmar": ("Timmar", "antal timmar, decimalkomma går bra (1,5)"),
@@ -367,7 +403,7 @@ def _column(kind: str, parsed: list[Any], codes: np.ndarray, books, index=None) 
         nat = np.datetime64("NaT")
         per_unique = np.array([np.datetime64(v) if v else nat for v in parsed], "datetime64[s]")
         values = _take(per_unique, codes, nat)
-    elif kind in ("decimal", "int"):
+    elif kind in ("decimal", "int", "bool"):  # ja/nej as 1.0/0.0, unknown NaN
         per_unique = np.array([np.nan if v is None else v for v in parsed], dtype="float64")
         values = _take(per_unique, codes, np.nan)
     else:

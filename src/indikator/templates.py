@@ -8,7 +8,7 @@ from __future__ import annotations
 import io
 
 from .config import Config
-from .schema import COLUMN_TEXT, EXPORTS, codebooks
+from .schema import COLUMN_TEXT, ESF_COLUMNS, EXPORTS, codebooks
 
 EXPORT_TEXT = {
     "deltagare": "En rad per inskrivning: samma person kan skrivas in igen, i samma eller ett "
@@ -29,7 +29,7 @@ BOOL = ("ja", "nej")
 
 def _choices(kind: str, books, config: Config) -> list[str] | None:
     if kind == "kon":
-        return ["K", "M"]
+        return ["K", "M", "X"]
     if kind == "bool":
         return list(BOOL)
     if kind.startswith("code:"):
@@ -64,6 +64,8 @@ def workbook(export: str, config: Config) -> bytes:
 
     books = codebooks(config)
     columns = EXPORTS[export].columns()
+    if config.esf is None:  # the ESF characteristics only where the project reports to ESF
+        columns = {c: col for c, col in columns.items() if c not in ESF_COLUMNS}
     wb = Workbook()
     ws = wb.active
     ws.title = "Registrering"

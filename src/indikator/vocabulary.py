@@ -4,8 +4,9 @@ again. Free of imports, so that the light paths (``--help``, a cached answer) ca
 
 TOTALT = "TOTALT"  # the group of the whole project
 KON = ("K", "M", "T")  # the kön columns of every figure; T counts everyone
-KON_CODES = ("K", "M")  # what the kon column of an export may hold
-UNKNOWN_KON = 2  # a person's kön code when unknown: counted in T only
+KON_X = ("K", "M", "X", "T")  # ESF+ asks for non-binary persons in a column of their own
+KON_ALL = KON_X  # every kön column a figure may have, in the order they are shown
+KON_CODES = ("K", "M", "X")  # what the kon column of an export may hold; X: icke-binär
 
 SCOPES = ("period", "ackumulerat")
 

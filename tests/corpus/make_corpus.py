@@ -302,9 +302,9 @@ CASES: list[Case] = [
     ),
     Case(
         "unknown-kon",
-        replace_cell("deltagare", 1, 1, "X"),
+        replace_cell("deltagare", 1, 1, "Q"),  # X is icke-binär, a kön of its own
         3,
-        "kolumn kon, värde 'X': ogiltigt kön",
+        "kolumn kon, värde 'Q': ogiltigt kön",
     ),
     Case(
         "end-before-start",

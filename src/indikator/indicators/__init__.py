@@ -14,8 +14,8 @@ from ..dataset import Dataset
 from ..errors import SelectionError
 from ..masking import mask
 from ..periods import Period, month_index
-from ..vocabulary import TIDY_COLUMNS, TOTALT
-from . import activities, flow, followup, instrument, organisation, outcomes, referrals
+from ..vocabulary import KON, TIDY_COLUMNS, TOTALT
+from . import activities, esf, flow, followup, instrument, organisation, outcomes, referrals
 from .engine import Context, kon_codes
 from .tidy import missing
 
@@ -27,6 +27,7 @@ FAMILIES = {
     "activities": activities,
     "referrals": referrals,
     "organisation": organisation,
+    "esf": esf,
 }
 
 
@@ -43,12 +44,19 @@ def check_selection(
         raise SelectionError(mask(f"okänd indikator: {', '.join(bad)} (se `indikator indicators`)"))
 
 
-def context(ds: Dataset, periods: list[Period], delprojekt: Iterable[str] | None = None) -> Context:
+def context(
+    ds: Dataset,
+    periods: list[Period],
+    delprojekt: Iterable[str] | None = None,
+    kons: tuple[str, ...] = KON,
+) -> Context:
+    """What the families share for one computation; ``kons`` is the kön axis (K, M, T, or
+    K, M, X, T to keep non-binary persons apart)."""
     groups = [*ds.config.delprojekt_codes, TOTALT]
     chosen = set(delprojekt or groups[:-1])
     show = [i for i, g in enumerate(groups) if g in chosen or g == TOTALT]
     codes = pd.Index(ds.persons["person"].to_numpy(dtype=object), dtype=object)
-    kon = kon_codes(ds.persons["kon"])
+    kon = kon_codes(ds.persons["kon"], kons)
     return Context(
         groups=groups,
         periods=sorted(periods),
@@ -57,6 +65,7 @@ def context(ds: Dataset, periods: list[Period], delprojekt: Iterable[str] | None
         person_codes=codes,
         person_kon=kon,
         indicators=ds.config.indicators,
+        kons=kons,
     )
 
 
@@ -78,12 +87,20 @@ def exact_figures(
         ids = {i for i in wanted_set if catalog[i].family == name}
         if not ids:
             continue
-        absent = {i for i in ids if not all(ds.has(e) for e in catalog[i].needs)}
+        absent = {i for i in ids if not _has_data(ds, catalog[i])}
         parts += [missing(ctx, i, catalog[i].kons) for i in sorted(absent)]
         if ids - absent:
             parts += family.compute(ctx, ds, ids - absent)
     out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=TIDY_COLUMNS)
     return order(out, ds, ctx, wanted)
+
+
+def _has_data(ds: Dataset, indicator) -> bool:
+    """Every export the indicator needs is there, and every optional column it reads has a
+    value: otherwise its figures are saknar_data, never 0."""
+    return all(ds.has(e) for e in indicator.needs) and all(
+        ds.has_column("deltagare", c) for c in indicator.columns
+    )
 
 
 def order(df: pd.DataFrame, ds: Dataset, ctx: Context, wanted: list[str]) -> pd.DataFrame:

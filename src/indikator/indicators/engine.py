@@ -20,7 +20,7 @@ import pandas as pd
 
 from ..coding import positions
 from ..periods import KINDS, Period, month_index
-from ..vocabulary import KON_CODES, UNKNOWN_KON
+from ..vocabulary import KON
 
 
 @dataclass
@@ -32,10 +32,11 @@ class Context:
     show: list[int]  # group positions to report (a --delprojekt selection, always with TOTALT)
     project_start: int  # month index
     person_codes: pd.Index  # normalised id -> position
-    person_kon: np.ndarray  # per person position: 0 K, 1 M, 2 unknown
+    person_kon: np.ndarray  # per person position: its place on the kön axis ``kons``
     indicators: dict = field(default_factory=dict)  # id -> catalog.Indicator, of the config
     by_kind: dict[str, list[Period]] = field(default_factory=dict)
     cache: dict[str, object] = field(default_factory=dict)  # shared work between families
+    kons: tuple[str, ...] = KON  # the kön axis of every tally: K, M (X), then T
 
     def __post_init__(self) -> None:
         for p in self.periods:
@@ -80,10 +81,11 @@ def add_months(dates: pd.Series, n: int) -> pd.Series:
     return out.astype("datetime64[s]")
 
 
-def kon_codes(kon: pd.Series) -> np.ndarray:
-    """K -> 0, M -> 1, anything else (unknown) -> UNKNOWN_KON: the kön axis of a tally."""
-    codes = positions(kon, list(KON_CODES))
-    return np.where(codes < 0, UNKNOWN_KON, codes)
+def kon_codes(kon: pd.Series, kons: tuple[str, ...] = KON) -> np.ndarray:
+    """Each kön's position on a tally's kön axis ``kons`` (the kön shown apart, then T): K -> 0,
+    M -> 1, …; a kön not shown apart (unknown, or X outside ESF+) -> the last, T only."""
+    codes = positions(kon, list(kons[:-1]))
+    return np.where(codes < 0, len(kons) - 1, codes)
 
 
 def with_totalt(ctx: Context, grp: np.ndarray, *arrays: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -94,10 +96,14 @@ def with_totalt(ctx: Context, grp: np.ndarray, *arrays: np.ndarray) -> tuple[np.
 
 
 class Tally:
-    """Figures per (group, dimension, kön) at every requested period and scope."""
+    """Figures per (group, dimension, kön) at every requested period and scope.
 
-    def __init__(self, n_groups: int, n_dim: int):
-        self.n_groups, self.n_dim = n_groups, n_dim
+    The kön axis is ``kons``: the kön shown apart (K, M, and X for ESF+), then T, where the
+    records of anyone else (unknown kön) are added and every shown kön is summed in.
+    """
+
+    def __init__(self, n_groups: int, n_dim: int, kons: tuple[str, ...] = KON):
+        self.n_groups, self.n_dim, self.kons = n_groups, n_dim, kons
         self.arrays: dict[str, tuple[int, np.ndarray]] = {}
 
     def get(self, period: Period, scope: str) -> np.ndarray:
@@ -108,13 +114,13 @@ class Tally:
 
     def minus_from(self, part: Tally) -> Tally:
         """self − part per dimension of ``part`` (self has one dimension, shared by all)."""
-        out = Tally(self.n_groups, part.n_dim)
+        out = Tally(self.n_groups, part.n_dim, self.kons)
         out.arrays = {k: (lo, arr - part.arrays[k][1]) for k, (lo, arr) in self.arrays.items()}
         return out
 
     def select(self, dim: int) -> Tally:
         """One dimension value as a tally of its own."""
-        out = Tally(self.n_groups, 1)
+        out = Tally(self.n_groups, 1, self.kons)
         out.arrays = {k: (lo, arr[:, dim : dim + 1]) for k, (lo, arr) in self.arrays.items()}
         return out
 
@@ -125,13 +131,13 @@ class Tally:
         keep = (first <= last) & (dim >= 0) & (grp >= 0)
         grp, dim, kon, first, last = grp[keep], dim[keep], kon[keep], first[keep], last[keep]
         w = np.ones(len(grp)) if weight is None else np.asarray(weight, dtype="float64")[keep]
-        width = hi - lo + 2
-        base = ((grp * self.n_dim + dim) * 3 + kon) * width
-        size = self.n_groups * self.n_dim * 3 * width
+        width, n_kon = hi - lo + 2, len(self.kons)
+        base = ((grp * self.n_dim + dim) * n_kon + kon) * width
+        size = self.n_groups * self.n_dim * n_kon * width
         diff = np.bincount(base + first - lo, weights=w, minlength=size)
         diff -= np.bincount(base + last - lo + 1, weights=w, minlength=size)
-        arr = diff.reshape(self.n_groups, self.n_dim, 3, width).cumsum(axis=3)[..., :-1]
-        arr[:, :, 2] += arr[:, :, 0] + arr[:, :, 1]  # T = K + M + unknown
+        arr = diff.reshape(self.n_groups, self.n_dim, n_kon, width).cumsum(axis=3)[..., :-1]
+        arr[:, :, -1] += arr[:, :, :-1].sum(axis=2)  # T = every kön shown apart + unknown
         if kind in self.arrays:
             arr = arr + self.arrays[kind][1]
         self.arrays[kind] = (lo, np.round(arr, 9))
@@ -236,7 +242,7 @@ def count_persons(ctx: Context, person, grp, dim, m_first, m_last, n_dim: int) -
 
 def tally_runs(ctx: Context, runs: Runs) -> Tally:
     """Count the runs' persons at every position (each run holds one person)."""
-    tally = Tally(ctx.n_groups, runs.n_dim)
+    tally = Tally(ctx.n_groups, runs.n_dim, ctx.kons)
     for kind, (lo, hi, key, first, last) in runs.by_kind.items():
         grp, dim, person = runs.split(key)
         tally.add(kind, lo, hi, grp, dim, ctx.person_kon[person], None, first, last)
@@ -284,7 +290,7 @@ class Latest:
         self, weight: np.ndarray | None, dim: np.ndarray | None = None, n_dim: int = 1
     ) -> Tally:
         """Sum ``weight`` (one value per input record) over the records that count."""
-        tally = Tally(self.ctx.n_groups, n_dim)
+        tally = Tally(self.ctx.n_groups, n_dim, self.ctx.kons)
         w_all = None if weight is None else self._expand(np.asarray(weight, dtype="float64"))
         d_all = None if dim is None else self._expand(np.asarray(dim, dtype="int64"))
         for kind, (lo, hi, idx, first, last) in self.selected.items():
@@ -309,11 +315,17 @@ def _ordinal(values: pd.Series) -> np.ndarray:
 def sum_events(ctx: Context, kon, grp, dim, m, weight, n_dim: int) -> Tally:
     """Event sums (hours, referrals, meetings): each event counts at its month.
 
-    ``kon`` is per event (0 K, 1 M, 2 unknown); events without a delprojekt count in TOTALT only.
+    ``kon`` is per event, its place on the context's kön axis; events without a delprojekt
+    count in TOTALT only.
     """
     weight = np.ones(len(grp)) if weight is None else np.asarray(weight, dtype="float64")
-    grp, kon, dim, m, weight = with_totalt(ctx, grp, kon, dim, m, weight)
-    tally = Tally(ctx.n_groups, n_dim)
+    return tally_events(ctx, *with_totalt(ctx, grp, kon, dim, m, weight), n_dim)
+
+
+def tally_events(ctx: Context, grp, kon, dim, m, weight, n_dim: int, kons=None) -> Tally:
+    """Events already placed in their groups (TOTALT included), each at its month ``m``;
+    ``kon`` gives each event's place on the kön axis ``kons`` (default the context's)."""
+    tally = Tally(ctx.n_groups, n_dim, kons or ctx.kons)
     for kind in ctx.by_kind:
         lo, hi = _family_bounds(ctx, kind)
         b = m // KINDS[kind]

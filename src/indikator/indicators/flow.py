@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..dataset import Dataset
-from .engine import Context, Latest, Runs, count_persons, months, person_runs, tally_runs
+from .engine import Context, Latest, Runs, Tally, count_persons, months, person_runs, tally_runs
 from .tidy import rows
 
 
@@ -50,22 +50,26 @@ def ended(ds: Dataset):
     return dl[dl["slut"].notna()]
 
 
-def compute(ctx: Context, ds: Dataset, wanted: set[str]) -> list:
+def new(ctx: Context, ds: Dataset) -> Tally:
+    """Persons with an enrolment starting in the period: deltagare_nya."""
     dl = ds.tables["deltagare"]
-    person = ctx.persons(dl["person"])
-    grp = ctx.group_index(dl["delprojekt"])
     first = months(dl["start"])
     zero = np.zeros(len(dl), dtype="int64")
-    out = []
-    if "deltagare_aktiva" in wanted:
-        out.append(rows(ctx, "deltagare_aktiva", tally_runs(ctx, active(ctx, ds))))
-    if "deltagare_nya" in wanted:
-        out.append(
-            rows(ctx, "deltagare_nya", count_persons(ctx, person, grp, zero, first, first, 1))
-        )
+    person, grp = ctx.persons(dl["person"]), ctx.group_index(dl["delprojekt"])
+    return count_persons(ctx, person, grp, zero, first, first, 1)
+
+
+# The persons counted by each flow figure (also the yearly report to Uppföljning Finsam).
+PERSONS = {
+    "deltagare_aktiva": lambda ctx, ds: tally_runs(ctx, active(ctx, ds)),
+    "deltagare_nya": new,
+    "deltagare_avslutade": lambda ctx, ds: exits(ctx, ds).tally(None),
+}
+
+
+def compute(ctx: Context, ds: Dataset, wanted: set[str]) -> list:
+    out = [rows(ctx, i, count(ctx, ds)) for i, count in PERSONS.items() if i in wanted]
     latest = exits(ctx, ds)
-    if "deltagare_avslutade" in wanted:
-        out.append(rows(ctx, "deltagare_avslutade", latest.tally(None)))
     if "inskrivningstid_medel_dagar" in wanted:
         e = ended(ds)
         days = (e["slut"] - e["start"]).dt.days.to_numpy(dtype="float64")

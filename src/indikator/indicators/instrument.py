@@ -50,7 +50,8 @@ def states(ctx: Context, ds: Dataset) -> pd.DataFrame:
 
 def _intersect(ctx: Context, runs, st: pd.DataFrame, n_items: int) -> tuple[Tally, Tally]:
     """Population (≥ 2 answers while active) and numerator (improved), per item."""
-    population, improved = Tally(ctx.n_groups, n_items), Tally(ctx.n_groups, n_items)
+    population = Tally(ctx.n_groups, n_items, ctx.kons)
+    improved = Tally(ctx.n_groups, n_items, ctx.kons)
     for kind, (lo, hi, key, first, last) in runs.by_kind.items():
         grp, _, person = runs.split(key)
         if kind == "ackumulerat":

@@ -8,7 +8,6 @@ import numpy as np
 
 from ..coding import positions
 from ..dataset import Dataset
-from ..vocabulary import UNKNOWN_KON
 from .engine import Context, months, sum_events
 from .tidy import rows
 
@@ -26,7 +25,7 @@ def compute(ctx: Context, ds: Dataset, wanted: set[str]) -> list:
     distinct = o.drop_duplicates(["aktivitet_id", "myndighet"])
 
     def events(df, dim, n_dim, weight=None):
-        kon = np.full(len(df), UNKNOWN_KON)
+        kon = np.full(len(df), len(ctx.kons) - 1)  # T only
         return sum_events(
             ctx, kon, ctx.group_index(df["delprojekt"]), dim, months(df["datum"]), weight, n_dim
         )

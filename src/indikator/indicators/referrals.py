@@ -14,7 +14,7 @@ def compute(ctx: Context, ds: Dataset, wanted: set[str]) -> list:
     codes = [c.code for c in ds.config.code_list("myndighet")]
     args = (
         ctx,
-        kon_codes(r["kon"]),
+        kon_codes(r["kon"], ctx.kons),
         ctx.group_index(r["delprojekt"]),
         positions(r["remittent"], codes),
         months(r["datum"]),

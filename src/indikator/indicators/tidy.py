@@ -42,13 +42,10 @@ def rows(
     kind = ctx.indicators[indicator].kind
     dims = dims or [""]
     labels = _labels(ctx, dims, kons)
-    k = [KON.index(x) for x in kons]
+    k = [value.kons.index(x) for x in kons]
     keys = [(p, scope) for p in ctx.periods for scope in SCOPES]
 
-    def stacked(tally: Tally) -> np.ndarray:
-        return np.concatenate([tally.get(p, scope)[ctx.show][:, :, k].ravel() for p, scope in keys])
-
-    num = stacked(value)
+    num = np.concatenate([value.get(p, scope)[ctx.show][:, :, k].ravel() for p, scope in keys])
     if at_most_one:
         num = np.minimum(num, 1)
     n_cells = len(labels["kon"])

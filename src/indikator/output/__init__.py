@@ -87,6 +87,15 @@ def _hours(fmt: str):
     return render
 
 
+def _finsam(fmt: str):
+    def render(report):
+        from . import finsam
+
+        return {"table": finsam.text, "csv": finsam.csv, "xlsx": finsam.xlsx}[fmt](report)
+
+    return render
+
+
 def _validation(fmt: str):
     def render(report):
         from . import problems
@@ -103,6 +112,7 @@ RENDERERS: dict[tuple[str, str], Renderer] = {
         for f in ("table", "markdown", "csv", "json", "parquet")
     },
     **{("changes", f): Renderer(_changes(f)) for f in ("table", "csv")},
+    **{("finsam", f): Renderer(_finsam(f)) for f in ("table", "csv", "xlsx")},
     **{("hours", f): Renderer(_hours(f), private=True) for f in ("csv", "xlsx")},
     **{("validation", f): Renderer(_validation(f)) for f in ("csv", "xlsx")},
 }

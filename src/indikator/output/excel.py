@@ -9,8 +9,7 @@ import io
 from ..catalog import MEAN, SHARE, SUM
 from ..vocabulary import SCOPES, SUPPRESSED
 from ..vocabulary import TIDY_COLUMNS as COLUMNS
-from .layout import COLUMNS as FIGURE_COLUMNS
-from .layout import HEADERS, SYMBOL, row_label
+from .layout import SYMBOL, codes_of, column_header, figure_columns, row_label
 
 FORMAT = {SHARE: "0 %", MEAN: "0.0", SUM: "0.0"}
 
@@ -34,11 +33,13 @@ def figures(report) -> bytes:
     wb = Workbook()
     wb.remove(wb.active)
     used: set[str] = set()
-    columns = FIGURE_COLUMNS
+    columns, codes = figure_columns(tidy), codes_of(tidy, config)
+    lead = 3 if codes else 2  # Kod, Indikator, Period
     bold = Font(bold=True)
     for group, block in tidy.groupby("delprojekt", sort=False):
         ws = wb.create_sheet(_sheet_name(group, used))
-        ws.append(["Indikator", "Period", *HEADERS])
+        first = ["Kod", "Indikator", "Period"] if codes else ["Indikator", "Period"]
+        ws.append([*first, *(column_header(s, k) for s, k in columns)])
         for cell in ws[1]:
             cell.font = bold
         index = {
@@ -52,6 +53,8 @@ def figures(report) -> bytes:
         )
         for period, ind, dim in seen:
             row = [row_label(config, ind, dim), period]
+            if codes:
+                row.insert(0, codes.get(ind, ""))
             formats = []
             for s, k in columns:
                 r = index.get((period, ind, dim, s, k))
@@ -64,18 +67,28 @@ def figures(report) -> bytes:
                 catalog = config.indicators
                 formats.append(FORMAT.get(catalog[ind].kind, "0") if ind in catalog else "General")
             ws.append(row)
-            for cell, fmt in zip(ws[ws.max_row][2:], formats, strict=True):
+            for cell, fmt in zip(ws[ws.max_row][lead:], formats, strict=True):
                 if isinstance(cell.value, float):
                     cell.number_format = fmt
         for period in dict.fromkeys(block["period"]):
             for scope in SCOPES:
                 for m in report.matrices.get((period, scope, group), []):
                     _matrix(ws, m, period, scope, bold)
-        ws.freeze_panes = "C2"
-        ws.column_dimensions["A"].width = min(90, max(len(str(c.value or "")) for c in ws["A"]) + 2)
-        ws.column_dimensions["B"].width = 10
-        for i in range(3, 3 + len(columns)):
+        ws.freeze_panes = f"{get_column_letter(lead + 1)}2"
+        label = get_column_letter(lead - 1)
+        ws.column_dimensions[label].width = min(
+            90, max(len(str(c.value or "")) for c in ws[label]) + 2
+        )
+        ws.column_dimensions[get_column_letter(lead)].width = 10
+        if codes:
+            ws.column_dimensions["A"].width = max(8, *(len(c) + 2 for c in codes.values()))
+        for i in range(lead + 1, lead + 1 + len(columns)):
             ws.column_dimensions[get_column_letter(i)].width = 16
+    if report.title:  # a report of its own (ESF): what it is and whether it is exact, first
+        about = wb.create_sheet("Om rapporten", 0)
+        about.append([report.title])
+        about["A1"].font = bold
+        about.column_dimensions["A"].width = 120
     ws = wb.create_sheet("Tidy")
     ws.append(COLUMNS)
     for cell in ws[1]:

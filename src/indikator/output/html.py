@@ -14,7 +14,17 @@ from ..config import Config
 from ..matrices import Matrix
 from ..reports import Chart, FigureReport
 from ..vocabulary import SCOPES, SUPPRESSED
-from .layout import COLUMNS, HEADERS, KON_HEADER, SYMBOL, cells, group_title, number, row_label
+from .layout import (
+    KON_HEADER,
+    SYMBOL,
+    cells,
+    codes_of,
+    column_header,
+    figure_columns,
+    group_title,
+    number,
+    row_label,
+)
 
 STYLE = """
 body { font-family: sans-serif; margin: 2em; color: #222; }
@@ -38,13 +48,16 @@ def _table(block: pd.DataFrame, config: Config) -> str:
     rows: dict[tuple[str, str], dict] = {}
     for i, r in zip(block.index, block.itertuples(index=False), strict=True):
         rows.setdefault((r.indikator, r.dimension), {})[(r.omfang, r.kon)] = text[i]
-    head = "".join(f"<th>{h}</th>" for h in HEADERS)
+    columns, codes = figure_columns(block), codes_of(block, config)
+    head = "".join(f"<th>{column_header(s, k)}</th>" for s, k in columns)
     body = []
     for (ind, dim), values in rows.items():
         label = row_label(config, ind, dim)
-        tds = "".join(f'<td class="num">{html.escape(values.get(c, ""))}</td>' for c in COLUMNS)
-        body.append(f'<tr><th scope="row">{html.escape(label)}</th>{tds}</tr>')
-    return f"<table><thead><tr><th>Indikator</th>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+        code = f"<td>{html.escape(codes.get(ind, ''))}</td>" if codes else ""
+        tds = "".join(f'<td class="num">{html.escape(values.get(c, ""))}</td>' for c in columns)
+        body.append(f'<tr>{code}<th scope="row">{html.escape(label)}</th>{tds}</tr>')
+    first = "<th>Kod</th><th>Indikator</th>" if codes else "<th>Indikator</th>"
+    return f"<table><thead><tr>{first}{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
 def _cell(v, signed: bool = False, decimals: int = 0) -> str:
@@ -131,6 +144,8 @@ def figures(report: FigureReport) -> str:
         f"<style>{STYLE}</style></head><body>",
         f"<h1>{html.escape(config.project.name)}: indikatorer för {period.label}</h1>",
     ]
+    if report.title:
+        parts.append(f"<p><strong>{html.escape(report.title)}</strong></p>")
     if report.charts:
         parts.append("<h2>Mål och utveckling (TOTALT)</h2>")
         for chart in report.charts:

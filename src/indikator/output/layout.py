@@ -1,7 +1,8 @@
 """How a person reads a figure: Swedish labels, shares as ``33 % (4 av 12)``, decimal comma,
 the symbols of Swedish official statistics where there is no value (``..`` undertryckt,
 ``-`` saknar_data, ``.`` tom_namnare), and the one column layout of every human table: the
-period's Kvinnor | Män | Totalt, then the same for ackumulerat."""
+period's Kvinnor | Män | Totalt (with Icke-binära for ESF+), then the same for ackumulerat,
+after a column Kod where the indicators have the funder's codes."""
 
 from __future__ import annotations
 
@@ -9,11 +10,10 @@ import pandas as pd
 
 from ..catalog import MEAN, SHARE, SUM
 from ..config import Config
-from ..vocabulary import EMPTY_DENOMINATOR, KON, NO_DATA, SCOPES, SUPPRESSED, TOTALT
+from ..vocabulary import EMPTY_DENOMINATOR, KON, KON_ALL, NO_DATA, SCOPES, SUPPRESSED, TOTALT
 
 SYMBOL = {SUPPRESSED: "..", NO_DATA: "-", EMPTY_DENOMINATOR: "."}
-KON_HEADER = {"K": "Kvinnor", "M": "Män", "T": "Totalt"}
-COLUMNS = [(s, k) for s in SCOPES for k in KON]  # the figure columns of every human table
+KON_HEADER = {"K": "Kvinnor", "M": "Män", "X": "Icke-binära", "T": "Totalt"}
 LEGEND = (
     "Teckenförklaring: .. undertryckt (sekretess) · - saknar data · . ej tillämplig (ingen i "
     "nämnaren)"
@@ -24,7 +24,25 @@ def column_header(scope: str, kon: str) -> str:
     return f"{KON_HEADER[kon]}{' (ack.)' if scope == 'ackumulerat' else ''}"
 
 
-HEADERS = [column_header(s, k) for s, k in COLUMNS]
+def kons_of(tidy: pd.DataFrame) -> tuple[str, ...]:
+    """The kön columns a table shows: K, M and T, with X (icke-binära) where the figures have
+    it (the ESF+ report)."""
+    present = set(tidy["kon"].unique()) if len(tidy) else set(KON)
+    return tuple(k for k in KON_ALL if k in present or k in KON)
+
+
+def figure_columns(tidy: pd.DataFrame) -> list[tuple[str, str]]:
+    """(scope, kön) of every figure column: the period's kön columns, then ackumulerat's."""
+    kons = kons_of(tidy)
+    return [(s, k) for s in SCOPES for k in kons]
+
+
+def codes_of(tidy: pd.DataFrame, config: Config) -> dict[str, str]:
+    """indicator -> the funder's code (ESF: CO01 …), for the indicators that have one: the
+    human tables then open with a column Kod."""
+    catalog = config.indicators
+    ids = dict.fromkeys(tidy["indikator"]) if len(tidy) else {}
+    return {i: catalog[i].code for i in ids if i in catalog and catalog[i].code}
 
 
 def number(x: float, decimals: int = 0) -> str:

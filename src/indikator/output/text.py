@@ -3,19 +3,23 @@ TOTALT, targets beside their results, and the changes between two batch runs."""
 
 from __future__ import annotations
 
+import textwrap
+
 import pandas as pd
 
 from ..catalog import SHARE
 from ..config import Config
-from ..vocabulary import KON, SCOPES, SUPPRESSED
+from ..vocabulary import SCOPES, SUPPRESSED
 from .layout import (
-    COLUMNS,
-    HEADERS,
     KON_HEADER,
     LEGEND,
     SYMBOL,
     cells,
+    codes_of,
+    column_header,
+    figure_columns,
     group_title,
+    kons_of,
     number,
     row_label,
 )
@@ -35,6 +39,16 @@ def figures(report, fmt: str) -> str:
     if tidy.empty:
         return "Inga indikatorer att visa.\n"
     text = cells(tidy, config.indicators)
+    columns, kons_shown, codes = figure_columns(tidy), kons_of(tidy), codes_of(tidy, config)
+    first = ["Kod", "Indikator"] if codes else ["Indikator"]
+
+    def label(ind: str, dim: str) -> list[str]:
+        return (
+            [codes.get(ind, ""), row_label(config, ind, dim)]
+            if codes
+            else [row_label(config, ind, dim)]
+        )
+
     blocks: dict[tuple[str, str], dict[tuple[str, str], dict]] = {}
     for i, (period, scope, group, ind, dim, kon) in enumerate(
         zip(
@@ -50,7 +64,7 @@ def figures(report, fmt: str) -> str:
         if not ind.endswith("_fore_efter"):
             row = blocks.setdefault((period, group), {}).setdefault((ind, dim), {})
             row[(scope, kon)] = text[i]
-    out: list[str] = []
+    out: list[str] = [textwrap.fill(report.title, TERMINAL), ""] if report.title else []
     start = config.project.start.isoformat()
     for (period, group), rows in blocks.items():
         if fmt == "markdown":
@@ -58,18 +72,18 @@ def figures(report, fmt: str) -> str:
                 f"## {group_title(config, group)} · period {period} · ackumulerat från {start}"
             )
             body = [
-                [row_label(config, ind, dim), *(v.get(c, "") for c in COLUMNS)]
+                [*label(ind, dim), *(v.get(c, "") for c in columns)]
                 for (ind, dim), v in rows.items()
             ]
-            out += [_table(body, ["Indikator", *HEADERS], "pipe"), ""]
+            headers = [*first, *(column_header(s, k) for s, k in columns)]
+            out += [_table(body, headers, "pipe"), ""]
             for scope in SCOPES:
                 out += _matrices(report.matrices.get((period, scope, group), []), scope, "pipe")
             continue
         for scope in SCOPES:
-            kons = [(scope, k) for k in KON]
+            kons = [(scope, k) for k in kons_shown]
             body = [
-                [row_label(config, ind, dim), *(v.get(c, "") for c in kons)]
-                for (ind, dim), v in rows.items()
+                [*label(ind, dim), *(v.get(c, "") for c in kons)] for (ind, dim), v in rows.items()
             ]
             when = (
                 f"period {period}"
@@ -78,7 +92,7 @@ def figures(report, fmt: str) -> str:
             )
             out += [
                 f"{group_title(config, group)} · {when}",
-                _fitted(body, ["Indikator", *(KON_HEADER[k] for k in KON)]),
+                _fitted(body, [*first, *(KON_HEADER[k] for k in kons_shown)], len(first) - 1),
                 "",
             ]
             out += _matrices(report.matrices.get((period, scope, group), []), scope, "simple")
@@ -94,11 +108,14 @@ def _table(body, headers, tablefmt: str, widths=None) -> str:
     )
 
 
-def _fitted(body, headers) -> str:
-    """A simple table no wider than ``TERMINAL``: the first column wraps to what is left."""
-    label = max([len(str(headers[0])), *(len(str(r[0])) for r in body)])
+def _fitted(body, headers, wrap: int = 0) -> str:
+    """A simple table no wider than ``TERMINAL``: the label column (``wrap``) wraps to what is
+    left."""
+    label = max([len(str(headers[wrap])), *(len(str(r[wrap])) for r in body)])
     while True:
-        text = _table(body, headers, "simple", [label, *([None] * (len(headers) - 1))])
+        widths = [None] * len(headers)
+        widths[wrap] = label
+        text = _table(body, headers, "simple", widths)
         excess = max(len(line) for line in text.splitlines()) - TERMINAL
         if excess <= 0 or label <= 20:
             return text

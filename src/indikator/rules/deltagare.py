@@ -79,9 +79,10 @@ def check(rows: Rows) -> pd.DataFrame:
         )
     accepted = cand[~overlap].sort_values("_line", kind="stable").copy()
 
-    # kön: the given one wins; derived from personnummer when empty; warn on contradiction.
+    # kön: the given one wins; derived from personnummer when empty (never as X, icke-binär,
+    # which is no contradiction of the personnummer); warn on contradiction.
     given, derived = accepted["kon"], accepted["kon_pnr"]
-    clash = given.notna() & derived.notna() & (given != derived)
+    clash = given.notna() & derived.notna() & (given != derived) & (given != "X")
     if clash.any():
         problems.add(
             "kon_motsager_personnummer",
@@ -101,6 +102,16 @@ def check(rows: Rows) -> pd.DataFrame:
             "kon",
             "",
             "kön saknas och kan inte härledas; räknas bara i Totalt",
+        )
+    late = accepted["arbetslos_sedan"].notna() & (accepted["arbetslos_sedan"] > accepted["start"])
+    if late.any():
+        problems.add(
+            "arbetslos_sedan_efter_start",
+            file,
+            accepted.loc[late, "_line"],
+            "arbetslos_sedan",
+            accepted.loc[late, "arbetslos_sedan"].astype(str),
+            "arbetslös sedan ligger efter startdatum; räknas inte som långtidsarbetslös",
         )
     born_year = pd.to_datetime(accepted["born"], errors="coerce").dt.year
     accepted["fodelsear"] = accepted["fodelsear"].where(accepted["fodelsear"].notna(), born_year)

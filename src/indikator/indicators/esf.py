@@ -1,0 +1,219 @@
+"""ESF common indicators for participants: one person per project, characteristics at entry,
+results upon leaving and six months after (the configuration's ``[esf]``).
+
+Per group (each delprojekt, and TOTALT over all of them) a person is one participant: entry
+is the first startdatum, exit the last slutdatum when none of the person's enrolments is
+still open. Characteristics come from the first enrolment's row, results from the last one's
+row and its 6M follow-up. A figure counts participants whose entry (output indicators) or
+exit (result indicators) falls in the period, or in the project so far (ackumulerat).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..dataset import Dataset
+from ..esf_config import (
+    LONG_TERM_MONTHS,
+    LONG_TERM_MONTHS_YOUNG,
+    UNKNOWN_STATUS,
+    YOUNG_BELOW,
+    EsfIndicator,
+)
+from .engine import Context, add_months, kon_codes, months, tally_events
+from .tidy import rows
+
+
+@dataclass
+class Participants:
+    """One row per (group, person): the rows of deltagare that hold the entry and the exit."""
+
+    group: np.ndarray
+    person: np.ndarray
+    entry: np.ndarray  # row of the first enrolment
+    exit: np.ndarray  # row of the last enrolment; -1 while an enrolment is open
+
+
+def participants(ctx: Context, dl: pd.DataFrame) -> Participants:
+    """Each person's entry and exit per group, TOTALT over every delprojekt: two sorts of the
+    enrolments, no loop over persons."""
+    n = len(dl)
+    grp = np.concatenate([ctx.group_index(dl["delprojekt"]), np.full(n, ctx.totalt)])
+    row = np.concatenate([np.arange(n), np.arange(n)])
+    keep = grp >= 0
+    grp, row = grp[keep], row[keep]
+    person = ctx.persons(dl["person"])[row]
+    start = _sortable(dl["start"])[row]
+    slut = _sortable(dl["slut"])[row]
+    is_open = np.isnat(dl["slut"].to_numpy(dtype="datetime64[s]"))[row]
+    # Ties (the same day in two delprojekt, in TOTALT) go to the delprojekt listed first in
+    # the configuration, whatever the order of the rows: entry is the first enrolment by
+    # (startdatum, delprojekt), exit the last by slutdatum, then startdatum.
+    order = ctx.group_index(dl["delprojekt"])[row]
+    first = np.lexsort((order, start, person, grp))
+    last = np.lexsort((-order, start, slut, person, grp))
+    g, p = grp[first], person[first]
+    change = (g[1:] != g[:-1]) | (p[1:] != p[:-1])
+    head = np.flatnonzero(np.concatenate([[True], change])) if len(g) else np.arange(0)
+    tail = np.append(head[1:], len(first)) - 1
+    still_open = np.maximum.reduceat(is_open[last], head) if len(head) else is_open[:0]
+    exit_row = np.where(still_open, -1, row[last][tail])
+    return Participants(g[head], p[head], row[first][head], exit_row)
+
+
+def _sortable(dates: pd.Series) -> np.ndarray:
+    d = dates.to_numpy(dtype="datetime64[s]")
+    return np.where(np.isnat(d), np.iinfo("int64").max, d.astype("int64"))
+
+
+def age_at(dl: pd.DataFrame, rows_: np.ndarray) -> np.ndarray:
+    """Age at the enrolment's startdatum: completed years from the personnummer's birth date,
+    else startår − födelseår; NaN when neither is known (never guessed)."""
+    start = pd.DatetimeIndex(dl["start"].to_numpy()[rows_])
+    born = pd.DatetimeIndex(dl["born"].to_numpy(dtype="datetime64[s]")[rows_])
+    before_birthday = (start.month < born.month) | (
+        (start.month == born.month) & (start.day < born.day)
+    )
+    exact = (start.year - born.year - before_birthday.astype(int)).to_numpy(dtype="float64")
+    exact = np.where(born.isna(), np.nan, exact)
+    year = dl["fodelsear"].to_numpy(dtype="float64")[rows_]
+    return np.where(np.isnan(exact), start.year.to_numpy(dtype="float64") - year, exact)
+
+
+class Traits:
+    """What the conditions of an indicator read, one value per participant."""
+
+    def __init__(self, ds: Dataset, dl: pd.DataFrame, who: Participants):
+        esf = ds.config.esf
+        at_entry = who.entry
+        has_exit = who.exit >= 0
+        at_exit = np.where(has_exit, who.exit, 0)
+        before = dl["sysselsattning_fore"].to_numpy(dtype=object)[at_entry]
+        self.status = {
+            name: pd.Series(before).isin({c.upper() for c in codes}).to_numpy()
+            for name, codes in esf.status.items()
+        }
+        known = np.zeros(len(at_entry), dtype=bool)
+        for name in ("arbetslos", "inaktiv", "sysselsatt"):
+            known |= self.status.get(name, known)
+        self.status[UNKNOWN_STATUS] = ~known
+        self.age = age_at(dl, at_entry)
+        self.long_term = self._long_term(dl, at_entry)
+        bands = {c.code: c.isced for c in ds.config.codes.utbildningsniva}
+        level = dl["utbildningsniva"].to_numpy(dtype=object)[at_entry]
+        self.isced = np.array([bands.get(v) if isinstance(v, str) else None for v in level])
+        self.yes = {
+            c: dl[c].to_numpy(dtype="float64")[at_entry] == 1.0
+            for c in ("funktionsnedsattning", "utlandsk_bakgrund")
+        }
+        self.yes["kvalifikation"] = has_exit & (
+            dl["kvalifikation"].to_numpy(dtype="float64")[at_exit] == 1.0
+        )
+        self.reason = np.where(has_exit, dl["avslutsorsak"].to_numpy(dtype=object)[at_exit], None)
+        self.after = np.where(
+            has_exit, dl["sysselsattning_efter"].to_numpy(dtype=object)[at_exit], None
+        )
+        self.follow_up = self._follow_up(ds, dl, who, has_exit, at_exit)
+
+    @staticmethod
+    def _long_term(dl: pd.DataFrame, at_entry: np.ndarray) -> np.ndarray:
+        """Unemployed at entry for more than 12 months (more than 6 when below 25); an
+        unknown age needs the 12 months, which hold at any age."""
+        since = dl["arbetslos_sedan"].iloc[at_entry].reset_index(drop=True)
+        start = dl["start"].iloc[at_entry].reset_index(drop=True)
+        known = since.notna().to_numpy()
+        filled = since.fillna(start)
+        young = age_at(dl, at_entry) < YOUNG_BELOW
+        long_ago = (start > add_months(filled, LONG_TERM_MONTHS)).to_numpy()
+        young_ago = (start > add_months(filled, LONG_TERM_MONTHS_YOUNG)).to_numpy()
+        return known & np.where(young, young_ago, long_ago)
+
+    @staticmethod
+    def _follow_up(ds: Dataset, dl, who: Participants, has_exit, at_exit) -> np.ndarray:
+        """The 6M follow-up's sysselsättning of the exit's enrolment (None: none)."""
+        out = np.full(len(who.person), None, dtype=object)
+        if not ds.has("uppfoljningar"):
+            return out
+        fu = ds.tables["uppfoljningar"]
+        six = fu.loc[fu["tidpunkt"] == "6M", ["person", "slut", "sysselsattning"]]
+        key = pd.DataFrame(
+            {
+                "person": dl["person"].to_numpy(dtype=object)[at_exit],
+                "slut": dl["slut"].to_numpy(dtype="datetime64[s]")[at_exit],
+            }
+        )
+        six = six.assign(person=six["person"].astype(object))
+        found = key.merge(six, on=["person", "slut"], how="left")["sysselsattning"]
+        found = found.astype(object).to_numpy()
+        out[has_exit] = found[has_exit]
+        return np.where(pd.isna(out), None, out)
+
+
+def counted(ind: EsfIndicator, esf, t: Traits, has_exit: np.ndarray) -> np.ndarray:
+    """Which participants an indicator counts (before placing them in periods)."""
+    ok = np.ones(len(t.age), dtype=bool) if ind.at == "start" else has_exit.copy()
+    if ind.status:
+        any_of = np.zeros(len(ok), dtype=bool)
+        for s in ind.status:
+            any_of |= t.status[s]
+        ok &= any_of
+    if ind.langtidsarbetslos:
+        ok &= t.long_term
+    if ind.alder_min is not None:
+        ok &= t.age >= ind.alder_min  # NaN (unknown) is never within a range
+    if ind.alder_max is not None:
+        ok &= t.age <= ind.alder_max
+    if ind.alder_okand:
+        ok &= np.isnan(t.age)
+    if ind.isced:
+        ok &= t.isced == ind.isced
+    if ind.ja:
+        ok &= t.yes[ind.ja]
+    if ind.efter:
+        o = esf.efter[ind.efter]
+        work = {c.upper() for c in o.sysselsattning}
+        if ind.at == "avslut":
+            reasons = {c.upper() for c in o.avslutsorsak}
+            ok &= (
+                pd.Series(t.reason).isin(reasons).to_numpy()
+                | pd.Series(t.after).isin(work).to_numpy()
+            )
+        else:
+            ok &= pd.Series(t.follow_up).isin(work).to_numpy()
+    if ind.uppfoljning_saknas:
+        ok &= pd.isna(t.follow_up)
+    return ok
+
+
+def compute(ctx: Context, ds: Dataset, wanted: set[str]) -> list:
+    esf = ds.config.esf
+    chosen = [i for i in esf.indicators if i.id in wanted]
+    dl = ds.tables["deltagare"]
+    who = participants(ctx, dl)
+    traits = Traits(ds, dl, who)
+    has_exit = who.exit >= 0
+    entry_month = months(dl["start"].iloc[who.entry])
+    exit_month = np.where(has_exit, months(dl["slut"].iloc[np.where(has_exit, who.exit, 0)]), 10**7)
+    kons = ctx.indicators[chosen[0].id].kons
+    kon = kon_codes(ds.persons["kon"], kons)[who.person]
+    grp, dim, month, k = [], [], [], []
+    for d, ind in enumerate(chosen):
+        hit = np.flatnonzero(counted(ind, esf, traits, has_exit))
+        grp.append(who.group[hit])
+        dim.append(np.full(len(hit), d))
+        month.append((entry_month if ind.at == "start" else exit_month)[hit])
+        k.append(kon[hit])
+    tally = tally_events(
+        ctx,
+        np.concatenate(grp),
+        np.concatenate(k),
+        np.concatenate(dim),
+        np.concatenate(month),
+        None,
+        len(chosen),
+        kons,
+    )
+    return [rows(ctx, ind.id, tally.select(d), kons=kons) for d, ind in enumerate(chosen)]
