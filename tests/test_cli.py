@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-from conftest import write_dataset
+from conftest import ROOT, write_dataset
 from world import DELTAGARE, WORLD
 
 
@@ -56,7 +56,8 @@ def test_table_shows_swedish_cells_and_symbols(cli, tmp_path):
     )
     assert r.exit_code == 0
     # one block per scope: OS for the period, then OS ackumulerat (the terminal's 120 columns)
-    period_block, acc_block = r.stdout.split("\n\n")[:2]
+    header, period_block, acc_block = r.stdout.split("\n\n")[:3]
+    assert header == "Exakta siffror – ej för publicering (--min-cell 0)."
     assert period_block.startswith("OS – Samordningsförbundet Östra Södertörn · period 2017-05")
     assert acc_block.startswith("OS – Samordningsförbundet Östra Södertörn · ackumulerat från")
 
@@ -189,8 +190,7 @@ def test_unexpected_error_is_one_line_and_exit_1(cli, world, monkeypatch):
     assert "Traceback" not in r.stderr and "19800101-0001" not in r.stderr
 
 
-def test_small_counts_are_suppressed_by_default(cli, world):
-    """The MIA configuration's min_cell is 5: the world's small counts become '..'."""
+def _small_world(cli, world, *extra):
     r = cli(
         "monthly",
         "--period",
@@ -205,8 +205,36 @@ def test_small_counts_are_suppressed_by_default(cli, world):
         "andel_arbete_studier",
         "--indicator",
         "inskrivningstid_medel_dagar",
+        *extra,
     )
-    df = pd.read_csv(io.StringIO(r.stdout), keep_default_na=False)
+    return pd.read_csv(io.StringIO(r.stdout), keep_default_na=False)
+
+
+def test_small_counts_are_never_published_by_default(cli, world):
+    """The MIA configuration's min_cell is 5 and its method the cell key: every count is
+    rounded to 0, 5, 10 …, so the world's small counts (1–4) never appear."""
+    df = _small_world(cli, world)
+    aktiva = df[(df.indikator == "deltagare_aktiva") & (df.omfang == "period")]
+    # OS K=2 M=1 T=3, BHS K=1 M=1 T=3, TOTALT K=3 M=2 T=6: each becomes 0 or 5 (6: 5 or 10)
+    assert set(aktiva.varde.astype(float)) <= {0.0, 5.0, 10.0}
+    assert (aktiva.status == "ok").all()
+    shares = df[df.indikator == "andel_arbete_studier"]
+    for column in ("taljare", "namnare"):
+        assert set(shares[column].replace("", "0").astype(float)) <= {0.0, 5.0, 10.0}
+    # a mean over fewer than 10 published persons is not shown
+    means = df[(df.indikator == "inskrivningstid_medel_dagar") & (df.omfang == "period")]
+    assert set(means.status) <= {"undertryckt", "tom_namnare"}
+
+
+def test_small_counts_are_suppressed_with_undertryckning(cli, world, tmp_path):
+    """The other method: suppression table by table, '..' for the small counts."""
+    config = tmp_path / "undertryck.toml"
+    config.write_text(
+        (ROOT / "src/indikator/bundled/configs/mia.toml").read_text(encoding="utf-8")
+        + '\n[protection]\nmethod = "undertryckning"\n',
+        encoding="utf-8",
+    )
+    df = _small_world(cli, world, "--config", str(config))
     aktiva = df[(df.indikator == "deltagare_aktiva") & (df.omfang == "period")]
     # OS K=2 M=1 T=3, BHS K=1 M=1 T=3, TOTALT K=3 M=2 T=6: all small but zeros and TOTALT-T 6
     shown = aktiva[aktiva.status == "ok"]
@@ -227,12 +255,15 @@ def test_small_counts_are_suppressed_by_default(cli, world):
         "2017-05",
         "--data",
         str(world),
+        "--config",
+        str(config),
         "--format",
         "table",
         "--indicator",
         "deltagare_aktiva",
     )
     assert "Aktiva deltagare" in t.stdout and ".." in t.stdout
+    assert "Skydd: antal 1–4 är undertryckta" in t.stdout
 
 
 @pytest.mark.parametrize(

@@ -545,12 +545,13 @@ def test_esf_command_on_the_bundled_sample(cli):
     r = cli("esf", "--period", "2018", "--format", "table")
     assert r.exit_code == 0, r.stderr
     assert "programperioden 2014–2020" in r.stdout
-    assert "Antal 1–4 är undertryckta" in r.stdout
+    flat = " ".join(r.stdout.split())
+    assert "Skydd: cellnyckelmetoden" in flat and "--min-cell 0 exakta antal" in flat
     for code in ("CO01", "CO16", "CR04", "CR08", "STATUS_OKAND", "UPPFOLJNING_SAKNAS"):
         assert f"\n{code} " in r.stdout, code
     assert max(len(line) for line in r.stdout.splitlines()) <= 120
     exact = cli("esf", "--period", "2018", "--format", "table", "--min-cell", "0")
-    assert "Exakta antal (--min-cell 0)" in exact.stdout
+    assert "Exakta siffror – ej för publicering (--min-cell 0)" in " ".join(exact.stdout.split())
     assert ".." not in exact.stdout.split("Teckenförklaring")[0]  # nothing suppressed
 
 

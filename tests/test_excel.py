@@ -23,7 +23,9 @@ def test_xlsx(cli, tmp_path):
     )
     assert r.exit_code == 0 and r.stdout == ""
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["OS", "BHS", "SDT", "VARNA", "SR", "TOTALT", "Tidy"]
+    # first what the figures are (here: exact, not for publishing), then the tables
+    assert wb.sheetnames == ["Om rapporten", "OS", "BHS", "SDT", "VARNA", "SR", "TOTALT", "Tidy"]
+    assert "Exakta siffror" in wb["Om rapporten"]["A1"].value
     ws = wb["OS"]
     assert [c.value for c in ws[1]] == [
         "Indikator",

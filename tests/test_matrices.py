@@ -9,6 +9,7 @@ import pytest
 from conftest import write_dataset
 
 from indikator import load_config, load_dataset, parse_period, published_figures
+from indikator.config import Protection
 from indikator.matrices import matrices
 
 HEADER = "deltagare_id;kon;delprojekt;startdatum;slutdatum;avslutsorsak;sysselsattning_fore;sysselsattning_efter"
@@ -34,8 +35,9 @@ def folder(tmp_path_factory):
     return write_dataset(tmp_path_factory.mktemp("fore-efter"), {"deltagare": DELTAGARE + "\n"})
 
 
-def _matrices(folder, min_cell):
+def _matrices(folder, min_cell, method="undertryckning"):
     config = load_config()
+    config = config.model_copy(update={"protection": Protection(method=method)})
     ds = load_dataset(folder, config)
     tidy = published_figures(ds, [parse_period("2017-05")], min_cell=min_cell)
     return {(m.name, m.grouped): m for m in matrices(tidy, config)[("2017-05", "period", "OS")]}
@@ -98,3 +100,11 @@ def test_every_human_format_shows_the_matrices(cli, folder, tmp_path):
     assert ("Aktivt arbetssökande", None, 2, 0, 0, 2, None, None) in values
     csv = cli(*args, "--format", "csv").stdout
     assert ",sysselsattning_fore_efter,ARBETSSOKANDE>ARBETE,T,0.4,2,5,ok" in csv  # tidy keeps pairs
+
+
+def test_with_the_cell_key_every_cell_and_sum_is_a_multiple_of_five(folder):
+    # the same matrix under the cell-key method: the counts 1 and 2 become 0 or 5, and so do
+    # the sums, each rounded by its own persons' keys (they need not add up)
+    m = _matrices(folder, 5, "cellnyckel")[("sysselsattning", True)]
+    values = [v for row in m.cells for v in row] + m.row_sums + m.column_sums + [m.total]
+    assert all(v is not None and v % 5 == 0 for v in values)

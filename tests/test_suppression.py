@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indikator.protection import _matrix, pattern, relations
+from indikator.protection.suppress import _matrix, pattern, relations
 
 
 def recoverable(values: np.ndarray, hidden: np.ndarray) -> list[tuple[int, int]]:

@@ -11,6 +11,7 @@ configuration is parsed or pandas imported.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 from collections.abc import Callable
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from . import cache
 from .errors import EXIT_FAIL, EXIT_OK, EXIT_REJECTED, StrictError, UsageError
-from .locations import config_path, default_data_path
+from .locations import config_path, default_data_path, secret_path
 from .logs import start as start_log
 from .masking import mask
 from .periods import Period, parse_period
@@ -142,9 +143,40 @@ def cache_key(source: Source) -> str | None:
     try:
         config_bytes = source.config_file.read_bytes()
         files = [p for p in source.folder.iterdir() if p.is_file() and not p.name.startswith(".")]
-        return cache.key(files, config_bytes.hex())
     except OSError:
         return None  # a missing folder or configuration is reported by the normal path
+    with contextlib.suppress(OSError):  # the cell-key method's record keys: from the secret
+        config_bytes += b"\n" + secret_path(source.config_file).read_bytes()
+    try:
+        return cache.key(files, config_bytes.hex())
+    except OSError:
+        return None  # a cache that cannot be written is no reason to fail
+
+
+def _secret_ready(config, min_cell: int | None) -> str | None:
+    """The cell-key method needs the project's secret: the first run that needs it creates it
+    beside the configuration and says so (a note; that run does not use the cache)."""
+    from .errors import ProtectionError, describe_os_error
+    from .protection import needs_secret
+    from .secret import create_secret
+
+    path = config.secret_file
+    if path is None or not needs_secret(config, min_cell) or path.exists():
+        return None
+    try:
+        create_secret(path)
+    except FileExistsError:
+        return None  # another run made it a moment ago
+    except OSError as e:
+        raise ProtectionError(
+            f"cellnyckelmetoden behöver projektets hemliga nyckel {path.name} bredvid "
+            f"konfigurationen, och den gick inte att skapa: {describe_os_error(e, path)}. "
+            'Kör `indikator init`, eller välj [protection] method = "undertryckning"'
+        ) from None
+    return (
+        f"skapade {path}: projektets hemliga nyckel för röjandekontrollen (cellnyckelmetoden). "
+        "Spara den tillsammans med konfigurationen; samma nyckel ger samma siffror varje gång"
+    )
 
 
 def _remembered(key: str | None, name: str, compute: Callable, stored=lambda value: value):
@@ -274,10 +306,13 @@ def _figures(job: str, req: FigureRequest) -> Answer:
     check_selection(config, req.indicators, req.delprojekt)
     chosen = _chosen(job, config, req.indicators)
     html = req.fmt == "html" and job == "monthly"
+    created = _secret_ready(config, req.min_cell)
+    if created:
+        key = None  # the key was taken without the secret
 
     def compute():
         ds = _dataset(req.source, config, key)
-        notes = _period_notes(ds, req.period)
+        notes = _period_notes(ds, req.period) + ([created] if created else [])
         report = figure_report(ds, [req.period], chosen, req.delprojekt or None, req.min_cell, html)
         if job == "esf":
             report.title = esf_title(config, req.min_cell)
@@ -301,8 +336,9 @@ def targets(req: TargetRequest) -> Answer:
     output.check("targets", req.fmt, req.out)
     config = _config(req.source)
     check_selection(config, None, req.delprojekt)
-    ds = _dataset(req.source, config, cache_key(req.source))
-    summary = _logged(_summary(ds, _period_notes(ds, req.period)))
+    created = _secret_ready(config, req.min_cell)
+    ds = _dataset(req.source, config, None if created else cache_key(req.source))
+    summary = _logged(_summary(ds, _period_notes(ds, req.period) + ([created] if created else [])))
     _refuse_if_strict(req.source, summary)
     report = target_report(
         ds, req.period, req.compare_previous, req.delprojekt or None, req.min_cell
@@ -359,8 +395,10 @@ def batch(req: BatchRequest, progress: Callable[[str], None] = lambda step: None
 
     progress("läser")
     config = _config(req.source)
-    ds = _dataset(req.source, config, cache_key(req.source))
-    summary = _logged(_summary(ds, _period_notes(ds, req.first, req.last)))
+    created = _secret_ready(config, req.min_cell)
+    ds = _dataset(req.source, config, None if created else cache_key(req.source))
+    notes = _period_notes(ds, req.first, req.last) + ([created] if created else [])
+    summary = _logged(_summary(ds, notes))
     _refuse_if_strict(req.source, summary)
     periods = batch_periods(ds, req.first, req.last, dt.date.today())
     if not periods:

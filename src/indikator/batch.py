@@ -30,7 +30,7 @@ from .output import render
 from .output.problems import problems_csv
 from .output.tidy import parquet_bytes, tidy_arrow, tidy_csv
 from .periods import Period, last_complete_month, month_index, periods_between
-from .protection import published
+from .protection import describe, published
 from .reports import esf_title, from_published
 from .vocabulary import FIGURE_KEY
 
@@ -121,7 +121,7 @@ def run_batch(
     step = progress or (lambda label: None)
     out.mkdir(parents=True, exist_ok=True)
     step("räknar")
-    tidy = published(ds, periods, min_cell=min_cell)
+    tidy = published(ds, periods, min_cell=min_cell, audited=True)
     stamp = dt.datetime.now(dt.UTC)
     name = f"korning-{stamp:%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
     try:
@@ -134,13 +134,13 @@ def run_batch(
             # common indicators of each year (a report of their own, as `indikator esf`)
             esf = tidy["indikator"].str.startswith("esf_").to_numpy()
             for period in report_periods(periods):
-                report = from_published(tidy[~esf], ds.config, period, series=tidy[~esf])
+                report = from_published(tidy[~esf], ds.config, period, tidy[~esf], min_cell)
                 (work / f"rapport-{period.label}.xlsx").write_bytes(render(report, "xlsx"))
                 (work / f"rapport-{period.label}.html").write_text(
                     render(report, "html"), encoding="utf-8"
                 )
                 if esf.any() and period.kind == "year":
-                    report = from_published(tidy[esf], ds.config, period)
+                    report = from_published(tidy[esf], ds.config, period, min_cell=min_cell)
                     report.title = esf_title(ds.config, min_cell)
                     (work / f"esf-{period.label}.xlsx").write_bytes(render(report, "xlsx"))
             manifest = {
@@ -148,6 +148,7 @@ def run_batch(
                 "tid": stamp.isoformat(timespec="seconds"),
                 "konfiguration": {"fil": str(config_path), "sha256": sha256(config_path)},
                 "min_cell": ds.config.project.min_cell if min_cell is None else min_cell,
+                "skydd": describe(ds.config, min_cell),
                 "perioder": [p.label for p in periods],
                 "rader": len(tidy),
                 "indata": [

@@ -33,7 +33,7 @@ from pathlib import Path
 from . import __version__
 from .atomic import write_atomic
 
-FORMAT = 5  # bump when what is stored changes shape (5: the columns filled per export)
+FORMAT = 6  # bump when what is stored changes shape (6: the record keys of the cell-key method)
 
 
 def location() -> Path:

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 from .errors import ConfigError
 from .esf_config import Esf
-from .locations import config_path
+from .locations import config_path, secret_path
 
 CODE_LISTS = (
     "myndighet",
@@ -139,6 +139,19 @@ class Target(_Strict):
         return self
 
 
+class Protection(_Strict):
+    """How published figures are protected (``project.min_cell`` is the threshold):
+    ``cellnyckel`` perturbs every count consistently (the same persons give the same published
+    value in every table), rounding it at random to a multiple of the threshold, so that no
+    sum or difference of published figures gives back a small count; ``undertryckning``
+    suppresses small counts table by table and does not hold across tables (docs/skydd.md)."""
+
+    method: Literal["cellnyckel", "undertryckning"] = "cellnyckel"
+    # cellnyckel: counts are rounded to multiples of ``base`` (default and at least the
+    # threshold): largest deviation base − 1, variance at most base²/4
+    base: int | None = Field(default=None, ge=1)
+
+
 class Config(_Strict):
     project: Project
     delprojekt: list[Delprojekt] = Field(min_length=1)
@@ -150,7 +163,9 @@ class Config(_Strict):
     aliases: dict[str, dict[str, list[str]]] = {}
     fore_efter: dict[Literal["sysselsattning", "forsorjning"], dict[str, list[str]]] = {}
     esf: Esf | None = None
+    protection: Protection = Protection()
     _catalog: dict | None = PrivateAttr(default=None)  # catalog.of(self), computed once
+    _path: Path | None = PrivateAttr(default=None)  # the file it was read from (its secret)
 
     @model_validator(mode="after")
     def _consistent(self) -> Config:
@@ -225,6 +240,11 @@ class Config(_Strict):
         return {i.indicator: i.code for i in self.instrument if i.indicator}
 
     @property
+    def secret_file(self) -> Path | None:
+        """The project's secret for the cell-key method (beside the configuration file)."""
+        return secret_path(self._path) if self._path is not None else None
+
+    @property
     def indicators(self) -> dict:
         """Every indicator of this configuration (``catalog.of``): id -> ``Indicator``."""
         from .catalog import of
@@ -256,7 +276,9 @@ def load_config(path: str | Path | None = None) -> Config:
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
         raise ConfigError(f"{p}: konfigurationen går inte att läsa: {e}") from None
     try:
-        return Config.model_validate(raw)
+        config = Config.model_validate(raw)
+        config._path = p
+        return config
     except ValidationError as e:
         first = e.errors()[0]
         key = ".".join(str(x) for x in first["loc"]) or "(roten)"

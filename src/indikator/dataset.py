@@ -24,6 +24,7 @@ from .rules.causes import Rejected
 from .rules.common import Rows
 from .rules.deltagare import persons
 from .schema import EXPORTS, aliases, codebooks, validate_table
+from .secret import read_secret, record_keys
 from .vocabulary import EXPORT_ORDER
 
 
@@ -42,6 +43,11 @@ class Dataset:
     def has(self, export: str) -> bool:
         return export in self.tables
 
+    @property
+    def has_record_keys(self) -> bool:
+        """Whether the cell-key method can protect this dataset (the secret was there)."""
+        return "nyckel" in self.persons.columns
+
     def has_column(self, export: str, column: str) -> bool:
         """The export has the column with at least one value filled in: an optional column
         that is absent, or only a header, gives saknar_data, never 0."""
@@ -52,7 +58,11 @@ class Dataset:
         return sum(c.rejected for c in self.counts)
 
 
-def load_dataset(folder: str | Path, config: Config, today: dt.date | None = None) -> Dataset:
+def load_dataset(
+    folder: str | Path, config: Config, today: dt.date | None = None, secret: bytes | None = None
+) -> Dataset:
+    """``secret``: the project's secret for the record keys of the cell-key method (default:
+    the file beside the configuration, when there is one)."""
     folder = Path(folder)
     if not folder.is_dir():
         raise FileError(f"{folder}: datamappen finns inte")
@@ -115,17 +125,35 @@ def load_dataset(folder: str | Path, config: Config, today: dt.date | None = Non
         )
         counts.append(FileCount(export, name, read, read - rejected_n, rejected_n, n_copies))
         tables[export] = tables[export].reset_index(drop=True)
+    who = persons(tables["deltagare"])
+    if secret is None and config.secret_file is not None:
+        secret = read_secret(config.secret_file)
+    if secret is not None:
+        _with_record_keys(tables, who, secret)
     return Dataset(
         config,
         folder,
         tables,
         counts,
         problems.frame(),
-        persons(tables["deltagare"]),
+        who,
         files,
         _latest(tables, today),
         columns_filled,
     )
+
+
+RECORDS = {"remisser": "remiss_id", "organisationsaktiviteter": "aktivitet_id"}
+
+
+def _with_record_keys(tables: dict[str, pd.DataFrame], who: pd.DataFrame, secret: bytes) -> None:
+    """Each person's, referral's and organisation activity's record key (``secret``): what the
+    cell-key method sums per published cell. Computed here, while the ids are real ids."""
+    who["nyckel"] = record_keys(who["person"].to_numpy(dtype=object), secret, "person")
+    for export, column in RECORDS.items():
+        if export in tables:
+            df = tables[export]
+            df["nyckel"] = record_keys(df[column].to_numpy(dtype=object), secret, export)
 
 
 def _filled(values: pd.Series) -> bool:

@@ -15,6 +15,7 @@ from pathlib import Path
 PROJECT_CONFIG = "indikator.toml"  # the configuration of a folder made by `indikator init`
 PROJECT_DATA = "data"
 DEFAULT = "mia"
+SECRET_SUFFIX = ".nyckel"  # the project's secret for the cell-key method, beside its configuration
 
 
 def bundled() -> Path:
@@ -50,3 +51,9 @@ def default_data_path(config: Path | None = None) -> Path:
         return beside
     sample = bundled() / "samples" / config.stem
     return sample if sample.is_dir() else bundled() / "samples" / DEFAULT
+
+
+def secret_path(config: Path) -> Path:
+    """Where the secret of the configuration ``config`` is: ``indikator.toml`` ->
+    ``indikator.nyckel``, ``mia.toml`` -> ``mia.nyckel``."""
+    return config.with_suffix(SECRET_SUFFIX)

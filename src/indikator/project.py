@@ -11,11 +11,13 @@ from string import Template
 from .atomic import write_atomic
 from .errors import UsageError
 from .locations import PROJECT_CONFIG, PROJECT_DATA, bundled
+from .secret import create_secret
 from .vocabulary import EXPORT_ORDER
 
 README = """$namn – projektmapp för indikator
 
 indikator.toml   konfigurationen: delprojekt, kodlistor, grupper, frågor, mål (ändra fritt)
+indikator.nyckel hemlig nyckel för röjandekontrollen: spara den, dela den inte, byt den inte
 data/            exporterna: fyll i mallarna (en per export) eller lägg era egna filer här
 
 Kom igång:
@@ -50,6 +52,8 @@ def init(folder: Path, name: str | None = None, today: dt.date | None = None) ->
     write_atomic(written[0], config_text.substitute(values))
     write_atomic(written[1], Template(README).substitute(values))
     config = load_config(written[0])
+    create_secret(config.secret_file)  # the cell-key method's secret (secret.py)
+    written.append(config.secret_file)
     for export in EXPORT_ORDER:
         path = folder / PROJECT_DATA / f"{export}.xlsx"
         write_atomic(path, workbook(export, config))

@@ -38,6 +38,8 @@ class FigureReport:
     charts: list[Chart] = field(default_factory=list)
     matrices: dict = field(default_factory=dict)  # (period, omfang, delprojekt) -> [Matrix]
     title: str | None = None  # a report of its own (ESF): the line above the tables
+    protection: str = ""  # the header line: exact, or protected and how (protection.describe)
+    footer: str | None = None  # under the tables: why they need not add up (cell key)
     kind = "figures"
 
 
@@ -46,6 +48,8 @@ class TargetReport:
     table: pd.DataFrame
     config: Config
     columns: list[str]  # of the tidy formats (with the previous period's when compared)
+    protection: str = ""
+    footer: str | None = None
     kind = "targets"
 
 
@@ -76,18 +80,27 @@ ESF_PROGRAMMES = {
 
 
 def esf_title(config: Config, min_cell: int | None) -> str:
-    """The line above the ESF tables: the programme, and whether the counts are exact."""
-    threshold = config.project.min_cell if min_cell is None else min_cell
-    protection = (
-        "Exakta antal (--min-cell 0): för rapporten till ESF-rådet, inte för publicering."
-        if threshold <= 0
-        else f"Antal 1–{threshold - 1} är undertryckta (..); --min-cell 0 ger exakta antal "
-        "för rapporten till ESF-rådet."
+    """The line above the ESF tables: the programme; for protected figures, where the exact
+    ones are (the header line says which they are)."""
+    from .protection import threshold
+
+    exact = (
+        ""
+        if threshold(config, min_cell) <= 0
+        else " För rapporten till ESF-rådet ger --min-cell 0 exakta antal."
     )
     return (
         f"ESF:s gemensamma indikatorer för deltagare, {ESF_PROGRAMMES[config.esf.programme]}. "
-        f"En person räknas en gång per delprojekt och i TOTALT. {protection}"
+        f"En person räknas en gång per delprojekt och i TOTALT.{exact}"
     )
+
+
+def _protected(report, config: Config, min_cell: int | None):
+    """The report with its header line and footer on protection (every human format)."""
+    from .protection import describe, footer
+
+    report.protection, report.footer = describe(config, min_cell), footer(config, min_cell)
+    return report
 
 
 def chart_targets(config: Config) -> pd.DataFrame:
@@ -121,7 +134,11 @@ def charts(series: pd.DataFrame, config: Config) -> list[Chart]:
 
 
 def from_published(
-    tidy: pd.DataFrame, config: Config, period: Period, series: pd.DataFrame | None = None
+    tidy: pd.DataFrame,
+    config: Config,
+    period: Period,
+    series: pd.DataFrame | None = None,
+    min_cell: int | None = None,
 ) -> FigureReport:
     """The report of one period from published figures already computed (``tidy`` may hold
     other periods too, as the batch's does); ``series``: the months for the charts."""
@@ -132,7 +149,7 @@ def from_published(
     if series is not None:
         last = series["period"].map(lambda label: label <= f"{period.end:%Y-%m}")
         report.charts = charts(series[last], config)
-    return report
+    return _protected(report, config, min_cell)
 
 
 def figure_report(
@@ -159,7 +176,7 @@ def figure_report(
         months = [from_bucket("month", m) for m in range(first, last + 1)]
         ids = list(dict.fromkeys(targets["indikator"]))
         report.charts = charts(published(ds, months, ids, None, min_cell), ds.config)
-    return report
+    return _protected(report, ds.config, min_cell)
 
 
 def target_report(ds, period: Period, compare_previous=False, delprojekt=None, min_cell=0):
@@ -167,7 +184,8 @@ def target_report(ds, period: Period, compare_previous=False, delprojekt=None, m
     from .targets import COLUMNS, PREVIOUS, evaluate
 
     table = evaluate(ds, period, compare_previous, delprojekt, min_cell)
-    return TargetReport(table, ds.config, COLUMNS + (PREVIOUS if compare_previous else []))
+    report = TargetReport(table, ds.config, COLUMNS + (PREVIOUS if compare_previous else []))
+    return _protected(report, ds.config, min_cell)
 
 
 def finsam_report(ds, year: Period, delprojekt=None) -> FinsamReport:

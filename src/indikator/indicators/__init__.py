@@ -49,9 +49,11 @@ def context(
     periods: list[Period],
     delprojekt: Iterable[str] | None = None,
     kons: tuple[str, ...] = KON,
+    keyed: bool = False,
 ) -> Context:
     """What the families share for one computation; ``kons`` is the kön axis (K, M, T, or
-    K, M, X, T to keep non-binary persons apart)."""
+    K, M, X, T to keep non-binary persons apart); ``keyed``: count record keys instead of
+    persons (the cell keys of the cell-key method)."""
     groups = [*ds.config.delprojekt_codes, TOTALT]
     chosen = set(delprojekt or groups[:-1])
     show = [i for i, g in enumerate(groups) if g in chosen or g == TOTALT]
@@ -66,6 +68,7 @@ def context(
         person_kon=kon,
         indicators=ds.config.indicators,
         kons=kons,
+        key=ds.persons["nyckel"].to_numpy(dtype="float64") if keyed else None,
     )
 
 
@@ -74,13 +77,15 @@ def exact_figures(
     periods: list[Period],
     indicators: Iterable[str] | None = None,
     delprojekt: Iterable[str] | None = None,
+    keyed: bool = False,
 ) -> pd.DataFrame:
     """The tidy table of ``indicators`` (default: all) for every period, both scopes: the
-    exact figures, without small-count protection (not for publication)."""
+    exact figures, without small-count protection (not for publication). ``keyed``: the same
+    table with every count replaced by the sum of its records' keys (the cell keys)."""
     check_selection(ds.config, indicators, delprojekt)
     catalog = ds.config.indicators
     wanted = list(indicators) if indicators else list(catalog)
-    ctx = context(ds, periods, delprojekt)
+    ctx = context(ds, periods, delprojekt, keyed=keyed)
     parts: list[pd.DataFrame] = []
     wanted_set = set(wanted)
     for name, family in FAMILIES.items():

@@ -37,6 +37,9 @@ class Context:
     by_kind: dict[str, list[Period]] = field(default_factory=dict)
     cache: dict[str, object] = field(default_factory=dict)  # shared work between families
     kons: tuple[str, ...] = KON  # the kön axis of every tally: K, M (X), then T
+    # Per person position: the record key (cell-key method). When set, every count becomes
+    # the sum of its persons' keys (events: of their own keys): the cell keys of the figures.
+    key: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         for p in self.periods:
@@ -245,7 +248,8 @@ def tally_runs(ctx: Context, runs: Runs) -> Tally:
     tally = Tally(ctx.n_groups, runs.n_dim, ctx.kons)
     for kind, (lo, hi, key, first, last) in runs.by_kind.items():
         grp, dim, person = runs.split(key)
-        tally.add(kind, lo, hi, grp, dim, ctx.person_kon[person], None, first, last)
+        weight = None if ctx.key is None else ctx.key[person]
+        tally.add(kind, lo, hi, grp, dim, ctx.person_kon[person], weight, first, last)
     return tally
 
 
@@ -295,6 +299,8 @@ class Latest:
         d_all = None if dim is None else self._expand(np.asarray(dim, dtype="int64"))
         for kind, (lo, hi, idx, first, last) in self.selected.items():
             w = None if w_all is None else w_all[idx]
+            if self.ctx.key is not None:  # the cell key: the sum of the counted persons' keys
+                w = self.ctx.key[self.person[idx]] * (1.0 if w is None else w)
             d = np.zeros(len(idx), dtype="int64") if d_all is None else d_all[idx]
             kon = self.ctx.person_kon[self.person[idx]]
             tally.add(kind, lo, hi, self.grp[idx], d, kon, w, first, last)
@@ -312,13 +318,16 @@ def _ordinal(values: pd.Series) -> np.ndarray:
     return values.to_numpy(dtype="int64")
 
 
-def sum_events(ctx: Context, kon, grp, dim, m, weight, n_dim: int) -> Tally:
+def sum_events(ctx: Context, kon, grp, dim, m, weight, n_dim: int, keys=None) -> Tally:
     """Event sums (hours, referrals, meetings): each event counts at its month.
 
     ``kon`` is per event, its place on the context's kön axis; events without a delprojekt
-    count in TOTALT only.
+    count in TOTALT only. ``keys``: the events' record keys, for counts of events (the cell
+    key of a count is the sum of its events' keys); sums such as hours have none.
     """
     weight = np.ones(len(grp)) if weight is None else np.asarray(weight, dtype="float64")
+    if ctx.key is not None and keys is not None:
+        weight = weight * np.asarray(keys, dtype="float64")
     return tally_events(ctx, *with_totalt(ctx, grp, kon, dim, m, weight), n_dim)
 
 

@@ -200,19 +200,21 @@ def compute(ctx: Context, ds: Dataset, wanted: set[str]) -> list:
     kons = ctx.indicators[chosen[0].id].kons
     kon = kon_codes(ds.persons["kon"], kons)[who.person]
     grp, dim, month, k = [], [], [], []
+    masks = [counted(ind, esf, traits, has_exit) for ind in chosen]
     for d, ind in enumerate(chosen):
-        hit = np.flatnonzero(counted(ind, esf, traits, has_exit))
+        hit = np.flatnonzero(masks[d])
         grp.append(who.group[hit])
         dim.append(np.full(len(hit), d))
         month.append((entry_month if ind.at == "start" else exit_month)[hit])
         k.append(kon[hit])
+    persons = np.concatenate([who.person[np.flatnonzero(m)] for m in masks])
     tally = tally_events(
         ctx,
         np.concatenate(grp),
         np.concatenate(k),
         np.concatenate(dim),
         np.concatenate(month),
-        None,
+        None if ctx.key is None else ctx.key[persons],  # the cell key: Σ the persons' keys
         len(chosen),
         kons,
     )

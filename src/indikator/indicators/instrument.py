@@ -82,8 +82,9 @@ def _intersect(ctx: Context, runs, st: pd.DataFrame, n_items: int) -> tuple[Tall
             both["item"].to_numpy(),
             ctx.person_kon[both["person"].to_numpy()],
         )
-        population.add(*args, None, f, t)
-        improved.add(*args, both["better"].to_numpy(dtype="float64"), f, t)
+        key = 1.0 if ctx.key is None else ctx.key[both["person"].to_numpy()]
+        population.add(*args, None if ctx.key is None else key, f, t)
+        improved.add(*args, both["better"].to_numpy(dtype="float64") * key, f, t)
     return population, improved
 
 

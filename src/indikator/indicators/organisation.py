@@ -26,8 +26,17 @@ def compute(ctx: Context, ds: Dataset, wanted: set[str]) -> list:
 
     def events(df, dim, n_dim, weight=None):
         kon = np.full(len(df), len(ctx.kons) - 1)  # T only
+        # an activity's record key, for the counts of activities (not for sums of handläggare)
+        keys = df["nyckel"].to_numpy() if weight is None and "nyckel" in df.columns else None
         return sum_events(
-            ctx, kon, ctx.group_index(df["delprojekt"]), dim, months(df["datum"]), weight, n_dim
+            ctx,
+            kon,
+            ctx.group_index(df["delprojekt"]),
+            dim,
+            months(df["datum"]),
+            weight,
+            n_dim,
+            keys,
         )
 
     out = []

@@ -19,19 +19,26 @@ def compute(ctx: Context, ds: Dataset, wanted: set[str]) -> list:
         positions(r["remittent"], codes),
         months(r["datum"]),
     )
+    keys = r["nyckel"].to_numpy() if "nyckel" in r.columns else None
     n = len(codes)
     inskriven = (r["utfall"] == "INSKRIVEN").to_numpy(dtype="float64")
     ej = (r["utfall"] == "EJ_INSKRIVEN").to_numpy(dtype="float64")
     out = []
     if "remisser" in wanted:
-        out.append(rows(ctx, "remisser", sum_events(*args, None, n), codes))
+        out.append(rows(ctx, "remisser", sum_events(*args, None, n, keys), codes))
     if "remisser_inskrivna" in wanted:
-        out.append(rows(ctx, "remisser_inskrivna", sum_events(*args, inskriven, n), codes))
+        out.append(rows(ctx, "remisser_inskrivna", sum_events(*args, inskriven, n, keys), codes))
     if "remisser_ej_inskrivna" in wanted:
-        out.append(rows(ctx, "remisser_ej_inskrivna", sum_events(*args, ej, n), codes))
+        out.append(rows(ctx, "remisser_ej_inskrivna", sum_events(*args, ej, n, keys), codes))
     if "andel_remisser_inskrivna" in wanted:
-        decided = sum_events(*args, inskriven + ej, n)
+        decided = sum_events(*args, inskriven + ej, n, keys)
         out.append(
-            rows(ctx, "andel_remisser_inskrivna", sum_events(*args, inskriven, n), codes, decided)
+            rows(
+                ctx,
+                "andel_remisser_inskrivna",
+                sum_events(*args, inskriven, n, keys),
+                codes,
+                decided,
+            )
         )
     return out

@@ -62,7 +62,7 @@ def _targets(fmt: str):
             return tidy.tidy_json(report.table, columns)
         if fmt == "parquet":
             return tidy.frame_parquet(report.table, columns)
-        return targets(report.table, report.config, fmt)
+        return targets(report.table, report.config, fmt, report.protection, report.footer)
 
     return render
 

@@ -84,11 +84,13 @@ def figures(report) -> bytes:
             ws.column_dimensions["A"].width = max(8, *(len(c) + 2 for c in codes.values()))
         for i in range(lead + 1, lead + 1 + len(columns)):
             ws.column_dimensions[get_column_letter(i)].width = 16
-    if report.title:  # a report of its own (ESF): what it is and whether it is exact, first
-        about = wb.create_sheet("Om rapporten", 0)
-        about.append([report.title])
-        about["A1"].font = bold
-        about.column_dimensions["A"].width = 120
+    about = [x for x in (report.title, report.protection, report.footer) if x]
+    if about:  # first: what the report is, and whether its figures are exact or protected
+        sheet = wb.create_sheet("Om rapporten", 0)
+        for line in about:
+            sheet.append([line])
+        sheet["A1"].font = bold
+        sheet.column_dimensions["A"].width = 120
     ws = wb.create_sheet("Tidy")
     ws.append(COLUMNS)
     for cell in ws[1]:

@@ -146,6 +146,8 @@ def figures(report: FigureReport) -> str:
     ]
     if report.title:
         parts.append(f"<p><strong>{html.escape(report.title)}</strong></p>")
+    if report.protection:
+        parts.append(f'<p class="skydd">{html.escape(report.protection)}</p>')
     if report.charts:
         parts.append("<h2>Mål och utveckling (TOTALT)</h2>")
         for chart in report.charts:
@@ -167,6 +169,8 @@ def figures(report: FigureReport) -> str:
             strict=True,
         )
     )
+    if report.footer:
+        parts.append(f'<p class="skydd">{html.escape(report.footer)}</p>')
     parts.append(
         f'<p class="teckenforklaring">Teckenförklaring: {html.escape(legend)}</p></body></html>'
     )

@@ -65,6 +65,8 @@ def figures(report, fmt: str) -> str:
             row = blocks.setdefault((period, group), {}).setdefault((ind, dim), {})
             row[(scope, kon)] = text[i]
     out: list[str] = [textwrap.fill(report.title, TERMINAL), ""] if report.title else []
+    if report.protection:
+        out += [textwrap.fill(report.protection, TERMINAL), ""]
     start = config.project.start.isoformat()
     for (period, group), rows in blocks.items():
         if fmt == "markdown":
@@ -96,6 +98,8 @@ def figures(report, fmt: str) -> str:
                 "",
             ]
             out += _matrices(report.matrices.get((period, scope, group), []), scope, "simple")
+    if report.footer:
+        out.append(textwrap.fill(report.footer, TERMINAL))
     out.append(LEGEND)
     return "\n".join(out) + "\n"
 
@@ -173,7 +177,7 @@ def _target_cells(kind: str, mal, varde, taljare, namnare, status) -> tuple[str,
     return goal, number(varde), f"{number(varde)} av {number(mal)}"
 
 
-def targets(df: pd.DataFrame, config: Config, fmt: str) -> str:
+def targets(df: pd.DataFrame, config: Config, fmt: str, protection="", footer=None) -> str:
     from tabulate import tabulate
 
     previous = "foregaende_period" in df.columns
@@ -214,7 +218,11 @@ def targets(df: pd.DataFrame, config: Config, fmt: str) -> str:
         tablefmt="pipe" if fmt == "markdown" else "simple",
         disable_numparse=True,
     )
-    return f"{'## ' if fmt == 'markdown' else ''}{title}\n{table}\n"
+    head = f"{'## ' if fmt == 'markdown' else ''}{title}\n"
+    if protection:
+        head += textwrap.fill(protection, TERMINAL) + "\n\n"
+    tail = "\n" + textwrap.fill(footer, TERMINAL) + "\n" if footer else ""
+    return f"{head}{table}\n{tail}"
 
 
 CHANGE_HEADERS = [

@@ -1,5 +1,4 @@
-"""Small-count control (röjandekontroll), on the output only: the published figures are the
-exact ones with small counts protected (``published``).
+"""Suppression table by table (``[protection] method = "undertryckning"``).
 
 Each indicator is protected as tables of rows = delprojekt + TOTALT and columns = K, M (X), T,
 one table per period, scope and dimension value. The relations K + M (+ X) = T (each row) and
@@ -7,7 +6,8 @@ one table per period, scope and dimension value. The relations K + M (+ X) = T (
 0 < c < n; secondary suppression fills relations with a single hidden cell, and an audit with
 linear algebra makes sure no hidden cell is determined by the shown ones.
 
-Not covered (see docs): differencing between reports, e.g. ackumulerat this month minus last.
+It does not hold across tables: ackumulerat this month minus last, or a year minus its
+months, gives back suppressed counts (``audit.recoverable`` finds them; the batch refuses).
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from .catalog import COUNT, SHARE
-from .coding import positions
-from .errors import ProtectionError
-from .vocabulary import KON_ALL, SUPPRESSED, TOTALT
+from ..catalog import COUNT, SHARE
+from ..coding import positions
+from ..errors import ProtectionError
+from ..vocabulary import KON_ALL, SUPPRESSED, TOTALT
 
 
 @lru_cache(maxsize=64)
@@ -162,35 +162,3 @@ def suppress(tidy: pd.DataFrame, threshold: int, groups: list[str], catalog: dic
     out.loc[hide, ["varde", "taljare", "namnare"]] = np.nan
     out.loc[hide, "status"] = SUPPRESSED
     return out
-
-
-def published(
-    ds,
-    periods,
-    indicators=None,
-    delprojekt=None,
-    min_cell: int | None = None,
-):
-    """The figures as published: the exact figures (``indicators.exact_figures``) with
-    small-count control (``min_cell``; default from the configuration, 0 = off). Suppression
-    needs the whole delprojekt × kön table, so every delprojekt is computed and the selection
-    is applied afterwards."""
-    from .indicators import check_selection, exact_figures
-
-    threshold = ds.config.project.min_cell if min_cell is None else min_cell
-    if threshold <= 0:
-        return exact_figures(ds, periods, indicators, delprojekt)
-    check_selection(ds.config, indicators, delprojekt)
-    catalog = ds.config.indicators
-    wanted = list(indicators) if indicators else list(catalog)
-    extra = [
-        MEAN_POPULATION[i]
-        for i in wanted
-        if i in MEAN_POPULATION and MEAN_POPULATION[i] not in wanted
-    ]
-    exact = exact_figures(ds, periods, wanted + extra)
-    tidy = suppress(exact, threshold, ds.config.delprojekt_codes, catalog)
-    keep = tidy["indikator"].isin(wanted)
-    if delprojekt:
-        keep &= tidy["delprojekt"].isin([*delprojekt, TOTALT])
-    return tidy[keep].reset_index(drop=True)

@@ -1,0 +1,69 @@
+"""The project's secret and the record keys it gives (the cell-key method of small-count
+protection, ``protection/cellkey.py``).
+
+Every person (and every referral and organisation activity) gets a fixed pseudo-random record
+key: a keyed BLAKE2b hash of its id under the project's secret, 32 bits. Without the secret no
+key can be derived from a personnummer; with it, the same person has the same key in every
+table and every run, so repeating or subtracting tables shows the same noise, not new
+information. The secret lives beside the configuration (``indikator.toml`` ->
+``indikator.nyckel``), owner-only; ``indikator init`` writes it, and a run that needs it and
+finds none creates it (and says so). Everyone who publishes the project's figures uses the same
+file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+from pathlib import Path
+
+import numpy as np
+
+from .locations import secret_path  # noqa: F401 - the one rule for where the secret is
+
+HEADER = (
+    "# Hemlig nyckel för röjandekontrollen (cellnyckelmetoden). Dela den bara med dem som\n"
+    "# publicerar projektets siffror; byt den inte mitt i en serie (alla siffror ändras).\n"
+)
+KEY_SPACE = 2**32  # record keys are integers in [0, 2^32): sums stay exact in float64
+
+
+def read_secret(path: Path) -> bytes | None:
+    """The secret's bytes (the file's last non-comment line), or None when there is no file."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return None
+    value = next((x.strip() for x in reversed(lines) if x.strip() and not x.startswith("#")), "")
+    return value.encode() or None
+
+
+def create_secret(path: Path) -> bytes:
+    """Write a new random secret to ``path`` (owner-only; never over an existing file)."""
+    value = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(HEADER + value + "\n")
+    return value.encode()
+
+
+def record_keys(ids, secret: bytes, domain: str) -> np.ndarray:
+    """Each id's record key, an integer in [0, 2^32) as float64 (so that sums of keys over a
+    cell stay exact). ``domain`` keeps persons, referrals and activities apart. One hash per
+    distinct id."""
+    values = np.asarray(ids, dtype=object)
+    uniques, inverse = np.unique(values.astype(str), return_inverse=True)
+    prefix = domain.encode() + b"\x00"
+    keys = np.fromiter(
+        (
+            int.from_bytes(
+                hashlib.blake2b(prefix + u.encode(), key=secret[:64], digest_size=4).digest(),
+                "big",
+            )
+            for u in uniques
+        ),
+        dtype="float64",
+        count=len(uniques),
+    )
+    return keys[inverse.reshape(-1)] if len(values) else keys[:0]
