@@ -153,9 +153,17 @@ def cache_key(source: Source) -> str | None:
         return None  # a cache that cannot be written is no reason to fail
 
 
+def _with_secret(config, min_cell: int | None, key: str | None) -> tuple[str | None, list[str]]:
+    """The cache key to use and the notes to show, once the secret the cell-key method needs
+    is there: a run that creates it says so and does not use the cache (its key was taken
+    without the secret)."""
+    created = _secret_ready(config, min_cell)
+    return (None, [created]) if created else (key, [])
+
+
 def _secret_ready(config, min_cell: int | None) -> str | None:
     """The cell-key method needs the project's secret: the first run that needs it creates it
-    beside the configuration and says so (a note; that run does not use the cache)."""
+    beside the configuration and returns the note that says so."""
     from .errors import ProtectionError, describe_os_error
     from .protection import needs_secret
     from .secret import create_secret
@@ -306,13 +314,11 @@ def _figures(job: str, req: FigureRequest) -> Answer:
     check_selection(config, req.indicators, req.delprojekt)
     chosen = _chosen(job, config, req.indicators)
     html = req.fmt == "html" and job == "monthly"
-    created = _secret_ready(config, req.min_cell)
-    if created:
-        key = None  # the key was taken without the secret
+    key, created = _with_secret(config, req.min_cell, key)
 
     def compute():
         ds = _dataset(req.source, config, key)
-        notes = _period_notes(ds, req.period) + ([created] if created else [])
+        notes = _period_notes(ds, req.period) + created
         report = figure_report(ds, [req.period], chosen, req.delprojekt or None, req.min_cell, html)
         if job == "esf":
             report.title = esf_title(config, req.min_cell)
@@ -336,9 +342,9 @@ def targets(req: TargetRequest) -> Answer:
     output.check("targets", req.fmt, req.out)
     config = _config(req.source)
     check_selection(config, None, req.delprojekt)
-    created = _secret_ready(config, req.min_cell)
-    ds = _dataset(req.source, config, None if created else cache_key(req.source))
-    summary = _logged(_summary(ds, _period_notes(ds, req.period) + ([created] if created else [])))
+    key, created = _with_secret(config, req.min_cell, cache_key(req.source))
+    ds = _dataset(req.source, config, key)
+    summary = _logged(_summary(ds, _period_notes(ds, req.period) + created))
     _refuse_if_strict(req.source, summary)
     report = target_report(
         ds, req.period, req.compare_previous, req.delprojekt or None, req.min_cell
@@ -395,10 +401,9 @@ def batch(req: BatchRequest, progress: Callable[[str], None] = lambda step: None
 
     progress("läser")
     config = _config(req.source)
-    created = _secret_ready(config, req.min_cell)
-    ds = _dataset(req.source, config, None if created else cache_key(req.source))
-    notes = _period_notes(ds, req.first, req.last) + ([created] if created else [])
-    summary = _logged(_summary(ds, notes))
+    key, created = _with_secret(config, req.min_cell, cache_key(req.source))
+    ds = _dataset(req.source, config, key)
+    summary = _logged(_summary(ds, _period_notes(ds, req.first, req.last) + created))
     _refuse_if_strict(req.source, summary)
     periods = batch_periods(ds, req.first, req.last, dt.date.today())
     if not periods:

@@ -30,7 +30,7 @@ from .output import render
 from .output.problems import problems_csv
 from .output.tidy import parquet_bytes, tidy_arrow, tidy_csv
 from .periods import Period, last_complete_month, month_index, periods_between
-from .protection import describe, published
+from .protection import describe, published, threshold
 from .reports import esf_title, from_published
 from .vocabulary import FIGURE_KEY
 
@@ -147,7 +147,7 @@ def run_batch(
                 "version": __version__,
                 "tid": stamp.isoformat(timespec="seconds"),
                 "konfiguration": {"fil": str(config_path), "sha256": sha256(config_path)},
-                "min_cell": ds.config.project.min_cell if min_cell is None else min_cell,
+                "min_cell": threshold(ds.config, min_cell),
                 "skydd": describe(ds.config, min_cell),
                 "perioder": [p.label for p in periods],
                 "rader": len(tidy),

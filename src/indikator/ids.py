@@ -8,8 +8,8 @@ century rule is ours because the contract fixes it to a reference date, not to t
 What spreadsheets do to personnummer is decided here, once, for every export:
 - certain readings are normalised: any dash (en dash, minus sign …) is a hyphen, and spaces
   of any kind inside the number are dropped;
-- a number can never become an id: float or scientific notation (``195601284044.0``,
-  ``1,95601E+11``), a ten-digit personnummer that lost its leading zeros (``1012384``), or
+- a number can never become an id: float or scientific notation (``191212121212.0``,
+  ``1,91212E+11``), a ten-digit personnummer that lost its leading zeros (``1012384``), or
   digits of a wrong count (9, 11) are row errors that say what happened;
 - anything with letters in it is a pseudonym, kept exactly as written (case-sensitive).
 """

@@ -6,7 +6,7 @@ A personnummer is found in any written form: 12 or 10 digits, with or without a 
 other dash (en dash, minus sign …) or ``+``, with spaces of any kind around the separator
 (NBSP, thin space …); also the forms Excel leaves of it: 9 or 11 digits, a ten-digit number
 that lost its leading zeros (7–8 digits, recognised by a real date and check digit, so that
-counts and dates are left alone) and scientific notation (``1,95601E+11``). The date part is
+counts and dates are left alone) and scientific notation (``1,91212E+11``). The date part is
 kept (it says which row is meant; also when written as a date, ``1980-01-01-0001``) and the last four digits become ``****``.
 """
 

@@ -5,7 +5,7 @@ Every person (and every referral and organisation activity) gets a fixed pseudo-
 key: a keyed BLAKE2b hash of its id under the project's secret, 32 bits. Without the secret no
 key can be derived from a personnummer; with it, the same person has the same key in every
 table and every run, so repeating or subtracting tables shows the same noise, not new
-information. The secret lives beside the configuration (``indikator.toml`` ->
+information. The secret lives beside the configuration (``locations.secret_path``: ``indikator.toml`` ->
 ``indikator.nyckel``), owner-only; ``indikator init`` writes it, and a run that needs it and
 finds none creates it (and says so). Everyone who publishes the project's figures uses the same
 file.
@@ -19,8 +19,6 @@ import secrets
 from pathlib import Path
 
 import numpy as np
-
-from .locations import secret_path  # noqa: F401 - the one rule for where the secret is
 
 HEADER = (
     "# Hemlig nyckel för röjandekontrollen (cellnyckelmetoden). Dela den bara med dem som\n"

@@ -20,36 +20,35 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..catalog import COUNT, SHARE
 from ..periods import month_index, parse_period
-from ..vocabulary import SUPPRESSED, TOTALT
+from ..vocabulary import FIGURE_KEY, NO_DATA, SUPPRESSED, TOTALT
+from .suppress import protected_columns
 
 # Families whose counts add up over time: each person or event falls in one month (entries,
 # exits and what is known at exit, referrals, organisation activities, ESF entries).
 ADDITIVE_FAMILIES = {"outcomes", "followup", "referrals", "organisation", "esf"}
 ADDITIVE = {"deltagare_nya", "deltagare_avslutade"}
-KEY = ["period", "omfang", "delprojekt", "indikator", "dimension", "kon"]
+KEY = FIGURE_KEY
 
 
 def _variables(tidy: pd.DataFrame, catalog: dict) -> pd.DataFrame:
-    """One row per published count: KEY, ``tal`` (varde, taljare or namnare), ``hidden``,
-    ``additive``."""
-    kinds = tidy["indikator"].map(lambda i: catalog[i].kind if i in catalog else None)
+    """One row per published count (``suppress.protected_columns``): KEY, ``tal`` (varde,
+    taljare or namnare), ``hidden``, ``additive``."""
+    rows = tidy[(tidy["status"] != NO_DATA).to_numpy()]
     parts = []
-    for kind, columns in ((COUNT, ["varde"]), (SHARE, ["taljare", "namnare"])):
-        rows = tidy[(kinds == kind).to_numpy() & (tidy["status"] != "saknar_data").to_numpy()]
-        for column in columns:
-            part = rows[KEY].copy()
+    for ind, idx in rows.groupby("indikator", sort=False).indices.items():
+        block = rows.iloc[idx]
+        for column in protected_columns(ind, catalog):
+            part = block[KEY].copy()
             part["tal"] = column
-            part["hidden"] = (rows["status"] == SUPPRESSED).to_numpy()
+            part["hidden"] = (block["status"] == SUPPRESSED).to_numpy()
+            part["additive"] = ind in ADDITIVE or (
+                ind in catalog and catalog[ind].family in ADDITIVE_FAMILIES
+            )
             parts.append(part)
     if not parts:
         return pd.DataFrame(columns=[*KEY, "tal", "hidden", "additive"])
-    out = pd.concat(parts, ignore_index=True)
-    out["additive"] = out["indikator"].map(
-        lambda i: i in ADDITIVE or (i in catalog and catalog[i].family in ADDITIVE_FAMILIES)
-    )
-    return out
+    return pd.concat(parts, ignore_index=True)
 
 
 def recoverable(tidy: pd.DataFrame, catalog: dict, start, any_: bool = False) -> pd.DataFrame:
