@@ -9,10 +9,12 @@ alternating and ``--repeat`` times each, as separate processes (wall time and pe
   monthly     indikator monthly --period P --no-cache (CSV inputs, cold)
   floor       pyarrow parsing the same CSV files and nothing else
   duckdb      DuckDB computing the core indicators from the same CSVs (checked equal first)
+  polars      Polars (lazy scans) computing the same core indicators (checked equal first)
   batch       indikator batch over the whole project period --no-cache
   repeated    indikator monthly on unchanged files (answered from the content-keyed cache)
   help        indikator --help
-and prints one table of medians and ratios against the targets of the spec, written as JSON.
+and prints one table of medians and ratios against the targets of the spec, and the stages
+of one cold ``monthly`` (``--log``: seconds and peak memory per stage), written as JSON.
 """
 
 from __future__ import annotations
@@ -107,12 +109,15 @@ def measure(scale: str, data: Path, repeat: int) -> dict:
     size_mb = sum(Path(f).stat().st_size for f in files) / 1e6
     print(f"{scale}: {rows} ({size_mb:.0f} MB CSV)", flush=True)
 
-    # Fair race first: the SQL must give indikator's numbers.
-    peer = [sys.executable, str(HERE / "duckdb_peer.py"), "--data", str(data), "--period", PERIOD]
-    check = subprocess.run([*peer, "--compare"], capture_output=True, text=True)
-    print(check.stdout.strip(), check.stderr.strip()[:2000], flush=True)
-    if check.returncode != 0:
-        raise SystemExit("DuckDB och indikator ger olika siffror; jämförelsen vore orättvis")
+    # Fair race first: each peer must give indikator's numbers.
+    peers = {}
+    for name in ("duckdb", "polars"):
+        cmd = [sys.executable, str(HERE / f"{name}_peer.py"), "--data", str(data)]
+        peers[name] = [*cmd, "--period", PERIOD]
+        check = subprocess.run([*peers[name], "--compare"], capture_output=True, text=True)
+        print(check.stdout.strip(), check.stderr.strip()[:2000], flush=True)
+        if check.returncode != 0:
+            raise SystemExit(f"{name} och indikator ger olika siffror; jämförelsen vore orättvis")
 
     cache = Path(tempfile.mkdtemp(prefix="indikator-bench-cache-"))
     env = dict(os.environ, INDIKATOR_CACHE=str(cache))
@@ -122,12 +127,14 @@ def measure(scale: str, data: Path, repeat: int) -> dict:
     commands = {
         "monthly": monthly + ["--no-cache"],
         "floor": [sys.executable, "-c", FLOOR, *files],
-        "duckdb": peer,
+        "duckdb": peers["duckdb"],
+        "polars": peers["polars"],
         "batch": [ind, "batch", "--out", str(out), "--data", str(data), "--no-cache"],
         "repeated": monthly,
         "help": [ind, "--help"],
     }
     run(monthly, env)  # fills the cache for "repeated"
+    stages = stage_table(monthly, env)
     times: dict[str, list[float]] = {k: [] for k in commands}
     rss: dict[str, list[float]] = {k: [] for k in commands}
     arrow_mb = 0.0
@@ -143,9 +150,13 @@ def measure(scale: str, data: Path, repeat: int) -> dict:
     shutil.rmtree(out, ignore_errors=True)
     med = {k: statistics.median(v) for k, v in times.items()}
     peak = {k: max(v) for k, v in rss.items()}
+    fastest = min(med["duckdb"], med["polars"])
     ratios = {
         "monthly / floor": (med["monthly"] / med["floor"], "<= 1.5"),
+        "monthly / floor (issue 16)": (med["monthly"] / med["floor"], "<= 4"),
         "monthly / duckdb": (med["monthly"] / med["duckdb"], "< 1"),
+        "monthly / polars": (med["monthly"] / med["polars"], "< 1"),
+        "monthly / fastest peer": (med["monthly"] / fastest, "<= 1"),
         "batch / monthly": (med["batch"] / med["monthly"], "<= 2"),
         "repeated (s)": (med["repeated"], "< 1"),
         "peak RSS monthly / Arrow size": (peak["monthly"] / arrow_mb, "<= 2"),
@@ -161,9 +172,28 @@ def measure(scale: str, data: Path, repeat: int) -> dict:
             k: {"value": round(v, 3), "target": t, "met": _met(v, t)}
             for k, (v, t) in ratios.items()
         },
+        "stages": stages,
         "repeat": repeat,
         "period": PERIOD,
     }
+
+
+def stage_table(monthly: list[str], env) -> dict[str, dict[str, float]]:
+    """Seconds and peak MB per stage of one cold monthly, from its log."""
+    with tempfile.TemporaryDirectory() as tmp:
+        log = Path(tmp) / "tider.log"
+        cmd = [monthly[0], "--log", str(log), *monthly[1:], "--no-cache"]
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        stages = {}
+        for line in log.read_text(encoding="utf-8").splitlines():
+            if " tid steg=" not in line:
+                continue
+            fields = dict(f.split("=", 1) for f in line.split(" tid ", 1)[1].split())
+            stages[fields["steg"]] = {
+                "s": float(fields["sekunder"]),
+                "mb": float(fields["minne_mb"]) if "minne_mb" in fields else None,
+            }
+        return stages
 
 
 def _met(value: float, target: str) -> bool:
@@ -179,6 +209,10 @@ def print_table(scale: str, r: dict) -> None:
     print(f"{'mätning':12} {'median s':>9} {'max RSS MB':>11}")
     for k, v in r["median_seconds"].items():
         print(f"{k:12} {v:9.2f} {r['peak_rss_mb'][k]:11.0f}")
+    print(f"\n{'steg (en kall monthly)':24} {'s':>8} {'högsta MB':>10}")
+    for k, v in r.get("stages", {}).items():
+        mb = "" if v["mb"] is None else f"{v['mb']:10.0f}"
+        print(f"{k:24} {v['s']:8.2f} {mb:>10}")
     print(f"\n{'kvot':32} {'värde':>8}  {'mål':8} uppfyllt")
     for k, v in r["ratios"].items():
         print(f"{k:32} {v['value']:8.2f}  {v['target']:8} {'ja' if v['met'] else 'NEJ'}")

@@ -18,12 +18,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import cache
+from . import cache, timings
 from .errors import EXIT_FAIL, EXIT_OK, EXIT_REJECTED, StrictError, UsageError
 from .locations import config_path, default_data_path, secret_path
 from .logs import start as start_log
 from .masking import mask
 from .periods import Period, parse_period
+from .timings import stage
 
 __all__ = [  # the jobs, their requests and answers, and what the command line needs besides
     "Answer",
@@ -48,11 +49,32 @@ __all__ = [  # the jobs, their requests and answers, and what the command line n
     "parse_period",
     "sample",
     "start_log",
+    "start_timings",
+    "stop_timings",
+    "timing_lines",
+    "timing_table",
     "strict_refusal",
     "targets",
     "validate",
 ]
 log = logging.getLogger("indikator")
+
+
+def start_timings() -> None:
+    """Record seconds and peak memory per stage of this run (``--timings``, the log)."""
+    timings.enable()
+
+
+def stop_timings() -> None:
+    timings.disable()
+
+
+def timing_table() -> str:
+    return timings.table()
+
+
+def timing_lines() -> list[str]:
+    return timings.log_lines() if timings.enabled() else []
 
 
 @dataclass(frozen=True)
@@ -148,7 +170,8 @@ def cache_key(source: Source) -> str | None:
     with contextlib.suppress(OSError):  # the cell-key method's record keys: from the secret
         config_bytes += b"\n" + secret_path(source.config_file).read_bytes()
     try:
-        return cache.key(files, config_bytes.hex())
+        with stage("cache"):
+            return cache.key(files, config_bytes.hex())
     except OSError:
         return None  # a cache that cannot be written is no reason to fail
 

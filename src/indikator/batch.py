@@ -32,6 +32,7 @@ from .output.tidy import parquet_bytes, tidy_arrow, tidy_csv
 from .periods import Period, last_complete_month, month_index, periods_between
 from .protection import describe, published, threshold
 from .reports import esf_title, from_published
+from .timings import stage
 from .vocabulary import FIGURE_KEY
 
 LINK = "senaste"
@@ -125,7 +126,7 @@ def run_batch(
     stamp = dt.datetime.now(dt.UTC)
     name = f"korning-{stamp:%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
     try:
-        with atomic_folder(out, name) as work:
+        with stage("output"), atomic_folder(out, name) as work:
             step("skriver")
             (work / f"{TIDY}.parquet").write_bytes(parquet_bytes(tidy_arrow(tidy)))
             (work / f"{TIDY}.csv").write_text(tidy_csv(tidy), encoding="utf-8")

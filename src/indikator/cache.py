@@ -32,6 +32,7 @@ from pathlib import Path
 
 from . import __version__
 from .atomic import write_atomic
+from .timings import stage
 
 FORMAT = 6  # bump when what is stored changes shape (6: the record keys of the cell-key method)
 
@@ -111,7 +112,7 @@ def key(files: list[Path], config_text: str) -> str:
 def get(k: str, part: str):
     path = location() / k / f"{part}.pickle"
     try:
-        with open(path, "rb") as fh:
+        with stage("cache"), open(path, "rb") as fh:
             return pickle.load(fh)
     except FileNotFoundError:
         return None
@@ -123,9 +124,11 @@ def get(k: str, part: str):
 def put(k: str, part: str, value) -> None:
     """Remember ``value``; a cache that cannot be written is a miss next time, never an error."""
     try:
-        entry = _folder() / k
-        entry.mkdir(exist_ok=True, mode=0o700)
-        _write(entry / f"{part}.pickle", pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        with stage("cache"):
+            entry = _folder() / k
+            entry.mkdir(exist_ok=True, mode=0o700)
+            data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+            _write(entry / f"{part}.pickle", data)
     except OSError:
         return
 

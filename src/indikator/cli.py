@@ -72,10 +72,26 @@ def handled(func):
                 "Rapportera gärna felet till utvecklarna av indikator.",
                 EXIT_FAIL,
             )
+        _timings()
         log.info("klart: slutkod %d", code or EXIT_OK)
         sys.exit(code or EXIT_OK)
 
     return wrapper
+
+
+def _timings() -> None:
+    """Seconds and peak memory per stage: on stderr with --timings, in the log always."""
+    for line in app.timing_lines():
+        log.info("%s", line)
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and ctx.meta.get("timings"):
+        click.echo(app.timing_table(), err=True)
+
+
+def _want_timings(ctx, param, value: bool) -> None:
+    if value and not ctx.meta.get("timings"):
+        ctx.meta["timings"] = True
+        app.start_timings()
 
 
 def _format(fmt: str | None, out: Path | None = None) -> str:
@@ -133,11 +149,13 @@ SAMPLE = [
     (("--activity-interval",), {"type": click.FloatRange(0.1), "default": 10.0, "show_default": True, "help": "Dagar mellan en deltagares aktiviteter i snitt (6.3 ger nationell skala)."}),
     (("--config",), {"type": FILE, "help": "Konfiguration (standard: MIA)."}),
 ]
+TIMINGS = (("--timings",), {"is_flag": True, "expose_value": False, "is_eager": True, "callback": _want_timings, "help": "Visa sekunder och högsta minne per steg (läsa, kontrollera, regler, indikatorer, skydd, utdata) på stderr."})
 SOURCE = [
     (("--data",), {"type": FOLDER, "help": "Mapp med exporterna. Standard: det medföljande exemplet."}),
     (("--config",), {"type": FILE, "help": "Konfiguration (TOML). Standard: den medföljande MIA-konfigurationen."}),
     (("--strict",), {"is_flag": True, "help": "Avbryt (kod 1) om någon rad avvisas."}),
     (("--no-cache",), {"is_flag": True, "help": "Läs och räkna om allt utan cachen (se `indikator cache --help`)."}),
+    TIMINGS,
 ]
 LOG = (("--log", "log_path"), {"type": FILE, "help": "Skriv en logg (tid, nivå, meddelande; inga personnummer) till FIL, t.ex. för nattkörningen."})
 GROUP = {"cls": None, "context_settings": {"help_option_names": ["-h", "--help"], "max_content_width": 100}}
@@ -166,8 +184,9 @@ class MainGroup(click.Group):
 
 @click.group(**{**GROUP, "cls": MainGroup})
 @click.version_option(__version__, message="indikator %(version)s")
-@options(LOG)
-def main(log_path: Path | None) -> None:
+@options(LOG, TIMINGS)
+@click.pass_context
+def main(ctx, log_path: Path | None) -> None:
     """indikator – uppföljningsindikatorer för Finsam- och ESF-projekt.
 
     Läser deltagar- och aktivitetsexporter (CSV eller Excel i SUS-format), kontrollerar dem
@@ -177,6 +196,10 @@ def main(log_path: Path | None) -> None:
     """
     try:
         app.start_log(log_path)
+        if log_path is not None and not ctx.meta.get("timings"):
+            app.start_timings()  # the log gets the stages too
+        elif not ctx.meta.get("timings"):
+            app.stop_timings()  # a run in the same process (tests) starts without
     except IndikatorError as e:
         click.echo(f"fel: {app.mask(e)}", err=True)
         raise click.exceptions.Exit(e.exit_code) from None

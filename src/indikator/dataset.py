@@ -25,6 +25,7 @@ from .rules.common import Rows
 from .rules.deltagare import persons
 from .schema import EXPORTS, aliases, codebooks, validate_table
 from .secret import read_secret, record_keys
+from .timings import stage
 from .vocabulary import EXPORT_ORDER
 
 
@@ -39,6 +40,15 @@ class Dataset:
     files: dict[str, Path] = field(default_factory=dict)
     latest: dt.date | None = None  # the latest date of the accepted rows, not in the future
     columns: dict[str, frozenset[str]] = field(default_factory=dict)  # with a value, per export
+    # Work derived from the tables and shared by computations over them (``indicators``):
+    # never stored in the cache, never carried into a copy.
+    memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k != "memo"}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state, memo={})
 
     def has(self, export: str) -> bool:
         return export in self.tables
@@ -80,19 +90,32 @@ def load_dataset(
         columns = model.columns()
         required = [n for n, c in columns.items() if c.required]
         headers = aliases(export, config)
-        raw = read_table(
-            path, export, list(columns), required, headers, problems, export in copies.WARNED
-        )
-        if ids is None:  # deltagare, the first export, fixes the century of ten-digit ids
-            ref = century.reference_date(raw, books, today, problems)
-            century.warn_if_one_row_decides(raw, ref, problems)
-            ids = IdChecker(ref.date)
-        parsed[export] = validate_table(raw, model, books, ids, problems)
+        with stage("read"):
+            raw = read_table(
+                path, export, list(columns), required, headers, problems, export in copies.WARNED
+            )
+        with stage("validate"):
+            if ids is None:  # deltagare, the first export, fixes the century of ten-digit ids
+                ref = century.reference_date(raw, books, today, problems)
+                century.warn_if_one_row_decides(raw, ref, problems)
+                ids = IdChecker(ref.date)
+            parsed[export] = validate_table(raw, model, books, ids, problems)
         raws[export] = raw
         columns_filled[export] = frozenset(
             c for c in columns if c in raw.frame.columns and _filled(raw.frame[c])
         )
+        if export != "deltagare":  # the cells are parsed: keep only how many rows there were
+            raw.frame = raw.frame[["_line"]]
 
+    with stage("rules"):
+        tables, counts, who = _accepted(files, raws, parsed, config, problems, secret)
+        found, latest = problems.frame(), _latest(tables, today)
+    return Dataset(config, folder, tables, counts, found, who, files, latest, columns_filled)
+
+
+def _accepted(files, raws, parsed, config: Config, problems: Problems, secret: bytes | None):
+    """The rules across rows (``rules``), the per-file counts and the record keys: what is
+    left of the parsed rows once every row that breaks a rule is rejected."""
     names = {e: p.name for e, p in files.items()}
 
     def rows(export: str, **more) -> Rows:
@@ -111,7 +134,8 @@ def load_dataset(
     tables = {"deltagare": dl}
     for export in files:
         if export != "deltagare":
-            tables[export] = RULES[export](rows(export, deltagare=dl, rejected=rejected))
+            tables[export] = _used(RULES[export](rows(export, deltagare=dl, rejected=rejected)))
+            del parsed[export]  # judged: only the accepted rows live on
     consistency.check(tables, names, problems)
 
     counts: list[FileCount] = []
@@ -130,17 +154,15 @@ def load_dataset(
         secret = read_secret(config.secret_file)
     if secret is not None:
         _with_record_keys(tables, who, secret)
-    return Dataset(
-        config,
-        folder,
-        tables,
-        counts,
-        problems.frame(),
-        who,
-        files,
-        _latest(tables, today),
-        columns_filled,
-    )
+    return tables, counts, who
+
+
+def _used(df: pd.DataFrame) -> pd.DataFrame:
+    """The columns of an event export that anything reads once its rows are judged: not the
+    kön and birth date of its ids (deltagare has those) nor free text (``detalj``, which may
+    hold anything typed by hand)."""
+    unused = [c for c in df.columns if c == "detalj" or c.endswith(("kon_pnr", "born"))]
+    return df.drop(columns=unused) if unused else df
 
 
 RECORDS = {"remisser": "remiss_id", "organisationsaktiviteter": "aktivitet_id"}

@@ -103,8 +103,11 @@ class FileCount:
 
 
 def _masked(values, n: int) -> np.ndarray:
-    vals = pd.Series(np.broadcast_to(np.asarray(values, dtype=object), (n,)))
-    return vals.map(lambda v: "" if v is None or v != v else mask(v)).to_numpy()
+    """Each value masked (missing: ""), every distinct value once."""
+    vals = np.broadcast_to(np.asarray(values, dtype=object), (n,))
+    codes, uniques = pd.factorize(vals, use_na_sentinel=True)
+    masked = [mask(v) for v in np.asarray(uniques, dtype=object).tolist()]
+    return np.array([*masked, ""], dtype=object)[codes]
 
 
 @dataclass
@@ -150,18 +153,20 @@ class Problems:
         return df.sort_values(["fil", "rad", "kolumn"], kind="stable").reset_index(drop=True)
 
     def rejected_lines(self, file: str) -> np.ndarray:
+        name = mask(file)
         lines = [
             c["rad"].to_numpy()
             for c in self.chunks
-            if len(c) and c["fil"].iat[0] == mask(file) and c["niva"].iat[0] == ERROR
+            if len(c) and c["niva"].iat[0] == ERROR and c["fil"].iat[0] == name
         ]
         return np.unique(np.concatenate(lines)) if lines else np.array([], dtype="int64")
 
     def messages(self, file: str) -> dict[int, str]:
         """The first error message of each rejected line of ``file`` (for consequences)."""
         out: dict[int, str] = {}
+        name = mask(file)
         for c in self.chunks:
-            if len(c) and c["fil"].iat[0] == mask(file) and c["niva"].iat[0] == ERROR:
+            if len(c) and c["niva"].iat[0] == ERROR and c["fil"].iat[0] == name:
                 for line, message in zip(c["rad"].tolist(), c["meddelande"].tolist(), strict=True):
                     out.setdefault(line, mask(message))
         return out

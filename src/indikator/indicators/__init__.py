@@ -14,6 +14,7 @@ from ..dataset import Dataset
 from ..errors import SelectionError
 from ..masking import mask
 from ..periods import Period, month_index
+from ..timings import stage
 from ..vocabulary import KON, TIDY_COLUMNS, TOTALT
 from . import activities, esf, flow, followup, instrument, organisation, outcomes, referrals
 from .engine import Context, kon_codes
@@ -57,11 +58,16 @@ def context(
     groups = [*ds.config.delprojekt_codes, TOTALT]
     chosen = set(delprojekt or groups[:-1])
     show = [i for i, g in enumerate(groups) if g in chosen or g == TOTALT]
-    codes = pd.Index(ds.persons["person"].to_numpy(dtype=object), dtype=object)
+    periods = sorted(periods)
+    shared = ds.memo.setdefault(("context", tuple(p.label for p in periods), kons), {})
+    codes = shared.get("person_codes")
+    if codes is None:
+        codes = pd.Index(ds.persons["person"].to_numpy(dtype=object), dtype=object)
+        shared["person_codes"] = codes
     kon = kon_codes(ds.persons["kon"], kons)
     return Context(
         groups=groups,
-        periods=sorted(periods),
+        periods=periods,
         show=show,
         project_start=month_index(ds.config.project.start),
         person_codes=codes,
@@ -69,6 +75,7 @@ def context(
         indicators=ds.config.indicators,
         kons=kons,
         key=ds.persons["nyckel"].to_numpy(dtype="float64") if keyed else None,
+        shared=shared,
     )
 
 
@@ -82,6 +89,11 @@ def exact_figures(
     """The tidy table of ``indicators`` (default: all) for every period, both scopes: the
     exact figures, without small-count protection (not for publication). ``keyed``: the same
     table with every count replaced by the sum of its records' keys (the cell keys)."""
+    with stage("indicators"):
+        return _exact(ds, periods, indicators, delprojekt, keyed)
+
+
+def _exact(ds, periods, indicators, delprojekt, keyed) -> pd.DataFrame:
     check_selection(ds.config, indicators, delprojekt)
     catalog = ds.config.indicators
     wanted = list(indicators) if indicators else list(catalog)

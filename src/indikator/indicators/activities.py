@@ -6,32 +6,39 @@ import numpy as np
 
 from ..coding import positions
 from ..dataset import Dataset
-from .engine import Context, count_persons, months, sum_events
+from .engine import Context, months, person_runs, sum_events, tally_runs
 from .tidy import rows
 
 
 def compute(ctx: Context, ds: Dataset, wanted: set[str]) -> list:
     act = ds.tables["aktiviteter"]
-    person = ctx.persons(act["person"])
-    grp = ctx.group_index(act["delprojekt"])
-    m = months(act["datum"])
+    person, grp, m = ctx.once(
+        "aktiviteter",
+        lambda: (
+            ctx.persons(act["person"]),
+            ctx.group_index(act["delprojekt"]),
+            months(act["datum"]),
+        ),
+    )
     zero = np.zeros(len(act), dtype="int64")
     out = []
     if "fatt_insats" in wanted:
-        out.append(rows(ctx, "fatt_insats", count_persons(ctx, person, grp, zero, m, m, 1)))
+        runs = ctx.once("fatt_insats", lambda: person_runs(ctx, person, grp, zero, m, m, 1))
+        out.append(rows(ctx, "fatt_insats", tally_runs(ctx, runs)))
     if "insats" in wanted:
         codes = [c.code for c in ds.config.code_list("insatstyp")]
-        dim = positions(act["insatstyp"], codes)
-        out.append(
-            rows(ctx, "insats", count_persons(ctx, person, grp, dim, m, m, len(codes)), codes)
-        )
+
+        def by_insatstyp():
+            dim = positions(act["insatstyp"], codes)
+            return person_runs(ctx, person, grp, dim, m, m, len(codes))
+
+        runs = ctx.once("insats", by_insatstyp)
+        out.append(rows(ctx, "insats", tally_runs(ctx, runs), codes))
     if "deltagartimmar" in wanted:
-        hours = act["timmar"].fillna(0).to_numpy(dtype="float64")
-        out.append(
-            rows(
-                ctx,
-                "deltagartimmar",
-                sum_events(ctx, ctx.person_kon[person], grp, zero, m, hours, 1),
-            )
-        )
+
+        def hours():  # a sum, not a count: it has no cell key, the same in every pass
+            h = act["timmar"].fillna(0).to_numpy(dtype="float64")
+            return sum_events(ctx, ctx.person_kon[person], grp, zero, m, h, 1)
+
+        out.append(rows(ctx, "deltagartimmar", ctx.once("deltagartimmar", hours)))
     return out

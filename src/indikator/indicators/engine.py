@@ -13,6 +13,7 @@ counted once per position however many enrolments or activities they have.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -36,6 +37,10 @@ class Context:
     indicators: dict = field(default_factory=dict)  # id -> catalog.Indicator, of the config
     by_kind: dict[str, list[Period]] = field(default_factory=dict)
     cache: dict[str, object] = field(default_factory=dict)  # shared work between families
+    # Work that does not depend on the record keys (encodings, sorted runs, the records that
+    # count), shared by the exact pass and the keyed pass of the cell-key method over the same
+    # dataset and periods: the keyed pass only sums other weights over the same records.
+    shared: dict[str, object] = field(default_factory=dict)
     kons: tuple[str, ...] = KON  # the kön axis of every tally: K, M (X), then T
     # Per person position: the record key (cell-key method). When set, every count becomes
     # the sum of its persons' keys (events: of their own keys): the cell keys of the figures.
@@ -45,6 +50,13 @@ class Context:
         for p in self.periods:
             self.by_kind.setdefault(p.kind, []).append(p)
 
+    def once(self, name: str, build):
+        """``build()``, done once for every pass over the same dataset and periods: only for
+        work that does not depend on ``key``."""
+        if name not in self.shared:
+            self.shared[name] = build()
+        return self.shared[name]
+
     @property
     def n_groups(self) -> int:
         return len(self.groups)
@@ -52,6 +64,15 @@ class Context:
     @property
     def totalt(self) -> int:
         return len(self.groups) - 1
+
+    def needed_months(self) -> tuple[int, int]:
+        """The first and last month any requested period (or the cumulative scope) looks at:
+        records of one month outside them change no figure."""
+        lo, hi = _acc_bounds(self)
+        for kind in self.by_kind:
+            a, b = _family_bounds(self, kind)
+            lo, hi = min(lo, a * KINDS[kind]), max(hi, (b + 1) * KINDS[kind] - 1)
+        return lo, hi
 
     @property
     def last_month(self) -> int:
@@ -66,10 +87,11 @@ class Context:
 
 
 def months(dates: pd.Series) -> np.ndarray:
-    """Month index of each date; missing dates give a far-future month (an open end)."""
-    d = pd.DatetimeIndex(dates)
-    m = (d.year * 12 + d.month - 1).to_numpy(dtype="float64")
-    return np.where(np.isnan(m), 10**7, m).astype("int64")
+    """Month index of each date (year * 12 + month - 1); missing dates give a far-future
+    month (an open end)."""
+    d = np.asarray(dates, dtype="datetime64[s]")
+    m = d.astype("datetime64[M]").astype("int64") + 1970 * 12
+    return np.where(np.isnat(d), 10**7, m)
 
 
 def add_months(dates: pd.Series, n: int) -> pd.Series:
@@ -207,8 +229,61 @@ class Runs:
         return grp, dim, person
 
 
+DENSE_CELLS = 1 << 27  # the largest presence array of ``_point_runs`` (128 MB of booleans)
+
+
+def _point_runs(ctx: Context, person, grp, dim, m, n_dim: int) -> Runs | None:
+    """``person_runs`` for records of one month each (activities: many per person and month),
+    without a sort: each (group, dimension, person) marks the periods it is present in, in a
+    presence array over every possible key (the codes are dense), and the marks are the
+    runs; the cumulative scope keeps each key's first month. Only the requested periods'
+    months are looked at, so one month of a ten-year register costs one month of rows.
+    None when the arrays would be too large (a batch of every month): then the sort."""
+    n_persons = max(len(ctx.person_codes), 1)
+    n_keys = ctx.n_groups * n_dim * n_persons
+    sizes = [_family_bounds(ctx, k) for k in ctx.by_kind]
+    if n_keys * max([hi - lo + 1 for lo, hi in sizes] + [1]) > DENSE_CELLS:
+        return None
+    ok = (person >= 0) & (dim >= 0)
+    base = dim.astype("int64") * n_persons + person
+    totalt = ctx.totalt * n_dim * n_persons
+
+    def keys(sel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The keys of the selected records in their group and in TOTALT, and the index of
+        each into the selection."""
+        g = grp[sel]
+        has = np.flatnonzero(g >= 0)
+        b = base[sel]
+        own = g[has].astype("int64") * (n_dim * n_persons) + b[has]
+        return np.concatenate([own, b + totalt]), np.concatenate([has, np.arange(len(b))])
+
+    by_kind = {}
+    for kind in ctx.by_kind:
+        lo, hi = _family_bounds(ctx, kind)
+        n_b = hi - lo + 1
+        bucket = m // KINDS[kind]
+        sel = ok & (bucket >= lo) & (bucket <= hi)
+        k, at = keys(sel)
+        present = np.zeros(n_keys * n_b, dtype=bool)
+        present[k * n_b + (bucket[sel][at] - lo)] = True
+        key, b = np.divmod(np.flatnonzero(present), n_b)
+        by_kind[kind] = (lo, hi, key, b + lo, b + lo)
+    lo, hi = _acc_bounds(ctx)
+    sel = ok & (m >= lo) & (m <= hi)
+    k, at = keys(sel)
+    first = np.full(n_keys, hi + 1, dtype="int64")
+    np.minimum.at(first, k, m[sel][at])
+    key = np.flatnonzero(first <= hi)
+    by_kind["ackumulerat"] = (lo, hi, key, first[key], np.full(len(key), hi))
+    return Runs(n_dim, n_persons, by_kind)
+
+
 def person_runs(ctx: Context, person, grp, dim, m_first, m_last, n_dim: int) -> Runs:
     """Merge every person's records per (group, dimension) into disjoint runs, once per family."""
+    if m_first is m_last:  # records of one month each
+        runs = _point_runs(ctx, person, grp, dim, m_first, n_dim)
+        if runs is not None:
+            return runs
     grp, person, dim, m_first, m_last = with_totalt(ctx, grp, person, dim, m_first, m_last)
     n_persons = max(len(ctx.person_codes), 1)
     key = (grp * n_dim + dim) * n_persons + person
@@ -290,6 +365,14 @@ class Latest:
         until = np.where(same_next, next_m - 1, hi)
         self.selected["ackumulerat"] = (lo, hi, idx, m[idx], until)
 
+    def bound(self, ctx: Context) -> Latest:
+        """The same records that count, tallied in ``ctx`` (the keyed pass shares them)."""
+        if ctx is self.ctx:
+            return self
+        out = copy.copy(self)
+        out.ctx = ctx
+        return out
+
     def tally(
         self, weight: np.ndarray | None, dim: np.ndarray | None = None, n_dim: int = 1
     ) -> Tally:
@@ -328,6 +411,10 @@ def sum_events(ctx: Context, kon, grp, dim, m, weight, n_dim: int, keys=None) ->
     weight = np.ones(len(grp)) if weight is None else np.asarray(weight, dtype="float64")
     if ctx.key is not None and keys is not None:
         weight = weight * np.asarray(keys, dtype="float64")
+    lo, hi = ctx.needed_months()
+    inside = (m >= lo) & (m <= hi)
+    if not inside.all():
+        kon, grp, dim, m, weight = kon[inside], grp[inside], dim[inside], m[inside], weight[inside]
     return tally_events(ctx, *with_totalt(ctx, grp, kon, dim, m, weight), n_dim)
 
 

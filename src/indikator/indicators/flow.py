@@ -15,34 +15,26 @@ def exits(ctx: Context, ds: Dataset) -> Latest:
     One definition of the "latest enrolment" rule (latest slutdatum, then latest startdatum),
     shared by flow and outcomes.
     """
-    if "exits" not in ctx.cache:
+
+    def build() -> Latest:
         dl = ended(ds)
-        ctx.cache["exits"] = Latest(
-            ctx,
-            ctx.persons(dl["person"]),
-            ctx.group_index(dl["delprojekt"]),
-            dl["slut"],
-            dl["start"],
-        )
-    return ctx.cache["exits"]  # type: ignore[return-value]
+        person, grp = ctx.persons(dl["person"]), ctx.group_index(dl["delprojekt"])
+        return Latest(ctx, person, grp, dl["slut"], dl["start"])
+
+    return ctx.once("exits", build).bound(ctx)
 
 
 def active(ctx: Context, ds: Dataset) -> Runs:
     """Each person's runs of being enrolled, per group: the population of deltagare_aktiva,
     shared with the self-assessment figures."""
-    if "active" not in ctx.cache:
+
+    def build() -> Runs:
         dl = ds.tables["deltagare"]
         zero = np.zeros(len(dl), dtype="int64")
-        ctx.cache["active"] = person_runs(
-            ctx,
-            ctx.persons(dl["person"]),
-            ctx.group_index(dl["delprojekt"]),
-            zero,
-            months(dl["start"]),
-            months(dl["slut"]),
-            1,
-        )
-    return ctx.cache["active"]  # type: ignore[return-value]
+        person, grp = ctx.persons(dl["person"]), ctx.group_index(dl["delprojekt"])
+        return person_runs(ctx, person, grp, zero, months(dl["start"]), months(dl["slut"]), 1)
+
+    return ctx.once("active", build)
 
 
 def ended(ds: Dataset):

@@ -35,7 +35,12 @@ def compute(ctx: Context, ds: Dataset, wanted: set[str]) -> list:
         # One follow-up per (person, slut, tidpunkt) is guaranteed by the loader.
         status = e[["person", "slut"]].merge(at, on=["person", "slut"], how="left")
         has_f = status["sysselsattning"].notna().to_numpy(dtype="float64")
-        latest = Latest(ctx, person, grp, follow_up_point(e["slut"], months), e["slut"], e["start"])
+        latest = ctx.once(
+            f"followup {suffix}",
+            lambda months=months: Latest(
+                ctx, person, grp, follow_up_point(e["slut"], months), e["slut"], e["start"]
+            ),
+        ).bound(ctx)
         if share in wanted:
             work_f = status["sysselsattning"].isin(work).to_numpy(dtype="float64")
             out.append(

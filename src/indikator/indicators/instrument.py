@@ -25,33 +25,47 @@ FAR = 10**7
 
 def states(ctx: Context, ds: Dataset) -> pd.DataFrame:
     """Per (person, item): the months from which 'two or more answers' holds, and whether the
-    latest answer so far beats the first, until the next change."""
+    latest answer so far beats the first, until the next change. In numpy: one sort of the
+    answers by (person, item, date, line), then flags where a group or a month changes."""
     codes = [i.code for i in ds.config.instrument]
     ans = ds.tables["matningar"]
-    df = pd.DataFrame(
-        {
-            "person": ctx.persons(ans["person"]),
-            "item": positions(ans["fraga"], codes),
-            "date": ans["datum"].to_numpy(),
-            "line": ans["_line"].to_numpy(),
-            "value": ans["varde"].to_numpy(),
-            "m": months(ans["datum"]),
-        }
-    ).sort_values(["person", "item", "date", "line"], kind="stable")
-    g = df.groupby(["person", "item"], sort=False)
-    df["n"] = g.cumcount() + 1
-    df["better"] = df["value"] > g["value"].transform("first")
+    person = ctx.persons(ans["person"]).astype("int64")
+    item = positions(ans["fraga"], codes)
+    date = ans["datum"].to_numpy(dtype="datetime64[s]").astype("int64")
+    line = ans["_line"].to_numpy()
+    order = np.lexsort((line, date, item, person))
+    person, item = person[order], item[order]
+    value = ans["varde"].to_numpy(dtype="float64")[order]
+    m = months(ans["datum"])[order]
+    n = len(order)
+    new_group = np.ones(n, dtype=bool)
+    new_group[1:] = (person[1:] != person[:-1]) | (item[1:] != item[:-1])
+    start = np.maximum.accumulate(np.where(new_group, np.arange(n), 0))
+    count = np.arange(n) - start + 1  # the answer's number within (person, item)
+    better = value > value[start]
     # The state at a month's end is that of the month's last answer.
-    df = df.drop_duplicates(["person", "item", "m"], keep="last")
-    nxt = df.groupby(["person", "item"], sort=False)["m"].shift(-1)
-    df["until"] = nxt.fillna(FAR + 1).astype("int64") - 1
-    return df[df["n"] >= 2][["person", "item", "m", "until", "better"]]
+    last_of_month = np.ones(n, dtype=bool)
+    last_of_month[:-1] = new_group[1:] | (m[1:] != m[:-1])
+    keep = np.flatnonzero(last_of_month)
+    same_next = np.zeros(len(keep), dtype=bool)  # the next change is in the same group
+    same_next[:-1] = start[keep[1:]] == start[keep[:-1]]
+    until = np.where(same_next, np.append(m[keep][1:], 0) - 1, FAR)
+    out = pd.DataFrame(
+        {
+            "person": person[keep],
+            "item": item[keep],
+            "m": m[keep],
+            "until": until.astype("int64"),
+            "better": better[keep],
+        }
+    )
+    return out[count[keep] >= 2].reset_index(drop=True)
 
 
-def _intersect(ctx: Context, runs, st: pd.DataFrame, n_items: int) -> tuple[Tally, Tally]:
-    """Population (≥ 2 answers while active) and numerator (improved), per item."""
-    population = Tally(ctx.n_groups, n_items, ctx.kons)
-    improved = Tally(ctx.n_groups, n_items, ctx.kons)
+def _pairs(runs, st: pd.DataFrame) -> dict[str, tuple]:
+    """Per period family: each (active run, state) of the same person that overlap, as
+    (lo, hi, group, item, person, better, first, last) – independent of the record keys."""
+    out = {}
     for kind, (lo, hi, key, first, last) in runs.by_kind.items():
         grp, _, person = runs.split(key)
         if kind == "ackumulerat":
@@ -74,17 +88,28 @@ def _intersect(ctx: Context, runs, st: pd.DataFrame, n_items: int) -> tuple[Tall
         both = act.merge(sta, on="person")
         f = np.maximum(both["f"].to_numpy(), both["sf"].to_numpy())
         t = np.minimum(both["t"].to_numpy(), both["st"].to_numpy())
-        args = (
-            kind,
+        out[kind] = (
             lo,
             hi,
             both["grp"].to_numpy(),
             both["item"].to_numpy(),
-            ctx.person_kon[both["person"].to_numpy()],
+            both["person"].to_numpy(),
+            both["better"].to_numpy(dtype="float64"),
+            f,
+            t,
         )
-        key = 1.0 if ctx.key is None else ctx.key[both["person"].to_numpy()]
+    return out
+
+
+def _intersect(ctx: Context, pairs: dict[str, tuple], n_items: int) -> tuple[Tally, Tally]:
+    """Population (≥ 2 answers while active) and numerator (improved), per item."""
+    population = Tally(ctx.n_groups, n_items, ctx.kons)
+    improved = Tally(ctx.n_groups, n_items, ctx.kons)
+    for kind, (lo, hi, grp, item, person, better, f, t) in pairs.items():
+        args = (kind, lo, hi, grp, item, ctx.person_kon[person])
+        key = 1.0 if ctx.key is None else ctx.key[person]
         population.add(*args, None if ctx.key is None else key, f, t)
-        improved.add(*args, both["better"].to_numpy(dtype="float64") * key, f, t)
+        improved.add(*args, better * key, f, t)
     return population, improved
 
 
@@ -92,7 +117,8 @@ def compute(ctx: Context, ds: Dataset, wanted: set[str]) -> list:
     items = ds.config.instrument
     codes = [i.code for i in items]
     runs = active(ctx, ds)
-    population, improved = _intersect(ctx, runs, states(ctx, ds), max(len(codes), 1))
+    pairs = ctx.once("instrument", lambda: _pairs(runs, states(ctx, ds)))
+    population, improved = _intersect(ctx, pairs, max(len(codes), 1))
     out = []
     if "forbattring" in wanted:
         out.append(rows(ctx, "forbattring", improved, codes, population))

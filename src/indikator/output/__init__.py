@@ -134,11 +134,14 @@ def render(report, fmt: str) -> str | bytes:
 def write(report, fmt: str, out: Path | None) -> str | bytes | None:
     """Render ``report`` as ``fmt``: the text when there is no ``out``, else written there
     atomically (and None)."""
-    check(report.kind, fmt, out)
-    data = render(report, fmt)
-    if out is None:
-        return data
-    from ..atomic import write_atomic
+    from ..timings import stage
 
-    write_atomic(out, data, RENDERERS[(report.kind, fmt)].private)
+    check(report.kind, fmt, out)
+    with stage("output"):
+        data = render(report, fmt)
+        if out is None:
+            return data
+        from ..atomic import write_atomic
+
+        write_atomic(out, data, RENDERERS[(report.kind, fmt)].private)
     return None

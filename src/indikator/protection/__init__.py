@@ -11,6 +11,7 @@ once the audit (``audit``) finds a suppressed count that other published figures
 from __future__ import annotations
 
 from ..errors import ProtectionError
+from ..timings import stage
 from ..vocabulary import TOTALT
 from .suppress import MEAN_POPULATION, suppress
 
@@ -71,6 +72,11 @@ def published(
     min_cell: int | None = None,
     audited: bool = False,
 ):
+    with stage("protection"):
+        return _published(ds, periods, indicators, delprojekt, min_cell, audited)
+
+
+def _published(ds, periods, indicators, delprojekt, min_cell, audited):
     """The figures as published: the exact figures (``indicators.exact_figures``) protected by
     the configuration's method with ``min_cell`` (default from the configuration; 0 = exact).
     Suppression needs the whole delprojekt × kön table, so it computes every delprojekt and

@@ -1,4 +1,10 @@
-"""The cells of a file from its header on, as Arrow string columns, whoever read them."""
+"""The cells of a file from its header on, as dictionary-encoded columns, whoever read them.
+
+A column is ``Cells``: each row's code into the column's distinct cells. An export of ten
+million activity rows has a few hundred thousand distinct ids, a few thousand dates and a
+handful of codes: trimming, emptiness, validation and comparison are done once per distinct
+cell, and the rows are integers from the parser to the engine.
+"""
 
 from __future__ import annotations
 
@@ -8,23 +14,79 @@ import numpy as np
 
 
 @dataclass
+class Cells:
+    """One column: ``codes`` (int32, one per row) index ``values`` (distinct stripped cells,
+    a pyarrow string array)."""
+
+    codes: np.ndarray
+    values: object
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def empty(self) -> np.ndarray:
+        """Per row: the cell is empty."""
+        import pyarrow.compute as pc
+
+        blank = pc.equal(self.values, "").to_numpy(zero_copy_only=False)
+        return np.append(blank, True)[self.codes] if len(blank) else np.ones(len(self), bool)
+
+    def strings(self) -> list[str]:
+        """Every row's cell (for tests and small files; never for a large export)."""
+        return self.values.take(self.codes).to_pylist() if len(self) else []
+
+    def filter(self, keep: np.ndarray) -> Cells:
+        return self if keep.all() else Cells(self.codes[keep], self.values)
+
+
+@dataclass
 class Grid:
     """The cells of a file from its header on: header, then data rows with their line numbers."""
 
     header: list[str]
     header_line: int
     lines: np.ndarray  # line number of each data row
-    columns: list  # stripped cell strings per header column (pyarrow string arrays)
+    columns: list[Cells]  # stripped cells per header column
     too_many: np.ndarray  # row has non-empty cells beyond the header's width
     empty: np.ndarray  # every cell of the row is empty
     unclosed: np.ndarray  # column index where a quote opens and never closes, else -1
 
 
-def trim(column):
-    """Cells without surrounding whitespace (as ``str.strip``: NBSP and other Unicode spaces)."""
+def encoded(column) -> Cells:
+    """Cells from an Arrow column of strings, plain or dictionary-encoded (as the CSV parser
+    gives them, one dictionary per chunk): the distinct cells stripped of surrounding
+    whitespace (as ``str.strip``: NBSP and other Unicode spaces), equal stripped cells one
+    code."""
+    import pyarrow as pa
     import pyarrow.compute as pc
 
-    return pc.utf8_trim_whitespace(column)
+    if isinstance(column, pa.ChunkedArray):
+        if pa.types.is_dictionary(column.type):
+            column = column.unify_dictionaries()
+            if column.num_chunks == 0:
+                return Cells(np.zeros(0, dtype="int32"), pa.array([], pa.string()))
+            dictionary = column.chunk(0).dictionary
+            parts = [c.indices.to_numpy(zero_copy_only=False) for c in column.chunks]
+            indices = np.concatenate(parts).astype("int32", copy=False)
+            return _trimmed(indices, dictionary)
+        column = column.combine_chunks()
+    if not pa.types.is_dictionary(column.type):
+        column = pc.dictionary_encode(column)
+    indices = column.indices.to_numpy(zero_copy_only=False).astype("int32", copy=False)
+    return _trimmed(indices, column.dictionary)
+
+
+def _trimmed(indices: np.ndarray, dictionary) -> Cells:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if dictionary.type != pa.string():
+        dictionary = dictionary.cast(pa.string())
+    stripped = pc.dictionary_encode(pc.utf8_trim_whitespace(dictionary))
+    if len(stripped.dictionary) == len(dictionary):  # nothing merged: the codes stand
+        return Cells(indices, stripped.dictionary)
+    remap = stripped.indices.to_numpy(zero_copy_only=False).astype("int32")
+    return Cells(remap[indices], stripped.dictionary)
 
 
 def grid_of(records: list[tuple[int, list[str], int]]) -> Grid:
@@ -35,7 +97,7 @@ def grid_of(records: list[tuple[int, list[str], int]]) -> Grid:
     width = len(header)
     padded = [r if len(r) == width else (r + [""] * width)[:width] for _, r, _ in data]
     cells = list(zip(*padded, strict=True)) if padded else [()] * width
-    columns = [trim(pa.array(c, type=pa.string())) for c in cells]
+    columns = [encoded(pa.array(c, type=pa.string())) for c in cells]
     too_many = np.array(
         [len(r) > width and any(c.strip() for c in r[width:]) for _, r, _ in data], dtype=bool
     )

@@ -11,6 +11,7 @@ import pandas as pd
 from ..errors import FileError
 from ..problems import Problems
 from .folder import SHEET_SUFFIXES
+from .grid import Cells
 from .headers import HEADER_SEARCH, HINT_SEARCH, HeaderMatcher, choose_header
 from .sheet import Sheet
 from .text import Text
@@ -120,7 +121,7 @@ def read_table(
                 "",
                 'citattecknet i fältet stängs aldrig; raden avvisas – ta bort " eller stäng det',
             )
-    frame = pd.DataFrame({canon: _strings(grid.columns[i], keep) for canon, i in position.items()})
+    frame = pd.DataFrame({canon: _cells(grid.columns[i], keep) for canon, i in position.items()})
     frame["_line"] = data_lines
     key = _row_keys(grid.columns, keep) if row_keys else None
     n = _without_summary(frame, file, problems)
@@ -131,37 +132,29 @@ def read_table(
     return RawTable(
         export,
         file,
-        frame.iloc[:n].reset_index(drop=True),
+        frame if n == len(frame) else frame.iloc[:n].reset_index(drop=True),
         written,
         None if key is None else key[:n],
         unclosed[:n] >= 0,
     )
 
 
-def _strings(column, keep: np.ndarray) -> pd.Series:
-    """An Arrow string column as a pandas Series without copying the strings into Python."""
-    import pyarrow as pa
+def _cells(cells: Cells, keep: np.ndarray) -> pd.Series:
+    """A column as a pandas categorical over its distinct cells: the rows stay integer codes,
+    the strings are stored once (and never copied into Python objects)."""
+    cells = cells.filter(keep)
+    categories = pd.Index(pd.arrays.ArrowStringArray(cells.values), copy=False)
+    return pd.Series(pd.Categorical.from_codes(cells.codes, categories, validate=False))
 
-    if not keep.all():
-        column = column.filter(pa.array(keep))
-    return pd.Series(pd.arrays.ArrowStringArray(column), copy=False)
 
-
-def _row_keys(columns: list, keep: np.ndarray) -> np.ndarray:
+def _row_keys(columns: list[Cells], keep: np.ndarray) -> np.ndarray:
     """One integer per row, equal exactly when every cell of the rows is equal (every column
-    of the file, also those the tool does not read)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
+    of the file, also those the tool does not read): the columns' codes combined."""
     n = int(keep.sum())
     key = np.zeros(n, dtype="int64")
-    mask = pa.array(keep)
     for col in columns:
-        col = col.filter(mask)
-        if isinstance(col, pa.ChunkedArray):
-            col = col.combine_chunks()
-        codes = pc.dictionary_encode(col).indices.to_numpy(zero_copy_only=False)
-        width = int(codes.max()) + 1 if len(codes) else 1
+        codes = col.filter(keep).codes
+        width = max(len(col.values), 1)
         if int(key.max(initial=0)) >= (2**62) // width:
             key = pd.factorize(key)[0].astype("int64")
         key = key * width + codes.astype("int64")

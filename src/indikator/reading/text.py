@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import FileError
-from .grid import Grid, grid_of, trim
+from .grid import Grid, encoded, grid_of
 from .headers import HEADER_SEARCH
 
 _DELIMITERS = (";", "\t", ",")
@@ -25,28 +25,52 @@ csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
 
 def decode(path: Path, data: bytes) -> tuple[str, bytes]:
+    """The text and the same text as UTF-8 bytes without BOM (``Text`` decodes lazily)."""
+    raw, start, text = _decoded(path, data)
+    raw = raw[start:]
+    return (raw.decode("utf-8") if text is None else text), raw
+
+
+def _decoded(path: Path, data: bytes) -> tuple[bytes, int, str | None]:
     """UTF-8 (with or without BOM) or Windows-1252; anything else is a file error.
-    Returns the text and the same text as UTF-8 bytes without BOM. A DOS end-of-file mark
-    (Ctrl-Z) after the last line is not part of the text."""
+
+    Returns UTF-8 bytes, where the text starts in them (after a BOM), and the text when it
+    had to be decoded anyway (Windows-1252); UTF-8 is checked without building a string of
+    the whole file, and the bytes are not copied. A DOS end-of-file mark (Ctrl-Z) after the
+    last line is not part of the text."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise FileError(
             f"{path.name}: filen är UTF-16; spara den som UTF-8 eller Windows-1252 (CSV)"
         )
-    data = data.rstrip(b"\x1a")
-    if _BINARY.search(data[:65536]):
+    if data.endswith(b"\x1a"):
+        data = data.rstrip(b"\x1a")
+    if _BINARY.search(data, 0, 65536):
         raise FileError(f"{path.name}: filen är inte en textfil (CSV) och går inte att läsa")
-    data = data.removeprefix(b"\xef\xbb\xbf")
+    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    if _is_utf8(data, start):
+        return data, start, None
     try:
-        return data.decode("utf-8"), data
-    except UnicodeDecodeError:
-        pass
-    try:
-        text = data.decode("cp1252")
+        text = data[start:].decode("cp1252")
     except UnicodeDecodeError:
         raise FileError(
             f"{path.name}: okänd teckenkodning (varken UTF-8 eller Windows-1252)"
         ) from None
-    return text, text.encode("utf-8")
+    return text.encode("utf-8"), 0, text
+
+
+def _is_utf8(data: bytes, start: int, chunk: int = 1 << 24) -> bool:
+    """Whether ``data[start:]`` is UTF-8, decoded piece by piece and thrown away."""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
+    try:
+        for at in range(start, len(data), chunk):
+            decoder.decode(view[at : at + chunk])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def sniff_delimiter(lines: list[str]) -> str:
@@ -103,39 +127,32 @@ def _csv_records(text: str, delimiter: str, first_line: int, width: int | None):
     return out
 
 
-def _csv_fast(raw: bytes, delimiter: str, first_line: int) -> Grid | None:
+def _csv_fast(raw: bytes, delimiter: str, first_line: int, start: int = 0) -> Grid | None:
     """pyarrow's parser with line numbers from the bytes: a newline ends a record when an even
     number of quotes precedes it. Returns None (use the exact reader) for anything irregular:
     a line break inside quotes, an odd number of quotes, rows of another width than the header
-    (pyarrow refuses them), or any disagreement with pyarrow's row count."""
+    (pyarrow refuses them), or any disagreement with pyarrow's row count. ``start``: where
+    the text begins in ``raw`` (after a BOM or the lines above the header).
+
+    Every column comes dictionary-encoded from the parser (``Cells``): a file of ten million
+    rows is never ten million Python strings."""
     import pyarrow as pa
-    import pyarrow.compute as pc
     import pyarrow.csv as pacsv
 
-    arr = np.frombuffer(raw, dtype=np.uint8)
-    newline = np.flatnonzero(arr == 10)
-    has_quotes = raw.find(b'"') >= 0
-    if has_quotes:
-        quotes = np.flatnonzero(arr == 34)
-        if len(quotes) % 2 or (np.searchsorted(quotes, newline) % 2).any():
-            return None
-        del quotes
-    starts = np.concatenate([[0], newline + 1])
-    stops = np.concatenate([newline, [len(arr)]])
-    length = stops - starts
-    length -= (length > 0) & (arr[np.maximum(stops - 1, 0)] == 13)
-    records = np.flatnonzero(length > 0)
-    if len(records) == 0:
+    arr = np.frombuffer(raw, dtype=np.uint8, offset=start)
+    end = raw.find(b"\n", start)
+    first = raw[start : end if end >= 0 else len(raw)].rstrip(b"\r").decode("utf-8", "replace")
+    if not first:
         return None
-    first = raw[int(starts[records[0]]) : int(stops[records[0]])].decode("utf-8", "replace")
     try:
         width = len(next(csv.reader([first], delimiter=delimiter), [""]))
     except csv.Error:
         return None
     names = [f"c{i}" for i in range(width)]
+    dictionary = pa.dictionary(pa.int32(), pa.string())
     try:
         table = pacsv.read_csv(
-            pa.py_buffer(raw),
+            pa.py_buffer(raw).slice(start),
             read_options=pacsv.ReadOptions(column_names=names),
             parse_options=pacsv.ParseOptions(
                 delimiter=delimiter,
@@ -145,23 +162,26 @@ def _csv_fast(raw: bytes, delimiter: str, first_line: int) -> Grid | None:
                 ignore_empty_lines=True,
             ),
             convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.string()),
+                column_types=dict.fromkeys(names, dictionary),
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
             ),
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
-    if table.num_rows != len(records):
+    records = _record_lines(raw, arr, start, table.num_rows)
+    if records is None:
         return None
     lines = records + first_line
     header = [table.column(i)[0].as_py() for i in range(width)]
     body = table.slice(1)
-    columns = [trim(body.column(i)) for i in range(width)]
-    empty = np.ones(body.num_rows, dtype=bool)
+    del table
+    columns = [encoded(body.column(i)) for i in range(width)]
+    del body
+    empty = np.ones(len(lines) - 1, dtype=bool)
     for col in columns:
-        empty &= pc.equal(col, "").to_numpy(zero_copy_only=False)
-    n = body.num_rows
+        empty &= col.empty()
+    n = len(empty)
     return Grid(
         header,
         int(lines[0]),
@@ -173,14 +193,42 @@ def _csv_fast(raw: bytes, delimiter: str, first_line: int) -> Grid | None:
     )
 
 
+def _record_lines(raw: bytes, arr: np.ndarray, start: int, n_rows: int) -> np.ndarray | None:
+    """The line index (0 = the header) of each of the parser's ``n_rows`` records, or None
+    when the bytes disagree with it. A newline ends a record when an even number of quotes
+    precedes it; empty lines are no records. Without quotes and lone CRs, as many lines as
+    records means there is no empty line: the records are the lines (the common case, decided
+    by counting, without a pass over the bytes in numpy)."""
+    has_quotes = raw.find(b'"', start) >= 0
+    if not has_quotes:
+        n_lines = raw.count(b"\n", start) + (len(raw) > start and raw[-1:] != b"\n")
+        crs = raw.find(b"\r", start) >= 0
+        if n_lines == n_rows and (not crs or raw.count(b"\r", start) == raw.count(b"\r\n", start)):
+            return np.arange(n_rows, dtype="int64")
+    newline = np.flatnonzero(arr == 10)
+    if has_quotes:
+        quotes = np.flatnonzero(arr == 34)
+        if len(quotes) % 2 or (np.searchsorted(quotes, newline) % 2).any():
+            return None
+        del quotes
+    starts = np.concatenate([[0], newline + 1])
+    stops = np.concatenate([newline, [len(arr)]])
+    length = stops - starts
+    length -= (length > 0) & (arr[np.maximum(stops - 1, 0)] == 13)
+    records = np.flatnonzero(length > 0)
+    return records if len(records) == n_rows else None
+
+
 class Text:
     """A CSV or text export: decoded, Excel's ``sep=`` line understood, delimiter sniffed."""
 
     def __init__(self, path: Path):
         self.path = path
-        self.text, self.raw = decode(path, path.read_bytes())
+        self.raw, self.start, self._text = _decoded(path, path.read_bytes())
         self.skip = 0  # physical lines before the data (a sep= line)
-        head = self.text[:65536].splitlines()
+        first = self.raw[self.start : self.start + (1 << 18)].decode("utf-8", "ignore")
+        self._head_text = first if self._text is None else self._text[: 1 << 18]
+        head = self._head_text[:65536].splitlines()
         m = _SEP_LINE.match(head[0]) if head else None
         if m:
             self.delimiter = m.group(1)
@@ -188,27 +236,44 @@ class Text:
         else:
             self.delimiter = sniff_delimiter([h for h in head[:HEADER_SEARCH] if h.strip()])
 
-    def _from(self, line: int) -> tuple[str, bytes | None]:
-        """The text (and bytes, when lines end in \\n) from physical line ``line`` on."""
+    @property
+    def text(self) -> str:
+        """The whole text, decoded only for the exact reader (irregular files)."""
+        if self._text is None:
+            self._text = self.raw[self.start :].decode("utf-8")
+        return self._text
+
+    def _offset(self, line: int) -> int | None:
+        """Where physical line ``line`` starts in the bytes (None when a line above it ends
+        in a lone CR, which only the text knows)."""
+        at = self.start
+        for _ in range(line - 1):
+            end = self.raw.find(b"\n", at)
+            if end < 0 or self.raw.find(b"\r", at, end) not in (-1, end - 1):
+                return None
+            at = end + 1
+        return at
+
+    def _text_from(self, line: int) -> str:
         if line == 1:
-            return self.text, self.raw
+            return self.text
         lines = io.StringIO(self.text, newline="").readlines()
-        rest = "".join(lines[line - 1 :])
-        use_bytes = all(s.endswith("\n") for s in lines[: line - 1])
-        return rest, rest.encode("utf-8") if use_bytes else None
+        return "".join(lines[line - 1 :])
 
     def head(self, n: int) -> list[tuple[int, list[str]]]:
-        text = "".join(io.StringIO(self.text[: 1 << 18], newline="").readlines()[: n * 2 + 5])
+        lines = io.StringIO(self._head_text, newline="").readlines()
+        text = "".join(lines[: n * 2 + 5])
         records = _csv_records(text, self.delimiter, 1, None)
         rows = [(line, cells) for line, cells, _ in records if line > self.skip]
         return [(line, cells) for line, cells in rows if any(c.strip() for c in cells)][:n]
 
     def grid(self, header_line: int) -> Grid | None:
-        text, raw = self._from(header_line)
-        if raw is not None:
-            grid = _csv_fast(raw, self.delimiter, header_line)
+        at = self._offset(header_line)
+        if at is not None:
+            grid = _csv_fast(self.raw, self.delimiter, header_line, at)
             if grid is not None:
                 return grid
+        text = self._text_from(header_line)
         first = io.StringIO(text, newline="").readline()
         head = next(csv.reader([first], delimiter=self.delimiter), [])
         records = _csv_records(text, self.delimiter, header_line, len(head))

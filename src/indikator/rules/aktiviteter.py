@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .common import Rows, consequences, days, require_person
+from .common import Rows, consequences, days, kept, require_person
 from .enrolments import Enrolments
 
 
@@ -19,7 +19,7 @@ def check(rows: Rows) -> pd.DataFrame:
         rows.problems,
     )
     ok = require_person(df, ~rows.bad, dl, rejected, file, problems)
-    cand = df[ok]
+    cand = kept(df, ok)
     en = Enrolments(dl)
     person = en.person_codes(cand["person"])
     day = days(cand["datum"])
@@ -68,7 +68,7 @@ def check(rows: Rows) -> pd.DataFrame:
             "flera inskrivningar täcker datumet; ange delprojekt",
         )
     good = ~(outside_given | outside | ambiguous)
-    out = cand[good].copy()
+    out = kept(cand, good)
     filled = np.where(has_dp, given, single)[good]
     out["delprojekt"] = pd.Categorical.from_codes(filled, cand["delprojekt"].cat.categories)
     return out

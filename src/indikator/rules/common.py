@@ -29,6 +29,12 @@ class Rows:
     rejected: Rejected | None = None  # the rejected enrolments, as causes
 
 
+def kept(df: pd.DataFrame, ok: np.ndarray) -> pd.DataFrame:
+    """The rows of ``ok`` as a frame of their own, without copying ten million rows when
+    every row is kept (pandas' copy-on-write keeps ``df`` untouched by later changes)."""
+    return df.copy(deep=False) if ok.all() else df[ok]
+
+
 def days(dates: pd.Series) -> np.ndarray:
     return dates.to_numpy(dtype="datetime64[s]").astype("datetime64[D]").astype("int64")
 

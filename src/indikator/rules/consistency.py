@@ -43,14 +43,19 @@ def check(tables: dict[str, pd.DataFrame], files: dict[str, str], problems: Prob
         )
     ended = dl[dl["slut"].notna()]
     per_day = ended.groupby(["delprojekt", "slut"], observed=True)["_line"].agg(["size", "min"])
-    for (dp, day), (n, line) in per_day[per_day["size"] >= MASS_END].iterrows():
+    mass = per_day[per_day["size"] >= MASS_END]
+    if len(mass):  # one warning per (delprojekt, day), added together
+        dps, days = mass.index.get_level_values(0), mass.index.get_level_values(1)
         problems.add(
             "helhet_massavslut",
             file,
-            [line],
+            mass["min"].to_numpy(),
             "slutdatum",
-            f"{day:%Y-%m-%d}",
-            f"{n} inskrivningar i {dp} slutar samma dag; stämmer slutdatumen?",
+            days.strftime("%Y-%m-%d").to_numpy(dtype=object),
+            [
+                f"{n} inskrivningar i {dp} slutar samma dag; stämmer slutdatumen?"
+                for n, dp in zip(mass["size"].tolist(), dps.tolist(), strict=True)
+            ],
         )
     if "matningar" in tables:
         m = tables["matningar"]

@@ -1,0 +1,210 @@
+"""The columnar load path (issue 16): each fast way agrees with the plain way it replaced.
+
+- the presence-array runs of one-month records (activities) against the sorted runs;
+- the numpy self-assessment states against the pandas group-by they replaced;
+- the line numbers of the byte-counting reader against Python's reading of the lines;
+- ``--timings`` and the log name every stage.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from indikator.indicators import engine
+from indikator.indicators.engine import Context, months, person_runs, tally_runs
+from indikator.periods import parse_period
+from indikator.problems import Problems
+from indikator.reading import read_table
+
+PERIODS = [parse_period(p) for p in ("2017-05", "2017-Q2", "2017-T1", "2017-H1", "2017")]
+
+point_records = st.lists(
+    st.tuples(
+        st.integers(0, 4),  # person
+        st.integers(-1, 2),  # delprojekt (-1: none, TOTALT only)
+        st.integers(0, 2),  # insatstyp
+        st.integers(12 * 2016 + 6, 12 * 2018 + 2),  # month, around the periods and the start
+    ),
+    max_size=80,
+)
+
+
+def _ctx(periods, key=None) -> Context:
+    return Context(
+        groups=["A", "B", "C", "TOTALT"],
+        periods=periods,
+        show=[0, 1, 2, 3],
+        project_start=12 * 2016 + 8,
+        person_codes=pd.Index([f"p{i}" for i in range(5)], dtype=object),
+        person_kon=np.array([0, 1, 2, 0, 1]),
+        key=key,
+    )
+
+
+def _figures(tally) -> dict:
+    return {kind: arr.tolist() for kind, (_, arr) in tally.arrays.items()}
+
+
+@settings(max_examples=150)
+@given(point_records, st.sampled_from([PERIODS, PERIODS[:1], PERIODS[4:]]), st.booleans())
+def test_presence_runs_count_what_the_sorted_runs_count(recs, periods, keyed):
+    # one-month records (an activity at its month): the presence arrays must give every
+    # figure the sort-and-merge path gives, for every period family and the cumulative scope,
+    # counting persons (and, in the keyed pass, summing their keys) alike
+    key = np.array([7.0, 11.0, 13.0, 17.0, 19.0]) if keyed else None
+    ctx = _ctx(periods, key)
+    person, grp, dim, m = (np.array([r[i] for r in recs], dtype="int64") for i in range(4))
+    dense = tally_runs(ctx, person_runs(ctx, person, grp, dim, m, m, 3))
+    limit = engine.DENSE_CELLS
+    engine.DENSE_CELLS = 0  # the sort-and-merge path
+    try:
+        sorted_ = tally_runs(ctx, person_runs(ctx, person, grp, dim, m, m, 3))
+    finally:
+        engine.DENSE_CELLS = limit
+    assert _figures(dense) == _figures(sorted_)
+
+
+def test_presence_runs_by_hand():
+    # person 0 in A: three activities in 2017-05 (one counts), one in 2017-06; person 1: one
+    # activity in 2017-05 without a delprojekt (TOTALT only). 2017-05: A = 1 (p0), TOTALT =
+    # 2 (p0, p1); 2017-Q2 (Apr–Jun): A = 1, TOTALT = 2; kön: p0 K, p1 M
+    ctx = _ctx([parse_period("2017-05"), parse_period("2017-Q2")])
+    may, june = 12 * 2017 + 4, 12 * 2017 + 5
+    person = np.array([0, 0, 0, 0, 1])
+    grp = np.array([0, 0, 0, 0, -1])
+    m = np.array([may, may, may, june, may])
+    tally = tally_runs(ctx, person_runs(ctx, person, grp, np.zeros(5, "int64"), m, m, 1))
+    month = tally.get(parse_period("2017-05"), "period")
+    assert month[0, 0].tolist() == [1, 0, 1]  # A: K 1, M 0, T 1
+    assert month[3, 0].tolist() == [1, 1, 2]  # TOTALT
+    quarter = tally.get(parse_period("2017-Q2"), "period")
+    assert quarter[0, 0].tolist() == [1, 0, 1] and quarter[3, 0].tolist() == [1, 1, 2]
+
+
+def _states_pandas(person, item, date, line, value, m):
+    """The pandas group-by that ``instrument.states`` replaced, kept as its reference."""
+    df = pd.DataFrame(
+        {"person": person, "item": item, "date": date, "line": line, "value": value, "m": m}
+    ).sort_values(["person", "item", "date", "line"], kind="stable")
+    g = df.groupby(["person", "item"], sort=False)
+    df["n"] = g.cumcount() + 1
+    df["better"] = df["value"] > g["value"].transform("first")
+    df = df.drop_duplicates(["person", "item", "m"], keep="last")
+    nxt = df.groupby(["person", "item"], sort=False)["m"].shift(-1)
+    df["until"] = nxt.fillna(10**7 + 1).astype("int64") - 1
+    return df[df["n"] >= 2][["person", "item", "m", "until", "better"]].reset_index(drop=True)
+
+
+answers = st.lists(
+    st.tuples(st.integers(0, 3), st.integers(0, 1), st.integers(0, 120), st.integers(1, 6)),
+    max_size=60,
+)
+
+
+@settings(max_examples=150)
+@given(answers)
+def test_numpy_states_equal_the_pandas_group_by(rows):
+    from types import SimpleNamespace
+
+    from indikator.indicators.instrument import states
+
+    day0 = np.datetime64("2017-01-01", "s")
+    dates = np.array([day0 + np.timedelta64(r[2] * 86400 * 5, "s") for r in rows], "datetime64[s]")
+    items = ["STEG", "MAKT"]
+    ans = pd.DataFrame(
+        {
+            "person": pd.Series([f"p{r[0]}" for r in rows], dtype=object),
+            "fraga": pd.Series([items[r[1]] for r in rows], dtype=object),
+            "datum": dates,
+            "_line": np.arange(2, len(rows) + 2),
+            "varde": np.array([r[3] for r in rows], dtype="int64"),
+        }
+    )
+    config = SimpleNamespace(instrument=[SimpleNamespace(code=c) for c in items])
+    ds = SimpleNamespace(tables={"matningar": ans}, config=config)
+    got = states(_ctx(PERIODS), ds)
+    want = _states_pandas(
+        np.array([r[0] for r in rows], dtype="int64"),
+        np.array([r[1] for r in rows], dtype="int64"),
+        dates,
+        ans["_line"].to_numpy(),
+        ans["varde"].to_numpy(),
+        months(ans["datum"]),
+    )
+    assert got.astype("int64").to_dict("list") == want.astype("int64").to_dict("list")
+
+
+def test_months_by_hand():
+    dates = pd.Series(pd.to_datetime(["2017-01-31", "1999-12-01", None])).astype("datetime64[s]")
+    # 2017*12 + 0; 1999*12 + 11; a missing date is an open end (far in the future)
+    assert months(dates).tolist() == [24204, 23999, 10**7]
+
+
+HEADER = "deltagare_id;datum;insatstyp\n"
+ROW = "19121212-1212;2017-05-03;PTSD\n"
+
+
+def _lines(tmp_path, data: bytes) -> list[int]:
+    path = tmp_path / "aktiviteter.csv"
+    path.write_bytes(data)
+    columns = ["deltagare_id", "datum", "insatstyp"]
+    raw = read_table(path, "aktiviteter", columns, columns, {}, Problems())
+    return raw.frame["_line"].tolist()
+
+
+def test_line_numbers_follow_the_file(tmp_path):
+    # plain: the records are the lines 2, 3, 4
+    assert _lines(tmp_path, (HEADER + ROW * 3).encode()) == [2, 3, 4]
+    # Excel's CRLF, a BOM and no final line break
+    assert _lines(
+        tmp_path, b"\xef\xbb\xbf" + (HEADER + ROW * 3).replace("\n", "\r\n").encode()[:-2]
+    ) == [2, 3, 4]
+    # an empty line (line 3) is no record
+    assert _lines(tmp_path, (HEADER + ROW + "\n" + ROW).encode()) == [2, 4]
+    # two title rows above the header: the header is line 3, the data lines 4 and 5
+    assert _lines(tmp_path, ("Aktiviteter 2017\n\n" + HEADER + ROW * 2).encode()) == [4, 5]
+    # a lone CR is a line break too (old Mac files), and an empty line beside it must not
+    # make the counts agree by chance: lines 2, 3 (after the CR) and 5 (after the empty line)
+    data = (HEADER + ROW.rstrip("\n") + "\r" + ROW + "\n" + ROW).encode()
+    assert _lines(tmp_path, data) == [2, 3, 5]
+
+
+def test_timings_name_every_stage(cli, tmp_path):
+    log = tmp_path / "körning.log"
+    result = cli("--log", str(log), "monthly", "--period", "2017-05", "--no-cache", "--timings")
+    assert result.exit_code == 0, result.output
+    for label in (
+        "läsa filerna",
+        "kontrollera cellerna",
+        "regler över rader",
+        "räkna indikatorerna",
+        "röjandeskydd",
+        "skriva utdata",
+        "totalt",
+    ):
+        assert label in result.stderr
+    logged = log.read_text(encoding="utf-8")
+    for stage in ("read", "validate", "rules", "indicators", "protection", "output", "total"):
+        assert f" tid steg={stage} sekunder=" in logged
+    assert "minne_mb=" in logged
+    # without --timings nothing is printed, and the log still has the stages
+    quiet = cli("monthly", "--period", "2017-05", "--no-cache")
+    assert "läsa filerna" not in quiet.stderr
+
+
+def test_the_cached_dataset_carries_no_derived_work():
+    import pickle
+
+    from indikator.config import load_config
+    from indikator.dataset import load_dataset
+    from indikator.indicators import exact_figures
+    from indikator.locations import default_data_path
+
+    ds = load_dataset(default_data_path(), load_config(None))
+    exact_figures(ds, [parse_period("2017-05")], ["insats"])
+    assert ds.memo  # the encodings and runs were shared
+    again = pickle.loads(pickle.dumps(ds))
+    assert again.memo == {}  # never stored: derived from the tables, and large
