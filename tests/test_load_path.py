@@ -20,6 +20,7 @@ from indikator.problems import Problems
 from indikator.reading import read_table
 
 PERIODS = [parse_period(p) for p in ("2017-05", "2017-Q2", "2017-T1", "2017-H1", "2017")]
+EVERY_MONTH = [parse_period(f"2017-{m:02}") for m in range(1, 13)] + [parse_period("2017")]
 
 point_records = st.lists(
     st.tuples(
@@ -49,22 +50,32 @@ def _figures(tally) -> dict:
 
 
 @settings(max_examples=150)
-@given(point_records, st.sampled_from([PERIODS, PERIODS[:1], PERIODS[4:]]), st.booleans())
-def test_presence_runs_count_what_the_sorted_runs_count(recs, periods, keyed):
-    # one-month records (an activity at its month): the presence arrays must give every
-    # figure the sort-and-merge path gives, for every period family and the cumulative scope,
-    # counting persons (and, in the keyed pass, summing their keys) alike
+@given(
+    point_records,
+    st.sampled_from([PERIODS, PERIODS[:1], PERIODS[4:], EVERY_MONTH]),
+    st.booleans(),
+    st.sampled_from([1 << 26, 4 * 60]),  # 60 keys: the family of every month is too large
+)
+def test_presence_runs_count_what_the_sorted_runs_count(recs, periods, keyed, cells):
+    # one-month records (an activity at its month): the presence arrays and the sorted
+    # distinct pairs must give every figure the general sort-and-merge of intervals gives,
+    # for every period family and the cumulative scope, counting persons (and, in the keyed
+    # pass, summing their keys) alike
     key = np.array([7.0, 11.0, 13.0, 17.0, 19.0]) if keyed else None
     ctx = _ctx(periods, key)
     person, grp, dim, m = (np.array([r[i] for r in recs], dtype="int64") for i in range(4))
-    dense = tally_runs(ctx, person_runs(ctx, person, grp, dim, m, m, 3))
     limit = engine.DENSE_CELLS
-    engine.DENSE_CELLS = 0  # the sort-and-merge path
     try:
-        sorted_ = tally_runs(ctx, person_runs(ctx, person, grp, dim, m, m, 3))
+        engine.DENSE_CELLS = cells
+        dense = person_runs(ctx, person, grp, dim, m, m, 3)
+        engine.DENSE_CELLS = 0  # the distinct (key, month) pairs, sorted once
+        pairs = person_runs(ctx, person, grp, dim, m, m, 3)
     finally:
         engine.DENSE_CELLS = limit
-    assert _figures(dense) == _figures(sorted_)
+    merged = person_runs(ctx, person, grp, dim, m, m.copy(), 3)  # as any interval record
+    want = _figures(tally_runs(ctx, merged))
+    assert _figures(tally_runs(ctx, dense)) == want
+    assert _figures(tally_runs(ctx, pairs)) == want
 
 
 def test_presence_runs_by_hand():
@@ -208,3 +219,40 @@ def test_the_cached_dataset_carries_no_derived_work():
     assert ds.memo  # the encodings and runs were shared
     again = pickle.loads(pickle.dumps(ds))
     assert again.memo == {}  # never stored: derived from the tables, and large
+
+
+def _events_by_add(ctx, grp, kon, dim, m, weight, n_dim):
+    """The per-family additions ``tally_events`` replaced, kept as its reference."""
+    tally = engine.Tally(ctx.n_groups, n_dim, ctx.kons)
+    for kind in ctx.by_kind:
+        lo, hi = engine._family_bounds(ctx, kind)
+        b = m // engine.KINDS[kind]
+        tally.add(kind, lo, hi, grp, dim, kon, weight, b, b.copy())
+    lo, hi = engine._acc_bounds(ctx)
+    first = np.where(m >= lo, m, hi + 1)
+    tally.add("ackumulerat", lo, hi, grp, dim, kon, weight, first, np.full(len(m), hi))
+    return tally
+
+
+events = st.lists(
+    st.tuples(
+        st.integers(0, 3),  # group (3: TOTALT)
+        st.integers(0, 2),  # kön position (2: T only)
+        st.integers(0, 1),  # dimension
+        st.integers(12 * 2016, 12 * 2018 + 6),  # month
+        st.sampled_from([1.0, 0.5, 2.25, 7.0]),  # weight (hours, a record key …)
+    ),
+    max_size=80,
+)
+
+
+@settings(max_examples=150)
+@given(events, st.sampled_from([PERIODS, EVERY_MONTH, PERIODS[1:2]]))
+def test_event_sums_per_month_equal_the_additions_per_family(recs, periods):
+    # hours, referrals, meetings: summed per month once, then per period family and
+    # cumulatively, they must equal what adding every event to every family gives
+    ctx = _ctx(periods)
+    grp, kon, dim, m = (np.array([r[i] for r in recs], dtype="int64") for i in range(4))
+    w = np.array([r[4] for r in recs], dtype="float64")
+    got = engine.tally_events(ctx, grp, kon, dim, m, w, 2)
+    assert _figures(got) == _figures(_events_by_add(ctx, grp, kon, dim, m, w, 2))

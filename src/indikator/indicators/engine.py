@@ -151,6 +151,9 @@ class Tally:
 
     def add(self, kind, lo, hi, grp, dim, kon, weight, first, last) -> None:
         """Records hold from position ``first`` to ``last`` (inclusive) with ``weight``."""
+        if first is last:  # each record at one position (an event, an activity's period)
+            self._add_points(kind, lo, hi, grp, dim, kon, weight, first)
+            return
         first = np.maximum(first, lo)
         last = np.minimum(last, hi)
         keep = (first <= last) & (dim >= 0) & (grp >= 0)
@@ -162,6 +165,22 @@ class Tally:
         diff = np.bincount(base + first - lo, weights=w, minlength=size)
         diff -= np.bincount(base + last - lo + 1, weights=w, minlength=size)
         arr = diff.reshape(self.n_groups, self.n_dim, n_kon, width).cumsum(axis=3)[..., :-1]
+        self._store(kind, lo, arr)
+
+    def _add_points(self, kind, lo, hi, grp, dim, kon, weight, at) -> None:
+        """Records at one position each: one weighted count per cell, no difference array."""
+        keep = (at >= lo) & (at <= hi) & (dim >= 0) & (grp >= 0)
+        if not keep.all():
+            grp, dim, kon, at = grp[keep], dim[keep], kon[keep], at[keep]
+            weight = None if weight is None else np.asarray(weight, dtype="float64")[keep]
+        width, n_kon = hi - lo + 1, len(self.kons)
+        cell = ((grp * self.n_dim + dim) * n_kon + kon) * width + (at - lo)
+        size = self.n_groups * self.n_dim * n_kon * width
+        w = None if weight is None else np.asarray(weight, dtype="float64")
+        arr = np.bincount(cell, weights=w, minlength=size).astype("float64")
+        self._store(kind, lo, arr.reshape(self.n_groups, self.n_dim, n_kon, width))
+
+    def _store(self, kind: str, lo: int, arr: np.ndarray) -> None:
         arr[:, :, -1] += arr[:, :, :-1].sum(axis=2)  # T = every kön shown apart + unknown
         if kind in self.arrays:
             arr = arr + self.arrays[kind][1]
@@ -229,21 +248,20 @@ class Runs:
         return grp, dim, person
 
 
-DENSE_CELLS = 1 << 27  # the largest presence array of ``_point_runs`` (128 MB of booleans)
+DENSE_CELLS = 1 << 26  # the largest presence array of ``_point_runs`` (64 MB of booleans)
+DENSE_KEYS = 1 << 25  # the most keys it takes (each key's first month: 128 MB of int32)
 
 
-def _point_runs(ctx: Context, person, grp, dim, m, n_dim: int) -> Runs | None:
+def _point_runs(ctx: Context, person, grp, dim, m, n_dim: int) -> Runs:
     """``person_runs`` for records of one month each (activities: many per person and month),
     without a sort: each (group, dimension, person) marks the periods it is present in, in a
-    presence array over every possible key (the codes are dense), and the marks are the
-    runs; the cumulative scope keeps each key's first month. Only the requested periods'
-    months are looked at, so one month of a ten-year register costs one month of rows.
-    None when the arrays would be too large (a batch of every month): then the sort."""
+    presence array over every possible key (the codes are dense), a window of periods at a
+    time, and the marks are the runs; the cumulative scope keeps each key's first month.
+    Only the requested periods' months are looked at, so one month of a ten-year register
+    costs one month of rows. When the arrays would be too large (a batch of every month),
+    the distinct (key, month) pairs are sorted once instead (``_sorted_point_runs``)."""
     n_persons = max(len(ctx.person_codes), 1)
     n_keys = ctx.n_groups * n_dim * n_persons
-    sizes = [_family_bounds(ctx, k) for k in ctx.by_kind]
-    if n_keys * max([hi - lo + 1 for lo, hi in sizes] + [1]) > DENSE_CELLS:
-        return None
     ok = (person >= 0) & (dim >= 0)
     base = dim.astype("int64") * n_persons + person
     totalt = ctx.totalt * n_dim * n_persons
@@ -258,8 +276,11 @@ def _point_runs(ctx: Context, person, grp, dim, m, n_dim: int) -> Runs | None:
         return np.concatenate([own, b + totalt]), np.concatenate([has, np.arange(len(b))])
 
     by_kind = {}
-    for kind in ctx.by_kind:
-        lo, hi = _family_bounds(ctx, kind)
+    bounds = {kind: _family_bounds(ctx, kind) for kind in ctx.by_kind}
+    too_many = n_keys > DENSE_KEYS
+    if too_many or any((hi - lo + 1) * n_keys > DENSE_CELLS for lo, hi in bounds.values()):
+        return _sorted_point_runs(ctx, keys, ok, m, n_dim, n_persons)
+    for kind, (lo, hi) in bounds.items():
         n_b = hi - lo + 1
         bucket = m // KINDS[kind]
         sel = ok & (bucket >= lo) & (bucket <= hi)
@@ -267,23 +288,63 @@ def _point_runs(ctx: Context, person, grp, dim, m, n_dim: int) -> Runs | None:
         present = np.zeros(n_keys * n_b, dtype=bool)
         present[k * n_b + (bucket[sel][at] - lo)] = True
         key, b = np.divmod(np.flatnonzero(present), n_b)
-        by_kind[kind] = (lo, hi, key, b + lo, b + lo)
+        b += lo
+        by_kind[kind] = (lo, hi, key, b, b)  # one period each
     lo, hi = _acc_bounds(ctx)
     sel = ok & (m >= lo) & (m <= hi)
     k, at = keys(sel)
-    first = np.full(n_keys, hi + 1, dtype="int64")
-    np.minimum.at(first, k, m[sel][at])
+    first = np.full(n_keys, hi + 1, dtype="int32")
+    np.minimum.at(first, k, m[sel][at].astype("int32"))
     key = np.flatnonzero(first <= hi)
-    by_kind["ackumulerat"] = (lo, hi, key, first[key], np.full(len(key), hi))
+    by_kind["ackumulerat"] = (lo, hi, key, first[key].astype("int64"), np.full(len(key), hi))
+    return Runs(n_dim, n_persons, by_kind)
+
+
+def _sorted_point_runs(ctx: Context, keys, ok, m, n_dim: int, n_persons: int) -> Runs:
+    """The presence of every key in every month of many periods (a batch): the distinct
+    (key, month) pairs, sorted once; each period family's pairs are then the first pair of
+    each (key, period), and the cumulative scope each key's first month, without a sort."""
+    lo_m, hi_m = ctx.needed_months()
+    sel = ok & (m >= lo_m) & (m <= hi_m)
+    k, at = keys(sel)
+    width = hi_m - lo_m + 1
+    pairs = np.sort(k * width + (m[sel][at] - lo_m))  # np.unique hashes first: far slower
+    if len(pairs):
+        pairs = pairs[np.concatenate([[True], pairs[1:] != pairs[:-1]])]
+    key, month = np.divmod(pairs, width)
+    month = (month + lo_m).astype("int32")
+    same_key = np.zeros(len(key), dtype=bool)
+    same_key[1:] = key[1:] == key[:-1]
+    by_kind = {}
+    for kind in ctx.by_kind:
+        lo, hi = _family_bounds(ctx, kind)
+        b = month // KINDS[kind] if KINDS[kind] > 1 else month
+        inside = (b >= lo) & (b <= hi)
+        if inside.all():
+            head = np.ones(len(key), dtype=bool)
+            head[1:] = ~same_key[1:] | (b[1:] != b[:-1])
+            bb = b[head].astype("int64")
+            by_kind[kind] = (lo, hi, key[head], bb, bb)
+            continue
+        kk, bb = key[inside], b[inside]
+        head = np.ones(len(kk), dtype=bool)
+        head[1:] = (kk[1:] != kk[:-1]) | (bb[1:] != bb[:-1])
+        bb = bb[head].astype("int64")
+        by_kind[kind] = (lo, hi, kk[head], bb, bb)
+    lo, hi = _acc_bounds(ctx)
+    inside = (month >= lo) & (month <= hi)
+    kk, first = key[inside], month[inside]
+    head = np.ones(len(kk), dtype=bool)
+    head[1:] = kk[1:] != kk[:-1]
+    first = first[head].astype("int64")
+    by_kind["ackumulerat"] = (lo, hi, kk[head], first, np.full(len(first), hi))
     return Runs(n_dim, n_persons, by_kind)
 
 
 def person_runs(ctx: Context, person, grp, dim, m_first, m_last, n_dim: int) -> Runs:
     """Merge every person's records per (group, dimension) into disjoint runs, once per family."""
     if m_first is m_last:  # records of one month each
-        runs = _point_runs(ctx, person, grp, dim, m_first, n_dim)
-        if runs is not None:
-            return runs
+        return _point_runs(ctx, person, grp, dim, m_first, n_dim)
     grp, person, dim, m_first, m_last = with_totalt(ctx, grp, person, dim, m_first, m_last)
     n_persons = max(len(ctx.person_codes), 1)
     key = (grp * n_dim + dim) * n_persons + person
@@ -355,7 +416,8 @@ class Latest:
             last = np.ones(len(idx), dtype=bool)
             last[:-1] = (g[1:] != g[:-1]) | (p[1:] != p[:-1]) | (b[1:] != b[:-1])
             idx = idx[last]
-            self.selected[kind] = (lo, hi, idx, bucket[idx], bucket[idx])
+            b = bucket[idx]
+            self.selected[kind] = (lo, hi, idx, b, b)  # one period each
         lo, hi = _acc_bounds(ctx)
         idx = order[(m[order] >= lo) & (m[order] <= hi)]
         g, p = grp[idx], person[idx]
@@ -420,24 +482,37 @@ def sum_events(ctx: Context, kon, grp, dim, m, weight, n_dim: int, keys=None) ->
 
 def tally_events(ctx: Context, grp, kon, dim, m, weight, n_dim: int, kons=None) -> Tally:
     """Events already placed in their groups (TOTALT included), each at its month ``m``;
-    ``kon`` gives each event's place on the kön axis ``kons`` (default the context's)."""
+    ``kon`` gives each event's place on the kön axis ``kons`` (default the context's).
+
+    One pass over the events sums them per (group, dimension, kön, month); every period
+    family and the cumulative scope are then sums over those months, however many periods."""
     tally = Tally(ctx.n_groups, n_dim, kons or ctx.kons)
+    lo_m, hi_m = ctx.needed_months()
+    n_months, n_kon = hi_m - lo_m + 1, len(tally.kons)
+    keep = (m >= lo_m) & (m <= hi_m) & (dim >= 0) & (grp >= 0)
+    w = None if weight is None else np.asarray(weight, dtype="float64")
+    if not keep.all():
+        grp, dim, kon, m = grp[keep], dim[keep], kon[keep], m[keep]
+        w = None if w is None else w[keep]
+    cell = ((grp * n_dim + dim) * n_kon + kon) * n_months + (m - lo_m)
+    shape = (ctx.n_groups, n_dim, n_kon, n_months)
+    size = int(np.prod(shape))
+    per_month = np.bincount(cell, weights=w, minlength=size).astype("float64").reshape(shape)
+    month = np.arange(lo_m, hi_m + 1)
     for kind in ctx.by_kind:
         lo, hi = _family_bounds(ctx, kind)
-        b = m // KINDS[kind]
-        tally.add(kind, lo, hi, grp, dim, kon, weight, b, b)
+        bucket = month // KINDS[kind]
+        arr = np.zeros((*shape[:3], hi - lo + 1))
+        inside = np.flatnonzero((bucket >= lo) & (bucket <= hi))
+        if len(inside):
+            b = bucket[inside]
+            starts = np.flatnonzero(np.concatenate([[True], b[1:] != b[:-1]]))
+            sums = np.add.reduceat(per_month[..., inside], starts, axis=3)
+            arr[..., b[starts] - lo] = sums
+        tally._store(kind, lo, arr)
     lo, hi = _acc_bounds(ctx)
-    tally.add(
-        "ackumulerat",
-        lo,
-        hi,
-        grp,
-        dim,
-        kon,
-        weight,
-        np.where(m >= lo, m, hi + 1),
-        np.full(len(m), hi),
-    )
+    arr = np.cumsum(per_month[..., lo - lo_m : hi - lo_m + 1], axis=3)
+    tally._store("ackumulerat", lo, arr)
     return tally
 
 

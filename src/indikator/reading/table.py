@@ -157,7 +157,8 @@ def _row_keys(columns: list[Cells], keep: np.ndarray) -> np.ndarray:
         width = max(len(col.values), 1)
         if int(key.max(initial=0)) >= (2**62) // width:
             key = pd.factorize(key)[0].astype("int64")
-        key = key * width + codes.astype("int64")
+        key *= width
+        key += codes
     return key
 
 
