@@ -147,8 +147,8 @@ def from_published(
     own = tidy[tidy["period"] == period.label].reset_index(drop=True)
     report = FigureReport(own, config, period, matrices=matrices(own, config))
     if series is not None:
-        last = series["period"].map(lambda label: label <= f"{period.end:%Y-%m}")
-        report.charts = charts(series[last], config)
+        last = series["period"].astype(object) <= f"{period.end:%Y-%m}"  # labels sort in time
+        report.charts = charts(series[last.to_numpy(dtype=bool)], config)
     return _protected(report, config, min_cell)
 
 

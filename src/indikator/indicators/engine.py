@@ -262,7 +262,11 @@ def _point_runs(ctx: Context, person, grp, dim, m, n_dim: int) -> Runs:
     the distinct (key, month) pairs are sorted once instead (``_sorted_point_runs``)."""
     n_persons = max(len(ctx.person_codes), 1)
     n_keys = ctx.n_groups * n_dim * n_persons
-    ok = (person >= 0) & (dim >= 0)
+    lo_m, hi_m = ctx.needed_months()
+    inside = (person >= 0) & (dim >= 0) & (m >= lo_m) & (m <= hi_m)
+    if not inside.all():  # months no requested period looks at are dropped at once
+        person, grp, dim, m = person[inside], grp[inside], dim[inside], m[inside]
+    ok = np.ones(len(m), dtype=bool)
     base = dim.astype("int64") * n_persons + person
     totalt = ctx.totalt * n_dim * n_persons
 

@@ -61,7 +61,11 @@ def check(tables: dict[str, pd.DataFrame], files: dict[str, str], problems: Prob
         m = tables["matningar"]
         # the end of a person's last enrolment; an open enrolment counts as never ending
         last_end = dl["slut"].fillna(OPEN_END).groupby(dl["person"].astype(object)).max()
-        end = last_end.reindex(m["person"].astype(object)).to_numpy()
+        # per distinct person of matningar, then to its rows by their codes
+        people = m["person"].cat
+        per_person = last_end.reindex(people.categories.astype(object)).to_numpy()
+        codes = people.codes.to_numpy()
+        end = np.append(per_person, np.datetime64("NaT"))[codes]
         end = np.where(end == OPEN_END, np.datetime64("NaT"), end)
         late = (m["datum"].to_numpy() - end) > np.timedelta64(LATE_ANSWER_DAYS, "D")
         if late.any():

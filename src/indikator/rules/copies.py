@@ -4,6 +4,7 @@ itself); each row still counts, as the contract has it (one row per occasion).""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ..problems import Problems
@@ -16,6 +17,9 @@ def exact_copies(df: pd.DataFrame, raw, problems: Problems) -> int:
     """Accepted rows that are exact copies of an earlier accepted row: a warning naming both
     lines. Both count (one row per occasion); the warning says so."""
     key = raw.row_key[df.index.to_numpy()]
+    ordered = np.sort(key)  # the usual answer, no copy at all, at the speed of one sort
+    if not (ordered[1:] == ordered[:-1]).any():
+        return 0
     copy = pd.Series(key).duplicated(keep="first").to_numpy()
     if not copy.any():
         return 0
