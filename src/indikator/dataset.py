@@ -99,7 +99,8 @@ def load_dataset(
                 ref = century.reference_date(raw, books, today, problems)
                 century.warn_if_one_row_decides(raw, ref, problems)
                 ids = IdChecker(ref.date)
-            parsed[export] = validate_table(raw, model, books, ids, problems)
+            df, bad = validate_table(raw, model, books, ids, problems)
+            parsed[export] = (df if export == "deltagare" else _used(df), bad)
         raws[export] = raw
         columns_filled[export] = frozenset(
             c for c in columns if c in raw.frame.columns and _filled(raw.frame[c])
@@ -134,7 +135,7 @@ def _accepted(files, raws, parsed, config: Config, problems: Problems, secret: b
     tables = {"deltagare": dl}
     for export in files:
         if export != "deltagare":
-            tables[export] = _used(RULES[export](rows(export, deltagare=dl, rejected=rejected)))
+            tables[export] = RULES[export](rows(export, deltagare=dl, rejected=rejected))
             del parsed[export]  # judged: only the accepted rows live on
     consistency.check(tables, names, problems)
 
@@ -158,9 +159,9 @@ def _accepted(files, raws, parsed, config: Config, problems: Problems, secret: b
 
 
 def _used(df: pd.DataFrame) -> pd.DataFrame:
-    """The columns of an event export that anything reads once its rows are judged: not the
-    kön and birth date of its ids (deltagare has those) nor free text (``detalj``, which may
-    hold anything typed by hand)."""
+    """The columns of an export other than deltagare that anything reads once its cells are
+    parsed: not the kön and birth date of its ids (deltagare has those) nor free text
+    (``detalj``, which may hold anything typed by hand)."""
     unused = [c for c in df.columns if c == "detalj" or c.endswith(("kon_pnr", "born"))]
     return df.drop(columns=unused) if unused else df
 

@@ -54,6 +54,7 @@ def read_table(
             choose_header(source.head(HINT_SEARCH), matcher, required, file)
             raise
         grid = source.grid(head[chosen][0])
+        del source  # the file's bytes: the grid holds its own columns
     except OSError as e:
         raise FileError(f"{file}: filen går inte att öppna ({e.strerror})") from None
     except FileError as e:
