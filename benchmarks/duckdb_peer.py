@@ -161,7 +161,12 @@ def peer(data: Path, config, period) -> pd.DataFrame:
     *setup, query = [q for q in sql(Path(data).resolve(), config, period).split(";\n") if q.strip()]
     for statement in setup:
         con.execute(statement)
-    df = con.execute(query).df()
+    return as_figures(con.execute(query).df())
+
+
+def as_figures(df: pd.DataFrame) -> pd.DataFrame:
+    """A peer's sums (taljare, namnare, personer per cell) as indikator's figures: persons
+    counted, hours summed, the share as numerator over denominator."""
     share = df["indikator"] == "andel_arbete_studier"
     hours = df["indikator"] == "deltagartimmar"
     df["varde"] = df["personer"].where(~hours, df["taljare"]).astype("float64")
@@ -212,7 +217,9 @@ def compare(sql_rows: pd.DataFrame, tidy: pd.DataFrame) -> list[str]:
     return problems
 
 
-def main() -> int:
+def main(peer=peer, name: str = "DuckDB") -> int:
+    """The command line of a peer: its rows, or with ``--compare`` the differences from
+    indikator's figures (exit 1 when there are any)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, required=True)
     parser.add_argument("--period", default="2017-05")
@@ -232,7 +239,7 @@ def main() -> int:
     problems = compare(rows, tidy)
     for p in problems[:20]:
         print(p, file=sys.stderr)
-    print(f"{len(rows)} rader från DuckDB; {len(problems)} skillnader mot indikator")
+    print(f"{len(rows)} rader från {name}; {len(problems)} skillnader mot indikator")
     return 1 if problems else 0
 
 

@@ -12,7 +12,6 @@ not a second implementation of validation.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import sys
 from pathlib import Path
@@ -21,10 +20,7 @@ import pandas as pd
 import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from duckdb_peer import CORE, compare  # noqa: E402
-
-from indikator.config import load_config  # noqa: E402
-from indikator.periods import parse_period  # noqa: E402
+from duckdb_peer import as_figures, main  # noqa: E402
 
 CSV = {"separator": ";", "infer_schema": False, "encoding": "utf8"}
 
@@ -177,43 +173,9 @@ def peer(data: Path, config, period) -> pd.DataFrame:
     agg = [pl.col("x").sum().alias("taljare"), pl.col("y").sum().alias("namnare"), pl.len()]
     by_kon = f.filter(pl.col("kon").is_not_null()).group_by([*keys, "kon"]).agg(agg)
     total = f.group_by(keys).agg(agg).with_columns(kon=pl.lit("T"))
-    df = (
-        pl.concat([by_kon, total.select(by_kon.columns)])
-        .rename({"grp": "delprojekt", "len": "personer"})
-        .to_pandas()
-    )
-    share = df["indikator"] == "andel_arbete_studier"
-    hours = df["indikator"] == "deltagartimmar"
-    df["varde"] = df["personer"].where(~hours, df["taljare"]).astype("float64")
-    df.loc[share, "varde"] = df.loc[share, "taljare"] / df.loc[share, "namnare"]
-    df["taljare"] = df["taljare"].where(share)
-    df["namnare"] = df["namnare"].where(share)
-    return df.drop(columns="personer")
-
-
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, required=True)
-    parser.add_argument("--period", default="2017-05")
-    parser.add_argument("--config", type=Path)
-    parser.add_argument("--compare", action="store_true", help="check against indikator")
-    args = parser.parse_args()
-    config = load_config(args.config)
-    period = parse_period(args.period)
-    rows = peer(args.data, config, period)
-    if not args.compare:
-        print(f"{len(rows)} rader")
-        return 0
-    from indikator.dataset import load_dataset
-    from indikator.indicators import exact_figures as compute
-
-    tidy = compute(load_dataset(args.data, config), [period], CORE)
-    problems = compare(rows, tidy)
-    for p in problems[:20]:
-        print(p, file=sys.stderr)
-    print(f"{len(rows)} rader från Polars; {len(problems)} skillnader mot indikator")
-    return 1 if problems else 0
+    both_kon = pl.concat([by_kon, total.select(by_kon.columns)])
+    return as_figures(both_kon.rename({"grp": "delprojekt", "len": "personer"}).to_pandas())
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(peer, "Polars"))

@@ -256,3 +256,27 @@ def test_event_sums_per_month_equal_the_additions_per_family(recs, periods):
     w = np.array([r[4] for r in recs], dtype="float64")
     got = engine.tally_events(ctx, grp, kon, dim, m, w, 2)
     assert _figures(got) == _figures(_events_by_add(ctx, grp, kon, dim, m, w, 2))
+
+
+id_like = st.text(alphabet="0123456789-+ –x", min_size=0, max_size=14)
+
+
+@settings(max_examples=300)
+@given(st.lists(id_like, max_size=30))
+def test_plain_personnummer_read_in_bulk_as_classify_reads_them(values):
+    # the bulk reading of plainly written personnummer must give exactly what classify gives
+    # for each of them, and leave every other value to classify
+    from indikator.ids import _plain, classify
+
+    idx, century, digits, plus = _plain(values)
+    for i, c, d, p in zip(idx, century, digits, plus, strict=True):
+        assert classify(values[i]) == ("pnr", (c, d, p)), values[i]
+    # a plain one is never left out: 12 digits, 8+4 or 6+4 with one - or + between
+    plain = {i for i, v in enumerate(values) if v.strip() == v and _looks_plain(v)}
+    assert plain <= set(idx)
+
+
+def _looks_plain(v: str) -> bool:
+    import re
+
+    return re.fullmatch(r"[0-9]{8}[-+]?[0-9]{4}|[0-9]{6}[-+]?[0-9]{4}", v) is not None

@@ -1,5 +1,6 @@
-"""The benchmark's DuckDB baseline must compute the same numbers as indikator, or the race is
-not fair. Checked here on a small generated dataset; the benchmark checks it again at scale."""
+"""The benchmark's peers (DuckDB in SQL, Polars with lazy scans) must compute the same numbers
+as indikator, or the race is not fair. Checked here on a small generated dataset; the benchmark
+checks them again at scale."""
 
 import sys
 from pathlib import Path
@@ -20,14 +21,22 @@ from indikator.sample import write_sample  # noqa: E402
 CONFIG = load_config(None)
 
 
+def _polars_peer(data, config, period):
+    pytest.importorskip("polars")
+    from polars_peer import peer as polars
+
+    return polars(data, config, period)
+
+
 @pytest.mark.parametrize("period", ["2017-05", "2018-Q3", "2019"])
-def test_duckdb_peer_agrees_with_indikator(tmp_path, period):
+@pytest.mark.parametrize("peer", [peer, _polars_peer], ids=["duckdb", "polars"])
+def test_the_peers_agree_with_indikator(tmp_path, period, peer):
     write_sample(tmp_path, CONFIG, size=400, seed=5, activity_interval=6.3)
     p = parse_period(period)
     rows = peer(tmp_path, CONFIG, p)
     tidy = compute(load_dataset(tmp_path, CONFIG), [p], CORE)
     assert compare(rows, tidy) == []
-    # every core indicator is present in the SQL answer, with persons counted
+    # every core indicator is present in the peer's answer, with persons counted
     assert set(rows["indikator"]) == set(CORE)
     assert rows.loc[rows["indikator"] == "deltagare_aktiva", "varde"].max() > 0
 

@@ -398,7 +398,8 @@ def _column(kind: str, parsed: list[Any], codes: np.ndarray, books, index=None) 
         categories = list(KON_CODES) if kind == "kon" else books[kind[5:]].codes
         position = {c: i for i, c in enumerate(categories)}
         per_unique = np.array([position.get(v, -1) for v in parsed], dtype="int32")
-        values = pd.Categorical.from_codes(_take(per_unique, codes, -1), categories)
+        # codes from position lookups: in range by construction, categories distinct
+        values = pd.Categorical.from_codes(_take(per_unique, codes, -1), categories, validate=False)
     elif kind == "date":
         nat = np.datetime64("NaT")
         per_unique = np.array([np.datetime64(v) if v else nat for v in parsed], "datetime64[s]")
@@ -451,7 +452,8 @@ def _id_columns(values: pd.Series, ref: dt.date | IdChecker, index: pd.Index):
     has_error = np.append(pd.notna(error_u), False)[codes]
     columns = {
         "person": pd.Series(
-            pd.Categorical.from_codes(_take(person_u, codes, -1), categories), index=index
+            pd.Categorical.from_codes(_take(person_u, codes, -1), categories, validate=False),
+            index=index,
         ),
         "kon_pnr": pd.Series(
             pd.Categorical.from_codes(_take(kon_u, codes, -1), list(KON_CODES)), index=index
