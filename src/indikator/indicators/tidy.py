@@ -41,21 +41,27 @@ def rows(
     """
     kind = ctx.indicators[indicator].kind
     dims = dims or [""]
-    labels = _labels(ctx, dims, kons)
     k = [value.kons.index(x) for x in kons]
     keys = [(p, scope) for p in ctx.periods for scope in SCOPES]
 
     num = np.concatenate([value.get(p, scope)[ctx.show][:, :, k].ravel() for p, scope in keys])
     if at_most_one:
         num = np.minimum(num, 1)
-    n_cells = len(labels["kon"])
-    out = pd.DataFrame(
-        {
-            "period": np.repeat([p.label for p, _ in keys], n_cells),
-            "omfang": np.repeat([scope for _, scope in keys], n_cells),
-            **{c: np.tile(v, len(keys)) for c, v in labels.items()},
-        }
-    )
+
+    def label_frame() -> pd.DataFrame:
+        labels = _labels(ctx, dims, kons)
+        n_cells = len(labels["kon"])
+        return pd.DataFrame(
+            {
+                "period": np.repeat([p.label for p, _ in keys], n_cells),
+                "omfang": np.repeat([scope for _, scope in keys], n_cells),
+                **{c: np.tile(v, len(keys)) for c, v in labels.items()},
+            }
+        )
+
+    # the label columns are the same for every indicator of the same shape: built once
+    shape = f"tidy labels {ctx.show} {dims} {kons}"
+    out = ctx.once(shape, label_frame).copy(deep=False)
     out.insert(3, "indikator", indicator)
     if denominator is None:
         out["varde"], out["taljare"], out["namnare"], out["status"] = num, np.nan, np.nan, OK
