@@ -85,16 +85,17 @@ class Timings:
         while not self._stop.wait(0.005):
             self._seen(rss_bytes())
 
-    def rows(self) -> list[tuple[str, float, float]]:
-        """(label, seconds, peak MB) per stage that ran, then the rest and the whole run."""
+    def rows(self) -> list[tuple[str, str, float, float]]:
+        """(name, label, seconds, peak MB) per stage that ran, then the rest and the whole
+        run (the rest has no peak of its own: NaN)."""
         total = time.perf_counter() - self.start
         out = [
-            (label, self.seconds[s], self.peak.get(s, 0) / 1e6)
+            (s, label, self.seconds[s], self.peak.get(s, 0) / 1e6)
             for s, label in STAGES.items()
             if s in self.seconds
         ]
-        out.append((OTHER, max(total - sum(self.seconds.values()), 0.0), float("nan")))
-        out.append(("totalt", total, peak_bytes() / 1e6))
+        out.append(("other", OTHER, max(total - sum(self.seconds.values()), 0.0), float("nan")))
+        out.append(("total", "totalt", total, peak_bytes() / 1e6))
         return out
 
 
@@ -134,14 +135,14 @@ def stage(name: str) -> Iterator[None]:
         _current.leave()
 
 
-def rows() -> list[tuple[str, float, float]]:
+def rows() -> list[tuple[str, str, float, float]]:
     return _current.rows() if _current is not None else []
 
 
 def table() -> str:
     """The stages as the user reads them on stderr."""
     lines = [f"{'tider':34} {'sekunder':>9} {'högsta minne':>13}"]
-    for label, seconds, mb in rows():
+    for _, label, seconds, mb in rows():
         memory = "" if mb != mb else f"{mb:10.0f} MB"  # NaN: not measured on its own
         lines.append(f"{label:34} {seconds:9.3f} {memory:>13}")
     return "\n".join(lines)
@@ -149,8 +150,7 @@ def table() -> str:
 
 def log_lines() -> list[str]:
     """One structured line per stage for the log (and ``benchmarks/run.py``)."""
-    names = [*[s for s in STAGES if _current and s in _current.seconds], "other", "total"]
     return [
         f"tid steg={name} sekunder={seconds:.3f}" + ("" if mb != mb else f" minne_mb={mb:.0f}")
-        for name, (_, seconds, mb) in zip(names, rows(), strict=True)
+        for name, _, seconds, mb in rows()
     ]

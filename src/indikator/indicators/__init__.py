@@ -60,10 +60,10 @@ def context(
     show = [i for i, g in enumerate(groups) if g in chosen or g == TOTALT]
     periods = sorted(periods)
     shared = ds.memo.setdefault(("context", tuple(p.label for p in periods), kons), {})
-    codes = shared.get("person_codes")
-    if codes is None:
-        codes = pd.Index(ds.persons["person"].to_numpy(dtype=object), dtype=object)
-        shared["person_codes"] = codes
+    if "person_codes" not in ds.memo:  # one lookup table of persons for every computation
+        people = ds.persons["person"].to_numpy(dtype=object)
+        ds.memo["person_codes"] = pd.Index(people, dtype=object)
+    codes = ds.memo["person_codes"]
     kon = kon_codes(ds.persons["kon"], kons)
     return Context(
         groups=groups,

@@ -36,7 +36,6 @@ class Context:
     person_kon: np.ndarray  # per person position: its place on the kön axis ``kons``
     indicators: dict = field(default_factory=dict)  # id -> catalog.Indicator, of the config
     by_kind: dict[str, list[Period]] = field(default_factory=dict)
-    cache: dict[str, object] = field(default_factory=dict)  # shared work between families
     # Work that does not depend on the record keys (encodings, sorted runs, the records that
     # count), shared by the exact pass and the keyed pass of the cell-key method over the same
     # dataset and periods: the keyed pass only sums other weights over the same records.
@@ -169,14 +168,14 @@ class Tally:
 
     def _add_points(self, kind, lo, hi, grp, dim, kon, weight, at) -> None:
         """Records at one position each: one weighted count per cell, no difference array."""
+        w = None if weight is None else np.asarray(weight, dtype="float64")
         keep = (at >= lo) & (at <= hi) & (dim >= 0) & (grp >= 0)
         if not keep.all():
             grp, dim, kon, at = grp[keep], dim[keep], kon[keep], at[keep]
-            weight = None if weight is None else np.asarray(weight, dtype="float64")[keep]
+            w = None if w is None else w[keep]
         width, n_kon = hi - lo + 1, len(self.kons)
         cell = ((grp * self.n_dim + dim) * n_kon + kon) * width + (at - lo)
         size = self.n_groups * self.n_dim * n_kon * width
-        w = None if weight is None else np.asarray(weight, dtype="float64")
         arr = np.bincount(cell, weights=w, minlength=size).astype("float64")
         self._store(kind, lo, arr.reshape(self.n_groups, self.n_dim, n_kon, width))
 
@@ -266,13 +265,12 @@ def _point_runs(ctx: Context, person, grp, dim, m, n_dim: int) -> Runs:
     inside = (person >= 0) & (dim >= 0) & (m >= lo_m) & (m <= hi_m)
     if not inside.all():  # months no requested period looks at are dropped at once
         person, grp, dim, m = person[inside], grp[inside], dim[inside], m[inside]
-    ok = np.ones(len(m), dtype=bool)
     base = dim.astype("int64") * n_persons + person
     totalt = ctx.totalt * n_dim * n_persons
 
-    def keys(sel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The keys of the selected records in their group and in TOTALT, and the index of
-        each into the selection."""
+    def keys(sel) -> tuple[np.ndarray, np.ndarray]:
+        """The keys of the selected records (a mask, or ``slice(None)`` for all) in their
+        group and in TOTALT, and the index of each into the selection."""
         g = grp[sel]
         has = np.flatnonzero(g >= 0)
         b = base[sel]
@@ -283,11 +281,11 @@ def _point_runs(ctx: Context, person, grp, dim, m, n_dim: int) -> Runs:
     bounds = {kind: _family_bounds(ctx, kind) for kind in ctx.by_kind}
     too_many = n_keys > DENSE_KEYS
     if too_many or any((hi - lo + 1) * n_keys > DENSE_CELLS for lo, hi in bounds.values()):
-        return _sorted_point_runs(ctx, keys, ok, m, n_dim, n_persons)
+        return _sorted_point_runs(ctx, keys, m, n_dim, n_persons)
     for kind, (lo, hi) in bounds.items():
         n_b = hi - lo + 1
         bucket = m // KINDS[kind]
-        sel = ok & (bucket >= lo) & (bucket <= hi)
+        sel = (bucket >= lo) & (bucket <= hi)
         k, at = keys(sel)
         present = np.zeros(n_keys * n_b, dtype=bool)
         present[k * n_b + (bucket[sel][at] - lo)] = True
@@ -295,7 +293,7 @@ def _point_runs(ctx: Context, person, grp, dim, m, n_dim: int) -> Runs:
         b += lo
         by_kind[kind] = (lo, hi, key, b, b)  # one period each
     lo, hi = _acc_bounds(ctx)
-    sel = ok & (m >= lo) & (m <= hi)
+    sel = (m >= lo) & (m <= hi)
     k, at = keys(sel)
     first = np.full(n_keys, hi + 1, dtype="int32")
     np.minimum.at(first, k, m[sel][at].astype("int32"))
@@ -304,42 +302,40 @@ def _point_runs(ctx: Context, person, grp, dim, m, n_dim: int) -> Runs:
     return Runs(n_dim, n_persons, by_kind)
 
 
-def _sorted_point_runs(ctx: Context, keys, ok, m, n_dim: int, n_persons: int) -> Runs:
+def _sorted_point_runs(ctx: Context, keys, m, n_dim: int, n_persons: int) -> Runs:
     """The presence of every key in every month of many periods (a batch): the distinct
     (key, month) pairs, sorted once; each period family's pairs are then the first pair of
-    each (key, period), and the cumulative scope each key's first month, without a sort."""
+    each (key, period), and the cumulative scope each key's first month, without a sort.
+    ``m``: the records' months, all within ``ctx.needed_months()``."""
     lo_m, hi_m = ctx.needed_months()
-    sel = ok & (m >= lo_m) & (m <= hi_m)
-    k, at = keys(sel)
+    k, at = keys(slice(None))
     width = hi_m - lo_m + 1
-    pairs = np.sort(k * width + (m[sel][at] - lo_m))  # np.unique hashes first: far slower
+    pairs = np.sort(k * width + (m[at] - lo_m))  # np.unique hashes first: far slower
     if len(pairs):
         pairs = pairs[np.concatenate([[True], pairs[1:] != pairs[:-1]])]
     key, month = np.divmod(pairs, width)
     month = (month + lo_m).astype("int32")
-    same_key = np.zeros(len(key), dtype=bool)
-    same_key[1:] = key[1:] == key[:-1]
+
+    def heads(*columns: np.ndarray) -> np.ndarray:
+        """Where a run of equal (sorted) rows of ``columns`` begins."""
+        same = np.ones(max(len(columns[0]) - 1, 0), dtype=bool)
+        for c in columns:
+            same &= c[1:] == c[:-1]
+        return np.concatenate([np.ones(min(len(columns[0]), 1), dtype=bool), ~same])
+
     by_kind = {}
     for kind in ctx.by_kind:
         lo, hi = _family_bounds(ctx, kind)
         b = month // KINDS[kind] if KINDS[kind] > 1 else month
         inside = (b >= lo) & (b <= hi)
-        if inside.all():
-            head = np.ones(len(key), dtype=bool)
-            head[1:] = ~same_key[1:] | (b[1:] != b[:-1])
-            bb = b[head].astype("int64")
-            by_kind[kind] = (lo, hi, key[head], bb, bb)
-            continue
-        kk, bb = key[inside], b[inside]
-        head = np.ones(len(kk), dtype=bool)
-        head[1:] = (kk[1:] != kk[:-1]) | (bb[1:] != bb[:-1])
+        kk, bb = (key, b) if inside.all() else (key[inside], b[inside])
+        head = heads(kk, bb)
         bb = bb[head].astype("int64")
         by_kind[kind] = (lo, hi, kk[head], bb, bb)
     lo, hi = _acc_bounds(ctx)
     inside = (month >= lo) & (month <= hi)
     kk, first = key[inside], month[inside]
-    head = np.ones(len(kk), dtype=bool)
-    head[1:] = kk[1:] != kk[:-1]
+    head = heads(kk)
     first = first[head].astype("int64")
     by_kind["ackumulerat"] = (lo, hi, kk[head], first, np.full(len(first), hi))
     return Runs(n_dim, n_persons, by_kind)

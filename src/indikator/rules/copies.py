@@ -21,8 +21,6 @@ def exact_copies(df: pd.DataFrame, raw, problems: Problems) -> int:
     if not (ordered[1:] == ordered[:-1]).any():
         return 0
     copy = pd.Series(key).duplicated(keep="first").to_numpy()
-    if not copy.any():
-        return 0
     first = pd.Series(df["_line"].to_numpy()).groupby(key).transform("first").to_numpy()
     problems.add(
         "exakt_dubblett",
