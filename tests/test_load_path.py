@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -55,8 +56,9 @@ def _figures(tally) -> dict:
     st.sampled_from([PERIODS, PERIODS[:1], PERIODS[4:], EVERY_MONTH]),
     st.booleans(),
     st.sampled_from([1 << 26, 4 * 60]),  # 60 keys: the family of every month is too large
+    st.sampled_from([1 << 21, 1, 3]),  # records marked at a time
 )
-def test_presence_runs_count_what_the_sorted_runs_count(recs, periods, keyed, cells):
+def test_presence_runs_count_what_the_sorted_runs_count(recs, periods, keyed, cells, batch):
     # one-month records (an activity at its month): the presence arrays and the sorted
     # distinct pairs must give every figure the general sort-and-merge of intervals gives,
     # for every period family and the cumulative scope, counting persons (and, in the keyed
@@ -64,14 +66,14 @@ def test_presence_runs_count_what_the_sorted_runs_count(recs, periods, keyed, ce
     key = np.array([7.0, 11.0, 13.0, 17.0, 19.0]) if keyed else None
     ctx = _ctx(periods, key)
     person, grp, dim, m = (np.array([r[i] for r in recs], dtype="int64") for i in range(4))
-    limit = engine.DENSE_CELLS
+    limit, size = engine.DENSE_CELLS, engine.BATCH
     try:
-        engine.DENSE_CELLS = cells
+        engine.DENSE_CELLS, engine.BATCH = cells, batch
         dense = person_runs(ctx, person, grp, dim, m, m, 3)
         engine.DENSE_CELLS = 0  # the distinct (key, month) pairs, sorted once
         pairs = person_runs(ctx, person, grp, dim, m, m, 3)
     finally:
-        engine.DENSE_CELLS = limit
+        engine.DENSE_CELLS, engine.BATCH = limit, size
     merged = person_runs(ctx, person, grp, dim, m, m.copy(), 3)  # as any interval record
     want = _figures(tally_runs(ctx, merged))
     assert _figures(tally_runs(ctx, dense)) == want
@@ -152,6 +154,50 @@ def test_months_by_hand():
     dates = pd.Series(pd.to_datetime(["2017-01-31", "1999-12-01", None])).astype("datetime64[s]")
     # 2017*12 + 0; 1999*12 + 11; a missing date is an open end (far in the future)
     assert months(dates).tolist() == [24204, 23999, 10**7]
+
+
+def test_months_of_many_dates_in_pieces():
+    # more than one piece of a million dates, a missing one at a piece's edge: every month
+    # as by the calendar, in the width asked for
+    day = np.datetime64("2015-01-01", "s") + np.arange(2_500_000) * np.timedelta64(97, "s")
+    dates = pd.Series(day).astype("datetime64[s]")
+    dates.iloc[(1 << 20) - 1] = pd.NaT
+    got = months(dates, np.int32)
+    d = pd.DatetimeIndex(dates)
+    want = np.where(d.isna(), 10**7, d.year * 12 + d.month - 1)
+    assert got.dtype == np.int32 and (got == want).all()
+    # the last date: 2 499 999 × 97 s = 2 806.7 days after 2015-01-01, 2022-09-07
+    assert got[(1 << 20) - 1] == 10**7 and got[-1] == 2022 * 12 + 8
+
+
+def test_coverage_searched_in_batches_as_at_once(monkeypatch):
+    # the enrolments' binary search, a batch of rows at a time, answers as one search
+    from indikator.rules.enrolments import Enrolments
+
+    dl = pd.DataFrame(
+        {
+            "person": pd.Categorical(["a", "a", "b"]),
+            "delprojekt": pd.Categorical(["X", "Y", "X"]),
+            "start": pd.to_datetime(["2017-01-01", "2017-06-01", "2017-03-01"]),
+            "slut": pd.to_datetime(["2017-05-31", None, "2017-03-31"]),
+        }
+    )
+    en = Enrolments(dl)
+    rng = np.random.default_rng(1)
+    person = rng.integers(-1, 2, 200).astype(np.int32)
+    dp = rng.integers(-1, 2, 200).astype(np.int8)
+    day = (np.datetime64("2016-12-01") - np.datetime64("1970-01-01")).astype(int)
+    day = (day + rng.integers(0, 400, 200)).astype(np.int32)
+    whole = en.covers(person, dp, day)
+    monkeypatch.setattr(Enrolments, "BATCH", 7)
+    assert (en.covers(person, dp, day) == whole).all()
+    # by hand: a in X on 2017-02-01 (inside Jan–May), b in X on 2017-04-01 (after March)
+    feb, apr = (
+        (np.datetime64(d) - np.datetime64("1970-01-01")).astype(int)
+        for d in ("2017-02-01", "2017-04-01")
+    )
+    covered = en.covers(np.array([0, 1]), np.array([0, 0]), np.array([feb, apr]))
+    assert covered.tolist() == [True, False]
 
 
 HEADER = "deltagare_id;datum;insatstyp\n"
@@ -280,3 +326,61 @@ def _looks_plain(v: str) -> bool:
     import re
 
     return re.fullmatch(r"[0-9]{8}[-+]?[0-9]{4}|[0-9]{6}[-+]?[0-9]{4}", v) is not None
+
+
+def _read(path, columns) -> tuple[pd.DataFrame, list]:
+    problems = Problems()
+    raw = read_table(path, "aktiviteter", columns, columns[:2], {}, problems)
+    return raw.frame.astype(object), problems.frame().to_dict("records")
+
+
+cell = st.sampled_from(["19121212-1212", " 2017-05-03 ", "PTSD", "", "ö", "Å ", '"a;b"', "1,5"])
+line_end = st.sampled_from(["\n", "\r\n"])
+record = st.lists(cell, min_size=0, max_size=4).map(";".join)
+
+
+@settings(max_examples=200)
+@given(
+    title=st.booleans(),
+    rows=st.lists(st.tuples(record, line_end), max_size=12),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]),
+    piece=st.integers(1, 80),
+    ctrl_z=st.booleans(),
+    odd=st.sampled_from(["", '"x\ny";1\n', '"x;1\n']),
+)
+def test_a_large_file_read_in_pieces_reads_as_a_whole(
+    tmp_path_factory, title, rows, encoding, piece, ctrl_z, odd
+):
+    # The streamed reader (a file above text.STREAMED, read PIECE bytes at a time) gives
+    # the same rows, lines and problems as reading the file whole, whatever the pieces cut:
+    # regular rows, empty lines, CRLF, BOM, Windows-1252, a title row, Ctrl-Z at the end,
+    # and files only the exact reader understands (a quoted line break, a quote never closed).
+    from indikator.reading import text
+
+    body = "".join(r + e for r, e in rows) + odd
+    data = ("Aktiviteter\n" if title else "") + "deltagare_id;datum;insatstyp\n" + body
+    raw = data.encode(encoding) + (b"\x1a" if ctrl_z else b"")
+    path = tmp_path_factory.mktemp("streamed") / "aktiviteter.csv"
+    path.write_bytes(raw)
+    columns = ["deltagare_id", "datum", "insatstyp"]
+    whole = _read(path, columns)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(text, "STREAMED", 0)
+        patch.setattr(text, "PIECE", piece)
+        streamed = _read(path, columns)
+    pd.testing.assert_frame_equal(streamed[0], whole[0])
+    assert streamed[1] == whole[1]
+
+
+def test_line_numbers_follow_the_file_read_in_pieces(tmp_path, monkeypatch):
+    # the cases above, read 10 bytes at a time: a piece ends inside nearly every row
+    from indikator.reading import text
+
+    monkeypatch.setattr(text, "STREAMED", 0)
+    monkeypatch.setattr(text, "PIECE", 10)
+    test_line_numbers_follow_the_file(tmp_path)
+    # the pieces are parsed by pyarrow, not by the exact reader
+    path = tmp_path / "aktiviteter.csv"
+    path.write_bytes((HEADER + ROW * 50).encode())
+    grid = text.Text(path)._streamed_grid(1)
+    assert grid is not None and grid.lines.tolist() == list(range(2, 52))

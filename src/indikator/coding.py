@@ -9,20 +9,21 @@ import numpy as np
 import pandas as pd
 
 
-def positions(values: pd.Series, codes: Sequence[str] | pd.Index) -> np.ndarray:
+def positions(values: pd.Series, codes: Sequence[str] | pd.Index, dtype=np.int64) -> np.ndarray:
     """Value -> its position in ``codes``; -1 for missing or unlisted values. For a
-    categorical column only the categories are looked up (a few, not millions of rows)."""
+    categorical column only the categories are looked up (a few, not millions of rows), and
+    the rows get ``dtype`` at once."""
     index = codes if isinstance(codes, pd.Index) else pd.Index(list(codes), dtype=object)
     if isinstance(values.dtype, pd.CategoricalDtype):
         lookup = index.get_indexer(values.cat.categories.astype(object))
-        return np.append(lookup, -1)[values.cat.codes.to_numpy()].astype("int64")
+        return np.append(lookup, -1).astype(dtype)[values.cat.codes.to_numpy()]
     if _arrow_strings(values) and index.is_unique and all(isinstance(c, str) for c in index):
         import pyarrow as pa
         import pyarrow.compute as pc
 
         found = pc.index_in(pa.array(values), value_set=pa.array(list(index), pa.string()))
-        return np.asarray(found.fill_null(-1).to_numpy(zero_copy_only=False), dtype="int64")
-    return index.get_indexer(pd.Index(values, dtype=object)).astype("int64")
+        return np.asarray(found.fill_null(-1).to_numpy(zero_copy_only=False), dtype=dtype)
+    return index.get_indexer(pd.Index(values, dtype=object)).astype(dtype)
 
 
 def _arrow_strings(values: pd.Series) -> bool:

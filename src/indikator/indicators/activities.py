@@ -12,15 +12,17 @@ from .tidy import rows
 
 def compute(ctx: Context, ds: Dataset, wanted: set[str]) -> list:
     act = ds.tables["aktiviteter"]
+    # ten million rows, kept for every pass: the narrowest integers that hold the codes (the
+    # engine widens them where it multiplies)
     person, grp, m = ctx.once(
         "aktiviteter",
         lambda: (
-            ctx.persons(act["person"]),
-            ctx.group_index(act["delprojekt"]),
-            months(act["datum"]),
+            ctx.persons(act["person"], np.int32),
+            ctx.group_index(act["delprojekt"], np.int16),
+            months(act["datum"], np.int32),
         ),
     )
-    zero = np.zeros(len(act), dtype="int64")
+    zero = np.zeros(len(act), dtype=np.int8)
     out = []
     if "fatt_insats" in wanted:
         runs = ctx.once("fatt_insats", lambda: person_runs(ctx, person, grp, zero, m, m, 1))
@@ -29,7 +31,7 @@ def compute(ctx: Context, ds: Dataset, wanted: set[str]) -> list:
         codes = [c.code for c in ds.config.code_list("insatstyp")]
 
         def by_insatstyp():
-            dim = positions(act["insatstyp"], codes)
+            dim = positions(act["insatstyp"], codes, np.int16)
             return person_runs(ctx, person, grp, dim, m, m, len(codes))
 
         runs = ctx.once("insats", by_insatstyp)

@@ -77,20 +77,25 @@ class Context:
     def last_month(self) -> int:
         return max(p.last for p in self.periods)
 
-    def group_index(self, codes: pd.Series) -> np.ndarray:
+    def group_index(self, codes: pd.Series, dtype=np.int64) -> np.ndarray:
         """Delprojekt code -> group position (-1 for none, e.g. a project-wide activity)."""
-        return positions(codes, self.groups[:-1])
+        return positions(codes, self.groups[:-1], dtype)
 
-    def persons(self, ids: pd.Series) -> np.ndarray:
-        return positions(ids, self.person_codes)
+    def persons(self, ids: pd.Series, dtype=np.int64) -> np.ndarray:
+        return positions(ids, self.person_codes, dtype)
 
 
-def months(dates: pd.Series) -> np.ndarray:
+def months(dates: pd.Series, dtype=np.int64) -> np.ndarray:
     """Month index of each date (year * 12 + month - 1); missing dates give a far-future
-    month (an open end)."""
+    month (an open end). A million dates at a time: ten million activities never need
+    their temporaries at once."""
     d = np.asarray(dates, dtype="datetime64[s]")
-    m = d.astype("datetime64[M]").astype("int64") + 1970 * 12
-    return np.where(np.isnat(d), 10**7, m)
+    out = np.empty(len(d), dtype=dtype)
+    for at in range(0, len(d), 1 << 20):
+        part = d[at : at + (1 << 20)]
+        m = part.astype("datetime64[M]").astype("int64") + 1970 * 12
+        out[at : at + len(part)] = np.where(np.isnat(part), 10**7, m)
+    return out
 
 
 def add_months(dates: pd.Series, n: int) -> pd.Series:
@@ -251,6 +256,9 @@ DENSE_CELLS = 1 << 26  # the largest presence array of ``_point_runs`` (64 MB of
 DENSE_KEYS = 1 << 25  # the most keys it takes (each key's first month: 128 MB of int32)
 
 
+BATCH = 1 << 21  # records marked at a time
+
+
 def _point_runs(ctx: Context, person, grp, dim, m, n_dim: int) -> Runs:
     """``person_runs`` for records of one month each (activities: many per person and month),
     without a sort: each (group, dimension, person) marks the periods it is present in, in a
@@ -265,15 +273,14 @@ def _point_runs(ctx: Context, person, grp, dim, m, n_dim: int) -> Runs:
     inside = (person >= 0) & (dim >= 0) & (m >= lo_m) & (m <= hi_m)
     if not inside.all():  # months no requested period looks at are dropped at once
         person, grp, dim, m = person[inside], grp[inside], dim[inside], m[inside]
-    base = dim.astype("int64") * n_persons + person
     totalt = ctx.totalt * n_dim * n_persons
 
-    def keys(sel) -> tuple[np.ndarray, np.ndarray]:
-        """The keys of the selected records (a mask, or ``slice(None)`` for all) in their
-        group and in TOTALT, and the index of each into the selection."""
-        g = grp[sel]
+    def keys(sel, part=slice(None)) -> tuple[np.ndarray, np.ndarray]:
+        """The keys of the selected records of ``part`` (a mask, or ``slice(None)`` for all)
+        in their group and in TOTALT, and the index of each into the selection."""
+        g = grp[part][sel]
         has = np.flatnonzero(g >= 0)
-        b = base[sel]
+        b = dim[part][sel].astype("int64") * n_persons + person[part][sel]
         own = g[has].astype("int64") * (n_dim * n_persons) + b[has]
         return np.concatenate([own, b + totalt]), np.concatenate([has, np.arange(len(b))])
 
@@ -282,21 +289,24 @@ def _point_runs(ctx: Context, person, grp, dim, m, n_dim: int) -> Runs:
     too_many = n_keys > DENSE_KEYS
     if too_many or any((hi - lo + 1) * n_keys > DENSE_CELLS for lo, hi in bounds.values()):
         return _sorted_point_runs(ctx, keys, m, n_dim, n_persons)
+    batches = [slice(a, a + BATCH) for a in range(0, len(m), BATCH)]  # bounded temporaries
     for kind, (lo, hi) in bounds.items():
         n_b = hi - lo + 1
-        bucket = m // KINDS[kind]
-        sel = (bucket >= lo) & (bucket <= hi)
-        k, at = keys(sel)
         present = np.zeros(n_keys * n_b, dtype=bool)
-        present[k * n_b + (bucket[sel][at] - lo)] = True
+        for part in batches:
+            bucket = m[part] // KINDS[kind]
+            sel = (bucket >= lo) & (bucket <= hi)
+            k, at = keys(sel, part)
+            present[k * n_b + (bucket[sel][at] - lo)] = True
         key, b = np.divmod(np.flatnonzero(present), n_b)
         b += lo
         by_kind[kind] = (lo, hi, key, b, b)  # one period each
     lo, hi = _acc_bounds(ctx)
-    sel = (m >= lo) & (m <= hi)
-    k, at = keys(sel)
     first = np.full(n_keys, hi + 1, dtype="int32")
-    np.minimum.at(first, k, m[sel][at].astype("int32"))
+    for part in batches:
+        sel = (m[part] >= lo) & (m[part] <= hi)
+        k, at = keys(sel, part)
+        np.minimum.at(first, k, m[part][sel][at].astype("int32"))
     key = np.flatnonzero(first <= hi)
     by_kind["ackumulerat"] = (lo, hi, key, first[key].astype("int64"), np.full(len(key), hi))
     return Runs(n_dim, n_persons, by_kind)
@@ -477,27 +487,25 @@ def sum_events(ctx: Context, kon, grp, dim, m, weight, n_dim: int, keys=None) ->
     inside = (m >= lo) & (m <= hi)
     if not inside.all():
         kon, grp, dim, m, weight = kon[inside], grp[inside], dim[inside], m[inside], weight[inside]
-    return tally_events(ctx, *with_totalt(ctx, grp, kon, dim, m, weight), n_dim)
+    return tally_events(ctx, grp, kon, dim, m, weight, n_dim, totalt=True)
 
 
-def tally_events(ctx: Context, grp, kon, dim, m, weight, n_dim: int, kons=None) -> Tally:
-    """Events already placed in their groups (TOTALT included), each at its month ``m``;
-    ``kon`` gives each event's place on the kön axis ``kons`` (default the context's).
+def tally_events(
+    ctx: Context, grp, kon, dim, m, weight, n_dim: int, kons=None, totalt: bool = False
+) -> Tally:
+    """Events placed in their groups, each at its month ``m``; ``kon`` gives each event's
+    place on the kön axis ``kons`` (default the context's). ``totalt``: every event counts in
+    TOTALT too, as ``with_totalt`` places them (else the events are already there).
 
     One pass over the events sums them per (group, dimension, kön, month); every period
     family and the cumulative scope are then sums over those months, however many periods."""
     tally = Tally(ctx.n_groups, n_dim, kons or ctx.kons)
     lo_m, hi_m = ctx.needed_months()
-    n_months, n_kon = hi_m - lo_m + 1, len(tally.kons)
-    keep = (m >= lo_m) & (m <= hi_m) & (dim >= 0) & (grp >= 0)
+    shape = (ctx.n_groups, n_dim, len(tally.kons), hi_m - lo_m + 1)
     w = None if weight is None else np.asarray(weight, dtype="float64")
-    if not keep.all():
-        grp, dim, kon, m = grp[keep], dim[keep], kon[keep], m[keep]
-        w = None if w is None else w[keep]
-    cell = ((grp * n_dim + dim) * n_kon + kon) * n_months + (m - lo_m)
-    shape = (ctx.n_groups, n_dim, n_kon, n_months)
-    size = int(np.prod(shape))
-    per_month = np.bincount(cell, weights=w, minlength=size).astype("float64").reshape(shape)
+    per_month = _month_sums(grp, kon, dim, m, w, shape, lo_m)
+    if totalt:  # the same events once more, in TOTALT's cells: no copy of the events
+        per_month += _month_sums(ctx.totalt, kon, dim, m, w, shape, lo_m)
     month = np.arange(lo_m, hi_m + 1)
     for kind in ctx.by_kind:
         lo, hi = _family_bounds(ctx, kind)
@@ -514,6 +522,30 @@ def tally_events(ctx: Context, grp, kon, dim, m, weight, n_dim: int, kons=None) 
     arr = np.cumsum(per_month[..., lo - lo_m : hi - lo_m + 1], axis=3)
     tally._store("ackumulerat", lo, arr)
     return tally
+
+
+def _month_sums(grp, kon, dim, m, w, shape: tuple[int, ...], lo_m: int) -> np.ndarray:
+    """The events' weights (or counts) summed per cell of ``shape`` (group, dimension, kön,
+    month from ``lo_m``); ``grp`` per event or one group for all. The cell number is built in
+    int64 in place, whatever the width of the codes."""
+    n_months = shape[3]
+    keep = (m >= lo_m) & (m < lo_m + n_months) & (dim >= 0)
+    one = np.ndim(grp) == 0
+    if not one:
+        keep &= grp >= 0
+    if not keep.all():
+        kon, dim, m = kon[keep], dim[keep], m[keep]
+        grp = grp if one else grp[keep]
+        w = None if w is None else w[keep]
+    cell = dim.astype("int64")
+    cell += int(grp) * shape[1] if one else grp.astype("int64") * shape[1]
+    cell *= shape[2]
+    cell += kon
+    cell *= n_months
+    cell += m
+    cell -= lo_m
+    size = int(np.prod(shape))
+    return np.bincount(cell, weights=w, minlength=size).astype("float64").reshape(shape)
 
 
 def project_start_month(start) -> int:

@@ -76,6 +76,25 @@ def encoded(column) -> Cells:
     return _trimmed(indices, column.dictionary)
 
 
+def merged(parts: list[Cells]) -> Cells:
+    """One column from the columns of consecutive pieces of a file (each with its own
+    distinct cells): equal cells one code."""
+    if len(parts) == 1:
+        return parts[0]
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    together = pc.dictionary_encode(pa.concat_arrays([p.values for p in parts]))
+    remap = together.indices.to_numpy(zero_copy_only=False).astype("int32", copy=False)
+    codes = np.empty(sum(len(p) for p in parts), dtype="int32")
+    row = offset = 0
+    for p in parts:
+        codes[row : row + len(p)] = remap[offset + p.codes] if len(p.values) else p.codes
+        row += len(p)
+        offset += len(p.values)
+    return Cells(codes, together.dictionary)
+
+
 def _trimmed(indices: np.ndarray, dictionary) -> Cells:
     import pyarrow as pa
     import pyarrow.compute as pc

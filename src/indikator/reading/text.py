@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import FileError
-from .grid import Grid, encoded, grid_of
+from .grid import Cells, Grid, encoded, grid_of, merged
 from .headers import HEADER_SEARCH
 
 _DELIMITERS = (";", "\t", ",")
@@ -38,36 +38,47 @@ def _decoded(path: Path, data: bytes) -> tuple[bytes, int, str | None]:
     had to be decoded anyway (Windows-1252); UTF-8 is checked without building a string of
     the whole file, and the bytes are not copied. A DOS end-of-file mark (Ctrl-Z) after the
     last line is not part of the text."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if data.endswith(b"\x1a"):
+        data = data.rstrip(b"\x1a")
+    start = _opening(path, data)
+    view = memoryview(data)
+    if _is_utf8(bytes(view[at : at + _CHECK]) for at in range(start, len(data), _CHECK)):
+        return data, start, None
+    text = _cp1252(path, data[start:])
+    return text.encode("utf-8"), 0, text
+
+
+_CHECK = 1 << 24  # bytes checked for UTF-8 at a time
+
+
+def _opening(path: Path, head: bytes) -> int:
+    """Where the text starts (after a UTF-8 BOM); a file error for UTF-16 and binary files."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise FileError(
             f"{path.name}: filen är UTF-16; spara den som UTF-8 eller Windows-1252 (CSV)"
         )
-    if data.endswith(b"\x1a"):
-        data = data.rstrip(b"\x1a")
-    if _BINARY.search(data, 0, 65536):
+    if _BINARY.search(head, 0, 65536):
         raise FileError(f"{path.name}: filen är inte en textfil (CSV) och går inte att läsa")
-    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
-    if _is_utf8(data, start):
-        return data, start, None
+    return 3 if head.startswith(b"\xef\xbb\xbf") else 0
+
+
+def _cp1252(path: Path, data: bytes) -> str:
     try:
-        text = data[start:].decode("cp1252")
+        return data.decode("cp1252")
     except UnicodeDecodeError:
         raise FileError(
             f"{path.name}: okänd teckenkodning (varken UTF-8 eller Windows-1252)"
         ) from None
-    return text.encode("utf-8"), 0, text
 
 
-def _is_utf8(data: bytes, start: int, chunk: int = 1 << 24) -> bool:
-    """Whether ``data[start:]`` is UTF-8: piece by piece, plain ASCII pieces at memory speed,
-    the others decoded and thrown away."""
+def _is_utf8(pieces) -> bool:
+    """Whether the bytes, given piece by piece, are UTF-8: plain ASCII pieces at memory
+    speed, the others decoded and thrown away."""
     import codecs
 
     decoder = codecs.getincrementaldecoder("utf-8")()
-    view = memoryview(data)
     try:
-        for at in range(start, len(data), chunk):
-            piece = bytes(view[at : at + chunk])
+        for piece in pieces:
             if not (piece.isascii() and decoder.getstate()[0] == b""):
                 decoder.decode(piece)
         decoder.decode(b"", final=True)
@@ -139,18 +150,74 @@ def _csv_fast(raw: bytes, delimiter: str, first_line: int, start: int = 0) -> Gr
 
     Every column comes dictionary-encoded from the parser (``Cells``): a file of ten million
     rows is never ten million Python strings."""
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
+    return _csv_pieces([(raw, start)], delimiter, first_line)
 
-    arr = np.frombuffer(raw, dtype=np.uint8, offset=start)
+
+def _csv_pieces(pieces, delimiter: str, first_line: int) -> Grid | None:
+    """``_csv_fast`` over the text given in pieces, ``(bytes, where the text starts in
+    them)``, each ending at a line break, the header's line first: each piece parsed and
+    encoded on its own, its line numbers counted from the line breaks of the pieces before
+    it, so that a large export is never held whole, as bytes or as an Arrow table."""
+    header: list[str] | None = None
+    parts: list[list[Cells]] = []
+    lines: list[np.ndarray] = []
+    line = 0  # lines before the piece, counted from the header's
+    for raw, start in pieces:
+        if header is None:
+            width = _width(raw, start, delimiter)
+            if width is None:
+                return None
+        parsed = _parsed(raw, start, delimiter, width)
+        if parsed is None:
+            return None
+        table, records, newlines = parsed
+        if header is None:
+            if table.num_rows == 0:
+                return None
+            header = [table.column(i)[0].as_py() for i in range(width)]
+            header_line = int(records[0]) + first_line
+            table, records = table.slice(1), records[1:]
+        lines.append(records + (line + first_line))
+        line += newlines
+        parts.append([encoded(table.column(i)) for i in range(width)])
+        del table
+    if header is None:
+        return None
+    columns = [merged([p[i] for p in parts]) for i in range(len(header))]
+    del parts
+    n = sum(len(x) for x in lines)
+    empty = np.ones(n, dtype=bool)
+    for col in columns:
+        empty &= col.empty()
+    return Grid(
+        header,
+        header_line,
+        np.concatenate(lines).astype("int64", copy=False),
+        columns,
+        np.zeros(n, dtype=bool),
+        empty,
+        np.full(n, -1, dtype="int64"),
+    )
+
+
+def _width(raw: bytes, start: int, delimiter: str) -> int | None:
+    """The number of fields of the header (the first line); None when it is empty or not CSV."""
     end = raw.find(b"\n", start)
     first = raw[start : end if end >= 0 else len(raw)].rstrip(b"\r").decode("utf-8", "replace")
     if not first:
         return None
     try:
-        width = len(next(csv.reader([first], delimiter=delimiter), [""]))
+        return len(next(csv.reader([first], delimiter=delimiter), [""]))
     except csv.Error:
         return None
+
+
+def _parsed(raw: bytes, start: int, delimiter: str, width: int):
+    """``raw[start:]`` by pyarrow, every column dictionary-encoded, and the line (0 = the
+    first) of each record; None when pyarrow refuses it or the bytes disagree with it."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
     names = [f"c{i}" for i in range(width)]
     dictionary = pa.dictionary(pa.int32(), pa.string())
     try:
@@ -172,31 +239,15 @@ def _csv_fast(raw: bytes, delimiter: str, first_line: int, start: int = 0) -> Gr
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
-    records = _record_lines(raw, arr, start, table.num_rows)
-    if records is None:
-        return None
-    lines = records + first_line
-    header = [table.column(i)[0].as_py() for i in range(width)]
-    body = table.slice(1)
-    del table
-    columns = [encoded(body.column(i)) for i in range(width)]
-    del body
-    empty = np.ones(len(lines) - 1, dtype=bool)
-    for col in columns:
-        empty &= col.empty()
-    n = len(empty)
-    return Grid(
-        header,
-        int(lines[0]),
-        lines[1:].astype("int64"),
-        columns,
-        np.zeros(n, dtype=bool),
-        empty,
-        np.full(n, -1, dtype="int64"),
-    )
+    arr = np.frombuffer(raw, dtype=np.uint8, offset=start)
+    newlines = _newlines(arr)
+    records = _record_lines(raw, arr, start, table.num_rows, newlines)
+    return None if records is None else (table, records, newlines)
 
 
-def _record_lines(raw: bytes, arr: np.ndarray, start: int, n_rows: int) -> np.ndarray | None:
+def _record_lines(
+    raw: bytes, arr: np.ndarray, start: int, n_rows: int, newlines: int
+) -> np.ndarray | None:
     """The line index (0 = the header) of each of the parser's ``n_rows`` records, or None
     when the bytes disagree with it. A newline ends a record when an even number of quotes
     precedes it; empty lines are no records. Without quotes and lone CRs, as many lines as
@@ -204,9 +255,8 @@ def _record_lines(raw: bytes, arr: np.ndarray, start: int, n_rows: int) -> np.nd
     by counting, without a pass over the bytes in numpy)."""
     has_quotes = raw.find(b'"', start) >= 0
     if not has_quotes:
-        n_lines = raw.count(b"\n", start) + (len(raw) > start and raw[-1:] != b"\n")
-        crs = raw.find(b"\r", start) >= 0
-        if n_lines == n_rows and (not crs or raw.count(b"\r", start) == raw.count(b"\r\n", start)):
+        n_lines = newlines + (len(raw) > start and raw[-1:] != b"\n")
+        if n_lines == n_rows and (raw.find(b"\r", start) < 0 or _only_crlf(arr)):
             return np.arange(n_rows, dtype="int64")
     newline = np.flatnonzero(arr == 10)
     if has_quotes:
@@ -222,14 +272,37 @@ def _record_lines(raw: bytes, arr: np.ndarray, start: int, n_rows: int) -> np.nd
     return records if len(records) == n_rows else None
 
 
+STREAMED = 1 << 25  # bytes: a larger file is parsed piece by piece, never held whole
+PIECE = 1 << 24  # bytes read and parsed at a time
+
+
+def _newlines(arr: np.ndarray) -> int:
+    return int(np.count_nonzero(arr == 10))  # numpy: bytes.count is 10 × slower
+
+
+def _only_crlf(arr: np.ndarray) -> bool:
+    """Every CR is followed by a LF (Excel's line breaks, no lone CR)."""
+    cr = np.flatnonzero(arr == 13) + 1
+    return not len(cr) or (cr[-1] < len(arr) and bool((arr[cr] == 10).all()))
+
+
 class Text:
-    """A CSV or text export: decoded, Excel's ``sep=`` line understood, delimiter sniffed."""
+    """A CSV or text export: decoded, Excel's ``sep=`` line understood, delimiter sniffed.
+
+    A file up to ``STREAMED`` bytes is read at once; a larger one (a national aktiviteter
+    export) is checked for its encoding and parsed in pieces of ``PIECE`` bytes, and only
+    read whole when the exact reader is needed (an irregular file)."""
 
     def __init__(self, path: Path):
         self.path = path
-        self.raw, self.start, self._text = _decoded(path, path.read_bytes())
         self.skip = 0  # physical lines before the data (a sep= line)
-        first = self.raw[self.start : self.start + (1 << 18)].decode("utf-8", "ignore")
+        self.size = path.stat().st_size
+        if self.size > STREAMED:
+            self.raw, self.start, self._text = self._opened()
+            first = self.raw[self.start :].decode("utf-8", "ignore")
+        else:
+            self.raw, self.start, self._text = _decoded(path, path.read_bytes())
+            first = self.raw[self.start : self.start + (1 << 18)].decode("utf-8", "ignore")
         self._head_text = first if self._text is None else self._text[: 1 << 18]
         head = self._head_text[:65536].splitlines()
         m = _SEP_LINE.match(head[0]) if head else None
@@ -239,20 +312,66 @@ class Text:
         else:
             self.delimiter = sniff_delimiter([h for h in head[:HEADER_SEARCH] if h.strip()])
 
+    def _opened(self) -> tuple[bytes, int, None]:
+        """A large file's first bytes, as UTF-8, and its encoding and end, checked by reading
+        it through once in pieces (``self.end``, ``self.utf8``)."""
+        with open(self.path, "rb") as fh:
+            head = fh.read(1 << 18)
+            fh.seek(max(self.size - 4096, 0))
+            tail = fh.read()
+        self.end = self.size - (len(tail) - len(tail.rstrip(b"\x1a")))
+        self.original = head = head[: self.end]  # the bytes as in the file
+        start = _opening(self.path, head)
+        self.utf8 = _is_utf8(raw for raw, _ in self._pieces(start, _CHECK, lines=False))
+        if not self.utf8:
+            head = _cp1252(self.path, head[start:]).encode("utf-8")
+            start = 0
+        return head, start, None
+
+    def _pieces(self, at: int, size: int = PIECE, lines: bool = True):
+        """The large file's bytes from ``at`` in pieces of about ``size``, as they are
+        (``lines=False``) or as UTF-8 ending after a line break, ``(bytes, 0)`` each. The
+        pieces are read into a buffer cut in place, never copied."""
+        with open(self.path, "rb") as fh:
+            while at < self.end:
+                fh.seek(at)
+                buf = bytearray(min(size, self.end - at))
+                del buf[fh.readinto(buf) :]
+                if not buf:
+                    break
+                if lines and at + len(buf) < self.end:
+                    cut = buf.rfind(b"\n") + 1
+                    if cut == 0:  # a line longer than a piece: read more at once
+                        size *= 2
+                        continue
+                    del buf[cut:]
+                at += len(buf)
+                if lines and not self.utf8:
+                    buf = _cp1252(self.path, bytes(buf)).encode("utf-8")
+                yield buf, 0
+
+    @property
+    def streamed(self) -> bool:
+        return self.size > STREAMED
+
     @property
     def text(self) -> str:
         """The whole text, decoded only for the exact reader (irregular files)."""
         if self._text is None:
-            self._text = self.raw[self.start :].decode("utf-8")
+            if self.streamed:
+                self.raw, self.start, self._text = _decoded(self.path, self.path.read_bytes())
+            if self._text is None:
+                self._text = self.raw[self.start :].decode("utf-8")
         return self._text
 
-    def _offset(self, line: int) -> int | None:
+    def _offset(self, line: int, raw: bytes | None = None, at: int | None = None) -> int | None:
         """Where physical line ``line`` starts in the bytes (None when a line above it ends
         in a lone CR, which only the text knows)."""
-        at = self.start
+        raw = self.raw if raw is None else raw
+        at = self.start if at is None else at
         for _ in range(line - 1):
-            end = self.raw.find(b"\n", at)
-            if end < 0 or self.raw.find(b"\r", at, end) not in (-1, end - 1):
+            end = raw.find(b"\n", at)
+            if end < 0 or raw.find(b"\r", at, end) not in (-1, end - 1):
                 return None
             at = end + 1
         return at
@@ -271,13 +390,23 @@ class Text:
         return [(line, cells) for line, cells in rows if any(c.strip() for c in cells)][:n]
 
     def grid(self, header_line: int) -> Grid | None:
-        at = self._offset(header_line)
-        if at is not None:
-            grid = _csv_fast(self.raw, self.delimiter, header_line, at)
-            if grid is not None:
-                return grid
+        grid = self._streamed_grid(header_line) if self.streamed else None
+        if grid is None and not self.streamed:
+            at = self._offset(header_line)
+            if at is not None:
+                grid = _csv_fast(self.raw, self.delimiter, header_line, at)
+        if grid is not None:
+            return grid
         text = self._text_from(header_line)
         first = io.StringIO(text, newline="").readline()
         head = next(csv.reader([first], delimiter=self.delimiter), [])
         records = _csv_records(text, self.delimiter, header_line, len(head))
         return grid_of(records) if records else None
+
+    def _streamed_grid(self, header_line: int) -> Grid | None:
+        """A large file's grid by pieces; None when it needs the exact reader."""
+        head = self.original
+        at = self._offset(header_line, head, _opening(self.path, head))
+        if at is None or at >= len(head):
+            return None
+        return _csv_pieces(self._pieces(at), self.delimiter, header_line)

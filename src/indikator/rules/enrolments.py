@@ -29,14 +29,23 @@ class Enrolments:
     def _key(self, person: np.ndarray, dp: np.ndarray) -> np.ndarray:
         return person.astype("int64") * self.n_dp + dp
 
-    def person_codes(self, person: pd.Series) -> np.ndarray:
+    def person_codes(self, person: pd.Series, dtype=np.int64) -> np.ndarray:
         """Codes of ``person`` (a categorical of another file) among the enrolled persons."""
-        return positions(person, self.persons)
+        return positions(person, self.persons, dtype)
+
+    BATCH = 1 << 20  # rows searched at a time: the temporaries of ten million rows are never held
 
     def covers(self, person: np.ndarray, dp: np.ndarray, day: np.ndarray) -> np.ndarray:
         """Whether an enrolment of ``person`` in ``dp`` covers ``day`` (codes; -1 = none)."""
+        out = np.zeros(len(person), dtype=bool)
         if len(self.key) == 0:
-            return np.zeros(len(person), dtype=bool)
+            return out
+        for at in range(0, len(person), self.BATCH):
+            part = slice(at, at + self.BATCH)
+            out[part] = self._covers(person[part], dp[part], day[part])
+        return out
+
+    def _covers(self, person: np.ndarray, dp: np.ndarray, day: np.ndarray) -> np.ndarray:
         key = self._key(person, dp)
         j = np.searchsorted(self.packed, key * self.SPAN + day + self.SPAN // 2, side="right") - 1
         ok = (person >= 0) & (dp >= 0) & (j >= 0)
