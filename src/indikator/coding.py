@@ -26,6 +26,15 @@ def positions(values: pd.Series, codes: Sequence[str] | pd.Index, dtype=np.int64
     return index.get_indexer(pd.Index(values, dtype=object)).astype(dtype)
 
 
+BATCH = 1 << 20  # rows at a time where ten million rows' temporaries should never be held
+
+
+def batches(n: int, size: int = BATCH) -> list[slice]:
+    """The rows ``0..n`` in consecutive slices of ``size``: work over a large table a batch at
+    a time, its temporaries bounded by the batch."""
+    return [slice(at, at + size) for at in range(0, n, size)]
+
+
 def _arrow_strings(values: pd.Series) -> bool:
     """pandas 3's default string columns are Arrow arrays: looked up in Arrow, 10× faster."""
     return isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow"

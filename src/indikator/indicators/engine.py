@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..coding import positions
+from ..coding import batches, positions
 from ..periods import KINDS, Period, month_index
 from ..vocabulary import KON
 
@@ -91,10 +91,9 @@ def months(dates: pd.Series, dtype=np.int64) -> np.ndarray:
     their temporaries at once."""
     d = np.asarray(dates, dtype="datetime64[s]")
     out = np.empty(len(d), dtype=dtype)
-    for at in range(0, len(d), 1 << 20):
-        part = d[at : at + (1 << 20)]
-        m = part.astype("datetime64[M]").astype("int64") + 1970 * 12
-        out[at : at + len(part)] = np.where(np.isnat(part), 10**7, m)
+    for part in batches(len(d)):
+        m = d[part].astype("datetime64[M]").astype("int64") + 1970 * 12
+        out[part] = np.where(np.isnat(d[part]), 10**7, m)
     return out
 
 
@@ -289,11 +288,11 @@ def _point_runs(ctx: Context, person, grp, dim, m, n_dim: int) -> Runs:
     too_many = n_keys > DENSE_KEYS
     if too_many or any((hi - lo + 1) * n_keys > DENSE_CELLS for lo, hi in bounds.values()):
         return _sorted_point_runs(ctx, keys, m, n_dim, n_persons)
-    batches = [slice(a, a + BATCH) for a in range(0, len(m), BATCH)]  # bounded temporaries
+    parts = batches(len(m), BATCH)
     for kind, (lo, hi) in bounds.items():
         n_b = hi - lo + 1
         present = np.zeros(n_keys * n_b, dtype=bool)
-        for part in batches:
+        for part in parts:
             bucket = m[part] // KINDS[kind]
             sel = (bucket >= lo) & (bucket <= hi)
             k, at = keys(sel, part)
@@ -303,7 +302,7 @@ def _point_runs(ctx: Context, person, grp, dim, m, n_dim: int) -> Runs:
         by_kind[kind] = (lo, hi, key, b, b)  # one period each
     lo, hi = _acc_bounds(ctx)
     first = np.full(n_keys, hi + 1, dtype="int32")
-    for part in batches:
+    for part in parts:
         sel = (m[part] >= lo) & (m[part] <= hi)
         k, at = keys(sel, part)
         np.minimum.at(first, k, m[part][sel][at].astype("int32"))

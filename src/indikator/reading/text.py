@@ -314,14 +314,15 @@ class Text:
 
     def _opened(self) -> tuple[bytes, int, None]:
         """A large file's first bytes, as UTF-8, and its encoding and end, checked by reading
-        it through once in pieces (``self.end``, ``self.utf8``)."""
+        it through once in pieces (``self.end``, ``self.utf8``; ``self.original`` and
+        ``self.opening``: the first bytes as in the file and where the text starts in them)."""
         with open(self.path, "rb") as fh:
             head = fh.read(1 << 18)
             fh.seek(max(self.size - 4096, 0))
             tail = fh.read()
         self.end = self.size - (len(tail) - len(tail.rstrip(b"\x1a")))
-        self.original = head = head[: self.end]  # the bytes as in the file
-        start = _opening(self.path, head)
+        self.original = head = head[: self.end]
+        self.opening = start = _opening(self.path, head)
         self.utf8 = _is_utf8(raw for raw, _ in self._pieces(start, _CHECK, lines=False))
         if not self.utf8:
             head = _cp1252(self.path, head[start:]).encode("utf-8")
@@ -330,7 +331,7 @@ class Text:
 
     def _pieces(self, at: int, size: int = PIECE, lines: bool = True):
         """The large file's bytes from ``at`` in pieces of about ``size``, as they are
-        (``lines=False``) or as UTF-8 ending after a line break, ``(bytes, 0)`` each. The
+        (``lines=False``) or as UTF-8 ending after a line break, ``(buffer, 0)`` each. The
         pieces are read into a buffer cut in place, never copied."""
         with open(self.path, "rb") as fh:
             while at < self.end:
@@ -390,11 +391,11 @@ class Text:
         return [(line, cells) for line, cells in rows if any(c.strip() for c in cells)][:n]
 
     def grid(self, header_line: int) -> Grid | None:
-        grid = self._streamed_grid(header_line) if self.streamed else None
-        if grid is None and not self.streamed:
+        if self.streamed:
+            grid = self._streamed_grid(header_line)
+        else:
             at = self._offset(header_line)
-            if at is not None:
-                grid = _csv_fast(self.raw, self.delimiter, header_line, at)
+            grid = None if at is None else _csv_fast(self.raw, self.delimiter, header_line, at)
         if grid is not None:
             return grid
         text = self._text_from(header_line)
@@ -405,8 +406,7 @@ class Text:
 
     def _streamed_grid(self, header_line: int) -> Grid | None:
         """A large file's grid by pieces; None when it needs the exact reader."""
-        head = self.original
-        at = self._offset(header_line, head, _opening(self.path, head))
-        if at is None or at >= len(head):
+        at = self._offset(header_line, self.original, self.opening)
+        if at is None or at >= len(self.original):
             return None
         return _csv_pieces(self._pieces(at), self.delimiter, header_line)

@@ -16,9 +16,8 @@ WARNED = ("aktiviteter", "matningar", "organisationsaktiviteter")
 def exact_copies(df: pd.DataFrame, raw, problems: Problems) -> int:
     """Accepted rows that are exact copies of an earlier accepted row: a warning naming both
     lines. Both count (one row per occasion); the warning says so."""
-    at = df.index.to_numpy()
-    whole = len(at) == len(raw.row_key) and (len(at) == 0 or at[-1] == len(at) - 1)
-    key = raw.row_key if whole else raw.row_key[at]  # every row kept: the index is 0..n-1
+    whole = df.index.equals(pd.RangeIndex(len(raw.row_key)))  # every row kept, in order
+    key = raw.row_key if whole else raw.row_key[df.index.to_numpy()]
     ordered = np.sort(key)  # the usual answer, no copy at all, at the speed of one sort
     if not (ordered[1:] == ordered[:-1]).any():
         return 0

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..coding import positions
+from ..coding import BATCH as ROWS
+from ..coding import batches, positions
 from .common import OPEN_END, days
 
 
@@ -33,15 +34,14 @@ class Enrolments:
         """Codes of ``person`` (a categorical of another file) among the enrolled persons."""
         return positions(person, self.persons, dtype)
 
-    BATCH = 1 << 20  # rows searched at a time: the temporaries of ten million rows are never held
+    BATCH = ROWS  # rows searched at a time (a test makes it small)
 
     def covers(self, person: np.ndarray, dp: np.ndarray, day: np.ndarray) -> np.ndarray:
         """Whether an enrolment of ``person`` in ``dp`` covers ``day`` (codes; -1 = none)."""
         out = np.zeros(len(person), dtype=bool)
         if len(self.key) == 0:
             return out
-        for at in range(0, len(person), self.BATCH):
-            part = slice(at, at + self.BATCH)
+        for part in batches(len(person), self.BATCH):
             out[part] = self._covers(person[part], dp[part], day[part])
         return out
 
