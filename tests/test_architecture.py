@@ -11,7 +11,17 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "indikator"
 
 # From the ground up. A component is a top-level module or package of indikator.
 FLOORS = [
-    {"vocabulary", "errors", "masking", "locations", "atomic", "coding", "catalog", "timings"},
+    {
+        "vocabulary",
+        "errors",
+        "masking",
+        "locations",
+        "atomic",
+        "coding",
+        "catalog",
+        "timings",
+        "memory",
+    },
     {"periods", "esf_config", "config", "ids", "problems", "logs", "secret"},
     {"reading", "schema", "validation"},
     {"rules", "dataset"},

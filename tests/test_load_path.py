@@ -200,6 +200,66 @@ def test_coverage_searched_in_batches_as_at_once(monkeypatch):
     assert covered.tolist() == [True, False]
 
 
+@settings(max_examples=150, deadline=None)
+@given(
+    spans=st.lists(
+        st.tuples(
+            st.integers(0, 3),  # person
+            st.integers(0, 2),  # delprojekt
+            st.integers(0, 60),  # start day
+            st.one_of(st.none(), st.integers(0, 30)),  # length (None: open)
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+    asked=st.lists(
+        st.tuples(st.integers(-1, 3), st.integers(-1, 2), st.integers(-5, 100)), max_size=40
+    ),
+)
+def test_coverage_looked_up_as_searched(spans, asked):
+    # the direct lookup per (person, delprojekt) gives the binary search's answer, also with
+    # several (even overlapping) enrolments of one person in one delprojekt
+    from indikator.rules.enrolments import Enrolments
+
+    base = np.datetime64("2017-01-01")
+    dl = pd.DataFrame(
+        {
+            "person": pd.Categorical([f"p{p}" for p, *_ in spans], [f"p{i}" for i in range(4)]),
+            "delprojekt": pd.Categorical([f"d{d}" for _, d, *_ in spans], ["d0", "d1", "d2"]),
+            "start": [base + s for _, _, s, _ in spans],
+            "slut": [pd.NaT if n is None else base + s + n for _, _, s, n in spans],
+        }
+    ).astype({"start": "datetime64[s]", "slut": "datetime64[s]"})
+    en = Enrolments(dl)
+    assert en.direct
+    person = np.array([p for p, _, _ in asked], dtype=np.int32)
+    dp = np.array([d for _, d, _ in asked], dtype=np.int16)
+    day = np.array([d for *_, d in asked], dtype=np.int64) + (base - np.datetime64("1970-01-01"))
+    day = day.astype(np.int64).astype(np.int32)
+    assert en.covers(person, dp, day).tolist() == en._searched(person, dp, day).tolist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    answers=st.lists(
+        st.tuples(st.integers(0, 5), st.integers(-1, 3), st.integers(0, 40)), max_size=60
+    ),
+    shuffled=st.booleans(),
+)
+def test_answers_ordered_as_by_four_keys(answers, shuffled):
+    # the one packed sort of (person, item, date) over rows in file order is the sort by
+    # (person, item, date, line); lines out of order take the four-key sort itself
+    from indikator.indicators.instrument import _by_person_item_date
+
+    n = len(answers)
+    person = np.array([p for p, _, _ in answers], dtype=np.int64)
+    item = np.array([i for _, i, _ in answers], dtype=np.int64)
+    date = np.array([d * 86400 for *_, d in answers], dtype=np.int64) + 1_480_000_000
+    line = np.arange(2, n + 2)[::-1] if shuffled else np.arange(2, n + 2)
+    want = np.lexsort((line, date, item, person))
+    assert _by_person_item_date(person, item, date, line, 4).tolist() == want.tolist()
+
+
 HEADER = "deltagare_id;datum;insatstyp\n"
 ROW = "19121212-1212;2017-05-03;PTSD\n"
 

@@ -17,6 +17,7 @@ import pandas as pd
 from .config import Config
 from .errors import FileError
 from .ids import IdChecker
+from .memory import release
 from .problems import FileCount, Problems
 from .reading import missing_export, read_table, scan_folder
 from .rules import RULES, century, consistency, copies
@@ -99,18 +100,21 @@ def load_dataset(
                 ref = century.reference_date(raw, books, today, problems)
                 century.warn_if_one_row_decides(raw, ref, problems)
                 ids = IdChecker(ref.date)
-            df, bad = validate_table(raw, model, books, ids, problems)
-            parsed[export] = (df if export == "deltagare" else _used(df), bad)
+            unused = (lambda c: False) if export == "deltagare" else _unused
+            parsed[export] = validate_table(raw, model, books, ids, problems, unused)
         raws[export] = raw
         columns_filled[export] = frozenset(
             c for c in columns if c in raw.frame.columns and _filled(raw.frame[c])
         )
         if export != "deltagare":  # the cells are parsed: keep only how many rows there were
-            raw.frame = raw.frame[["_line"]]
+            raw.frame = raw.frame.iloc[:, :0]  # no columns: the rows' lines are in ``parsed``
+        release()  # the file's cells and pieces, freed: not resident for the next file
 
     with stage("rules"):
         tables, counts, who = _accepted(files, raws, parsed, config, problems, secret)
         found, latest = problems.frame(), _latest(tables, today)
+    del raws, parsed, raw  # the cells, row keys and line numbers of every file: judged
+    release(collect=True)
     return Dataset(config, folder, tables, counts, found, who, files, latest, columns_filled)
 
 
@@ -133,10 +137,12 @@ def _accepted(files, raws, parsed, config: Config, problems: Problems, secret: b
         problems.messages(names["deltagare"]),
     )
     tables = {"deltagare": dl}
+    release()
     for export in files:
         if export != "deltagare":
             tables[export] = RULES[export](rows(export, deltagare=dl, rejected=rejected))
             del parsed[export]  # judged: only the accepted rows live on
+            release()
     consistency.check(tables, names, problems)
 
     counts: list[FileCount] = []
@@ -158,12 +164,11 @@ def _accepted(files, raws, parsed, config: Config, problems: Problems, secret: b
     return tables, counts, who
 
 
-def _used(df: pd.DataFrame) -> pd.DataFrame:
-    """The columns of an export other than deltagare that anything reads once its cells are
-    parsed: not the kön and birth date of its ids (deltagare has those) nor free text
+def _unused(column: str) -> bool:
+    """The columns of an export other than deltagare that nothing reads once its cells are
+    checked: the kön and birth date of its ids (deltagare has those) and free text
     (``detalj``, which may hold anything typed by hand)."""
-    unused = [c for c in df.columns if c == "detalj" or c.endswith(("kon_pnr", "born"))]
-    return df.drop(columns=unused) if unused else df
+    return column == "detalj" or column.endswith(("kon_pnr", "born"))
 
 
 RECORDS = {"remisser": "remiss_id", "organisationsaktiviteter": "aktivitet_id"}

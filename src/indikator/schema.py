@@ -407,8 +407,11 @@ def _column(kind: str, parsed: list[Any], codes: np.ndarray, books, index=None) 
     elif kind in ("decimal", "int", "bool"):  # ja/nej as 1.0/0.0, unknown NaN
         per_unique = np.array([np.nan if v is None else v for v in parsed], dtype="float64")
         values = _take(per_unique, codes, np.nan)
-    else:
-        values = _take(np.array(parsed, dtype=object), codes, None)
+    elif not parsed:  # text, every cell empty (``detalj`` of a national register)
+        return pd.Series(_take(np.array([], dtype=object), codes, None), index=index, dtype=object)
+    else:  # text: the dtype pandas infers for the distinct values (not for every row), taken
+        distinct = pd.Series(np.array(parsed, dtype=object)).array
+        return pd.Series(distinct.take(codes, allow_fill=True), index=index)
     return pd.Series(values, index=index)
 
 
@@ -435,13 +438,13 @@ def _take(per_unique: np.ndarray, codes: np.ndarray, missing) -> np.ndarray:
     return np.append(per_unique, np.array([missing], dtype=per_unique.dtype))[codes]
 
 
-def _id_columns(values: pd.Series, ref: dt.date | IdChecker, index: pd.Index):
-    """person (a categorical of normalised ids: each person stored once), kon_pnr and born,
-    plus which rows hold an invalid id and why."""
+def _id_columns(values: pd.Series, ref: dt.date | IdChecker, index: pd.Index, wanted=None):
+    """person (a categorical of normalised ids: each person stored once), kon_pnr and born
+    (those of ``wanted``, default all), plus which rows hold an invalid id and why."""
     codes, table = (ref if isinstance(ref, IdChecker) else IdChecker(ref))(values)
-    persons = table["person"].to_numpy(dtype=object)
-    categories = pd.unique(persons[pd.notna(persons)])
-    person_u = pd.Index(categories).get_indexer(persons).astype("int32")
+    # one hash pass: the codes of the normalised ids, in order of first appearance
+    person_u, categories = pd.factorize(table["person"].to_numpy(dtype=object))
+    person_u = person_u.astype("int32")
     kon_u = (
         pd.Index(list(KON_CODES))
         .get_indexer(table["kon_pnr"].to_numpy(dtype=object))
@@ -450,19 +453,20 @@ def _id_columns(values: pd.Series, ref: dt.date | IdChecker, index: pd.Index):
     error_u = table["error"].to_numpy(dtype=object)
     code_u = table["code"].to_numpy(dtype=object)
     has_error = np.append(pd.notna(error_u), False)[codes]
-    columns = {
-        "person": pd.Series(
+    build = {
+        "person": lambda: pd.Series(
             pd.Categorical.from_codes(_take(person_u, codes, -1), categories, validate=False),
             index=index,
         ),
-        "kon_pnr": pd.Series(
+        "kon_pnr": lambda: pd.Series(
             pd.Categorical.from_codes(_take(kon_u, codes, -1), list(KON_CODES)), index=index
         ),
-        "born": pd.Series(
+        "born": lambda: pd.Series(
             _take(table["born"].to_numpy(dtype="datetime64[s]"), codes, np.datetime64("NaT")),
             index=index,
         ),
     }
+    columns = {k: make() for k, make in build.items() if wanted is None or k in wanted}
     return columns, has_error, error_u[codes[has_error]], code_u[codes[has_error]]
 
 
@@ -472,11 +476,14 @@ def validate_table(
     books: dict[str, CodeBook],
     ref: dt.date | IdChecker,
     problems: Problems,
+    unused=lambda column: False,
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """Parse every column; return the parsed frame (all rows) and a boolean 'row has an error'.
 
     Codes become categoricals in the configuration's order, dates datetime64, numbers float64,
-    persons a categorical of normalised ids: typed columns, never millions of Python objects."""
+    persons a categorical of normalised ids: typed columns, never millions of Python objects.
+    ``unused(column)``: a typed column nothing reads (free text, what an id says of kön and
+    birth outside deltagare) is checked but not built; text is never wrong, so it is skipped."""
     frame = raw.frame
     n = len(frame)
     # a row the reader could not split into cells is already reported; its cells are not
@@ -496,7 +503,8 @@ def validate_table(
             bad |= empty
         if col.kind == "id":
             prefix = "" if name == "deltagare_id" else f"{name}_"
-            columns, err, messages, kinds = _id_columns(values, ref, frame.index)
+            wanted = {k for k in ("person", "kon_pnr", "born") if not unused(f"{prefix}{k}")}
+            columns, err, messages, kinds = _id_columns(values, ref, frame.index, wanted)
             at = np.flatnonzero(err)
             for kind in pd.unique(kinds):
                 one = (kinds == kind) & ~quiet[at]
@@ -505,6 +513,8 @@ def validate_table(
                 )
             bad |= err
             out.update({f"{prefix}{k}": v for k, v in columns.items()})
+            continue
+        if col.kind == "text" and unused(name):
             continue
         parsed = parse_column(values, col, books)
         if parsed.bad.any():

@@ -52,16 +52,15 @@ def record_keys(ids, secret: bytes, domain: str) -> np.ndarray:
     distinct id."""
     values = np.asarray(ids, dtype=object)
     uniques, inverse = np.unique(values.astype(str), return_inverse=True)
-    prefix = domain.encode() + b"\x00"
-    keys = np.fromiter(
-        (
-            int.from_bytes(
-                hashlib.blake2b(prefix + u.encode(), key=secret[:64], digest_size=4).digest(),
-                "big",
-            )
-            for u in uniques
-        ),
-        dtype="float64",
-        count=len(uniques),
-    )
+    # The keyed state after the domain prefix is computed once and copied for each id (the
+    # key block is not hashed again); the 4-byte digests are read as big-endian integers at once.
+    base = hashlib.blake2b(key=secret[:64], digest_size=4)
+    base.update(domain.encode() + b"\x00")
+
+    def digest(u: str, copy=base.copy) -> bytes:
+        h = copy()
+        h.update(u.encode())
+        return h.digest()
+
+    keys = np.frombuffer(b"".join(map(digest, uniques.tolist())), dtype=">u4").astype("float64")
     return keys[inverse.reshape(-1)] if len(values) else keys[:0]

@@ -13,6 +13,7 @@ from ..config import Config
 from ..dataset import Dataset
 from ..errors import SelectionError
 from ..masking import mask
+from ..memory import release
 from ..periods import Period, month_index
 from ..timings import stage
 from ..vocabulary import KON, TIDY_COLUMNS, TOTALT
@@ -108,6 +109,7 @@ def _exact(ds, periods, indicators, delprojekt, keyed) -> pd.DataFrame:
         parts += [missing(ctx, i, catalog[i].kons) for i in sorted(absent)]
         if ids - absent:
             parts += family.compute(ctx, ds, ids - absent)
+            release()  # a family's temporaries (sorts, merges of millions of rows), freed
     out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=TIDY_COLUMNS)
     return order(out, ds, ctx, wanted)
 

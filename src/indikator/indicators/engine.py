@@ -163,7 +163,7 @@ class Tally:
         grp, dim, kon, first, last = grp[keep], dim[keep], kon[keep], first[keep], last[keep]
         w = np.ones(len(grp)) if weight is None else np.asarray(weight, dtype="float64")[keep]
         width, n_kon = hi - lo + 2, len(self.kons)
-        base = ((grp * self.n_dim + dim) * n_kon + kon) * width
+        base = ((grp.astype(np.int64) * self.n_dim + dim) * n_kon + kon) * width
         size = self.n_groups * self.n_dim * n_kon * width
         diff = np.bincount(base + first - lo, weights=w, minlength=size)
         diff -= np.bincount(base + last - lo + 1, weights=w, minlength=size)
@@ -255,7 +255,7 @@ DENSE_CELLS = 1 << 26  # the largest presence array of ``_point_runs`` (64 MB of
 DENSE_KEYS = 1 << 25  # the most keys it takes (each key's first month: 128 MB of int32)
 
 
-BATCH = 1 << 21  # records marked at a time
+BATCH = 1 << 20  # records marked at a time (their temporaries: about 50 MB)
 
 
 def _point_runs(ctx: Context, person, grp, dim, m, n_dim: int) -> Runs:
@@ -301,13 +301,16 @@ def _point_runs(ctx: Context, person, grp, dim, m, n_dim: int) -> Runs:
         b += lo
         by_kind[kind] = (lo, hi, key, b, b)  # one period each
     lo, hi = _acc_bounds(ctx)
-    first = np.full(n_keys, hi + 1, dtype="int32")
+    # each key's first month, counted from ``lo``: int16 (months of 2 730 years) halves the
+    # largest array of the step
+    width = np.int16 if hi - lo + 1 < np.iinfo(np.int16).max else np.int32
+    first = np.full(n_keys, hi - lo + 1, dtype=width)
     for part in parts:
         sel = (m[part] >= lo) & (m[part] <= hi)
         k, at = keys(sel, part)
-        np.minimum.at(first, k, m[part][sel][at].astype("int32"))
-    key = np.flatnonzero(first <= hi)
-    by_kind["ackumulerat"] = (lo, hi, key, first[key].astype("int64"), np.full(len(key), hi))
+        np.minimum.at(first, k, (m[part][sel][at] - lo).astype(width))
+    key = np.flatnonzero(first <= hi - lo)
+    by_kind["ackumulerat"] = (lo, hi, key, first[key].astype("int64") + lo, np.full(len(key), hi))
     return Runs(n_dim, n_persons, by_kind)
 
 

@@ -3,8 +3,10 @@ months after the insats ended."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
+from ..coding import person_days
 from ..dataset import Dataset
 from .engine import Context, Latest, add_months
 from .flow import ended
@@ -31,9 +33,7 @@ def compute(ctx: Context, ds: Dataset, wanted: set[str]) -> list:
         mine = [f for f in own.values() if f.tidpunkt == code]
         if not {share, missing} & wanted and not mine:
             continue
-        at = fu.loc[fu["tidpunkt"] == code, ["person", "slut", "sysselsattning", "forsorjning"]]
-        # One follow-up per (person, slut, tidpunkt) is guaranteed by the loader.
-        status = e[["person", "slut"]].merge(at, on=["person", "slut"], how="left")
+        status = _matched(ctx, e, fu, code)
         has_f = status["sysselsattning"].notna().to_numpy(dtype="float64")
         latest = ctx.once(
             f"followup {suffix}",
@@ -55,3 +55,21 @@ def compute(ctx: Context, ds: Dataset, wanted: set[str]) -> list:
             num = latest.tally(has_f * hit.to_numpy(dtype="float64"))
             out.append(rows(ctx, f.indicator, num, denominator=latest.tally(has_f)))
     return out
+
+
+def _matched(ctx: Context, e: pd.DataFrame, fu: pd.DataFrame, code: str) -> pd.DataFrame:
+    """Per ended enrolment of ``e`` (in its order): sysselsattning and forsorjning of its
+    follow-up at tidpunkt ``code``, missing when it has none. The loader keeps one follow-up
+    per (person, slut, tidpunkt), so a pair finds at most one row: a left merge, by numbers."""
+    theirs = ctx.once("followup keys", lambda: person_days(ctx.persons(fu["person"]), fu["slut"]))
+    mine = ctx.once("followup pairs", lambda: person_days(ctx.persons(e["person"]), e["slut"]))
+    at = (fu["tidpunkt"] == code).to_numpy() & (theirs >= 0)
+    row = pd.Index(theirs[at]).get_indexer(mine)  # -1: no follow-up
+    return pd.DataFrame(
+        {
+            c: pd.Categorical.from_codes(
+                np.append(fu[c].cat.codes.to_numpy()[at], -1)[row], dtype=fu[c].dtype
+            )
+            for c in ("sysselsattning", "forsorjning")
+        }
+    )

@@ -32,8 +32,7 @@ def states(ctx: Context, ds: Dataset) -> pd.DataFrame:
     person = ctx.persons(ans["person"]).astype("int64")
     item = positions(ans["fraga"], codes)
     date = ans["datum"].to_numpy(dtype="datetime64[s]").astype("int64")
-    line = ans["_line"].to_numpy()
-    order = np.lexsort((line, date, item, person))
+    order = _by_person_item_date(person, item, date, ans["_line"].to_numpy(), len(codes))
     person, item = person[order], item[order]
     value = ans["varde"].to_numpy(dtype="float64")[order]
     m = months(ans["datum"])[order]
@@ -62,6 +61,19 @@ def states(ctx: Context, ds: Dataset) -> pd.DataFrame:
     return out[count[keep] >= 2].reset_index(drop=True)
 
 
+def _by_person_item_date(person, item, date, line, n_items: int) -> np.ndarray:
+    """The answers' order by (person, item, date, line). The rows come in file order (lines
+    increasing), so one stable sort of (person, item, date) packed into an int64 gives it
+    (a third of the time of sorting four keys); otherwise, or if they do not fit, four keys."""
+    if len(line) and (np.diff(line) > 0).all() and date.min() > np.iinfo(np.int64).min:
+        at = date - date.min()
+        width, people = int(at.max()) + 1, int(person.max()) + 2
+        if people * (n_items + 2) < 2**62 // width:
+            packed = ((person + 1) * (n_items + 2) + (item + 1)) * width + at
+            return np.argsort(packed, kind="stable")
+    return np.lexsort((line, date, item, person))
+
+
 def _pairs(runs, st: pd.DataFrame) -> dict[str, tuple]:
     """Per period family: each (active run, state) of the same person that overlap, as
     (lo, hi, group, item, person, better, first, last) – independent of the record keys."""
@@ -88,15 +100,17 @@ def _pairs(runs, st: pd.DataFrame) -> dict[str, tuple]:
         both = act.merge(sta, on="person")
         f = np.maximum(both["f"].to_numpy(), both["sf"].to_numpy())
         t = np.minimum(both["t"].to_numpy(), both["st"].to_numpy())
+        # kept for every pass over the dataset: the narrowest types that hold them (periods
+        # and months, FAR included, fit in int32; Tally.add widens where it multiplies)
         out[kind] = (
             lo,
             hi,
-            both["grp"].to_numpy(),
-            both["item"].to_numpy(),
-            both["person"].to_numpy(),
-            both["better"].to_numpy(dtype="float64"),
-            f,
-            t,
+            both["grp"].to_numpy().astype(np.int32),
+            both["item"].to_numpy().astype(np.int32),
+            both["person"].to_numpy().astype(np.int32),
+            both["better"].to_numpy(dtype=bool),
+            f.astype(np.int32),
+            t.astype(np.int32),
         )
     return out
 

@@ -97,9 +97,14 @@ def read_table(
         position[canon], written[canon] = i, h.strip()
     # Fully empty rows (";;;;") are not data: skipped without a word, like blank lines.
     keep = ~grid.empty
-    data_lines = grid.lines[keep]
+    every = bool(keep.all())  # the common case: ten million rows are not copied to filter
+
+    def kept(rows: np.ndarray) -> np.ndarray:
+        return rows if every else rows[keep]
+
+    data_lines = kept(grid.lines)
     width = len(header)
-    extra = grid.too_many[keep]
+    extra = kept(grid.too_many)
     if extra.any():
         problems.add(
             "for_manga_falt",
@@ -109,7 +114,7 @@ def read_table(
             "",
             f"raden har fler fält än rubrikraden ({width})",
         )
-    unclosed = grid.unclosed[keep]
+    unclosed = kept(grid.unclosed)
     if (unclosed >= 0).any():
         at = np.flatnonzero(unclosed >= 0)
         for line, col in zip(data_lines[at].tolist(), unclosed[at].tolist(), strict=True):
@@ -122,8 +127,9 @@ def read_table(
                 "",
                 'citattecknet i fältet stängs aldrig; raden avvisas – ta bort " eller stäng det',
             )
-    frame = pd.DataFrame({canon: _cells(grid.columns[i], keep) for canon, i in position.items()})
-    frame["_line"] = data_lines
+    cells = {canon: _cells(grid.columns[i], keep) for canon, i in position.items()}
+    frame = pd.DataFrame({**cells, "_line": data_lines}, copy=False)
+    del cells
     key = _row_keys(grid.columns, keep) if row_keys else None
     n = _without_summary(frame, file, problems)
     if n == 0:
@@ -168,7 +174,8 @@ def _without_summary(frame: pd.DataFrame, file: str, problems: Problems) -> int:
     not, and is skipped with a warning."""
     if frame.empty:
         return 0
-    last = frame.drop(columns="_line").iloc[-1]
+    # the last row cell by cell: a row of a frame of categoricals would hash every category
+    last = (frame[c].iat[-1] for c in frame.columns if c != "_line")
     first_value = next((v for v in last if v), "")
     if first_value.casefold().rstrip(":") in SUMMARY_WORDS:
         line = int(frame["_line"].iat[-1])

@@ -183,7 +183,11 @@ def _csv_pieces(pieces, delimiter: str, first_line: int) -> Grid | None:
         del table
     if header is None:
         return None
-    columns = [merged([p[i] for p in parts]) for i in range(len(header))]
+    columns = []
+    for i in range(len(header)):  # each piece's column freed as soon as it is merged
+        columns.append(merged([p[i] for p in parts]))
+        for p in parts:
+            p[i] = None
     del parts
     n = sum(len(x) for x in lines)
     empty = np.ones(n, dtype=bool)
@@ -196,7 +200,7 @@ def _csv_pieces(pieces, delimiter: str, first_line: int) -> Grid | None:
         columns,
         np.zeros(n, dtype=bool),
         empty,
-        np.full(n, -1, dtype="int64"),
+        np.full(n, -1, dtype="int8"),  # no quote left open: pyarrow refuses such files
     )
 
 

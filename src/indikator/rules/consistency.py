@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..periods import month_start
 from ..problems import Problems
 from .common import OPEN_END
 
@@ -59,13 +60,13 @@ def check(tables: dict[str, pd.DataFrame], files: dict[str, str], problems: Prob
         )
     if "matningar" in tables:
         m = tables["matningar"]
-        # the end of a person's last enrolment; an open enrolment counts as never ending
-        last_end = dl["slut"].fillna(OPEN_END).groupby(dl["person"].astype(object)).max()
-        # per distinct person of matningar, then to its rows by their codes
+        # the end of a person's last enrolment (an open one counts as never ending), per
+        # person code of deltagare, then per distinct person of matningar, then to its rows
+        end_of = _last_end(dl)
         people = m["person"].cat
-        per_person = last_end.reindex(people.categories.astype(object)).to_numpy()
-        codes = people.codes.to_numpy()
-        end = np.append(per_person, np.datetime64("NaT"))[codes]
+        at_dl = pd.Index(dl["person"].cat.categories).get_indexer(people.categories)
+        per_person = np.append(end_of, np.datetime64("NaT"))[at_dl]
+        end = np.append(per_person, np.datetime64("NaT"))[people.codes.to_numpy()]
         end = np.where(end == OPEN_END, np.datetime64("NaT"), end)
         late = (m["datum"].to_numpy() - end) > np.timedelta64(LATE_ANSWER_DAYS, "D")
         if late.any():
@@ -78,21 +79,39 @@ def check(tables: dict[str, pd.DataFrame], files: dict[str, str], problems: Prob
                 f"svaret är daterat mer än {LATE_ANSWER_DAYS} dagar efter deltagarens sista "
                 "inskrivning",
             )
-    month = dl["start"].dt.to_period("M")
-    for dp, months in month.groupby(dl["delprojekt"], observed=True):
-        seen = set(months)
-        span = pd.period_range(min(seen), max(seen), freq="M")
+    # month indices (periods.month_index) of each start, per delprojekt code
+    start = dl["start"].to_numpy("datetime64[M]")
+    month = start.astype("int64") + 1970 * 12
+    dp = dl["delprojekt"].cat
+    codes = np.where(np.isnat(start), -1, dp.codes.to_numpy())
+    for i, name in enumerate(dp.categories):
+        months = month[codes == i]
+        if not len(months):
+            continue
+        seen = np.unique(months)
+        span = np.arange(seen[0], seen[-1] + 1)
         if len(months) < BUSY * len(span):
             continue  # a small delprojekt has empty months by chance
-        gaps = [str(p) for p in span if p not in seen]
+        gaps = [month_start(int(g)).strftime("%Y-%m") for g in np.setdiff1d(span, seen)]
         if gaps:
             problems.add(
                 "helhet_tom_manad",
                 file,
                 [0],
                 "delprojekt",
-                dp,
-                f"inga nya inskrivningar i {dp} under {', '.join(gaps[:6])}"
+                name,
+                f"inga nya inskrivningar i {name} under {', '.join(gaps[:6])}"
                 + (f" och {len(gaps) - 6} månader till" if len(gaps) > 6 else "")
                 + " (mitt i delprojektets gång)",
             )
+
+
+def _last_end(dl: pd.DataFrame) -> np.ndarray:
+    """Per person code of deltagare: the end of the person's last enrolment, an open one
+    counting as never ending (``OPEN_END``); NaT for a category without an enrolment."""
+    ends = dl["slut"].to_numpy("datetime64[s]")
+    ends = np.where(np.isnat(ends), OPEN_END, ends).view("int64")  # NaT is the least int64
+    codes = dl["person"].cat.codes.to_numpy()
+    out = np.full(len(dl["person"].cat.categories), np.iinfo("int64").min, dtype="int64")
+    np.maximum.at(out, codes[codes >= 0], ends[codes >= 0])
+    return out.view("datetime64[s]")

@@ -1,4 +1,5 @@
-"""Which enrolment of a person covers a date: a sorted index, searched by binary search."""
+"""Which enrolment of a person covers a date: a sorted index, looked up per person and
+delprojekt (or searched by binary search when there are very many)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from .common import OPEN_END, days
 
 
 class Enrolments:
-    """Which enrolment of a person in a delprojekt covers a date, by binary search.
+    """Which enrolment of a person in a delprojekt covers a date.
 
     Within one (person, delprojekt) accepted enrolments never overlap, so the candidate is the
     last one starting on or before the date; it covers the date unless it ended before."""
@@ -26,6 +27,19 @@ class Enrolments:
         order = np.argsort(packed, kind="stable")
         self.key, self.packed = key[order], packed[order]
         self.end = days(dl["slut"].fillna(OPEN_END))[order]
+        self.start = days(dl["start"])[order]
+        # Per key (person × delprojekt): where its enrolments begin and end in the sorted
+        # order, so that a date is looked up directly (``_covers``) instead of searched for.
+        n_keys = len(self.persons) * self.n_dp
+        self.direct = 0 < n_keys <= self.DIRECT and (self.key >= 0).all()
+        if self.direct:
+            head = np.flatnonzero(np.diff(self.key, prepend=-1) != 0)
+            self.first = np.full(n_keys, -1, dtype=np.int32)
+            self.last = np.full(n_keys, -1, dtype=np.int32)
+            self.first[self.key[head]] = head
+            self.last[self.key[head]] = np.append(head[1:], len(self.key)) - 1
+
+    DIRECT = 1 << 25  # the most keys looked up directly (two int32 each: 256 MB)
 
     def _key(self, person: np.ndarray, dp: np.ndarray) -> np.ndarray:
         return person.astype("int64") * self.n_dp + dp
@@ -46,6 +60,26 @@ class Enrolments:
         return out
 
     def _covers(self, person: np.ndarray, dp: np.ndarray, day: np.ndarray) -> np.ndarray:
+        if not self.direct:
+            return self._searched(person, dp, day)
+        # The key's last enrolment, then one back while it starts after the date: a person
+        # has a few enrolments in a delprojekt, so a few steps over ever fewer rows.
+        ok = (person >= 0) & (dp >= 0)
+        key = np.where(ok, self._key(person, dp), 0)
+        j = np.where(ok, self.last[key], -1)
+        lo = self.first[key]
+        late = np.flatnonzero((j >= 0) & (self.start[j] > day))
+        while len(late):
+            j[late] -= 1
+            gone = j[late] < lo[late]
+            j[late[gone]] = -1
+            late = late[~gone]
+            late = late[self.start[j[late]] > day[late]]
+        return (j >= 0) & (self.end[j] >= day)
+
+    def _searched(self, person: np.ndarray, dp: np.ndarray, day: np.ndarray) -> np.ndarray:
+        """``_covers`` by binary search over the sorted (key, start) pairs: for more keys
+        than ``DIRECT``, and the test's oracle."""
         key = self._key(person, dp)
         j = np.searchsorted(self.packed, key * self.SPAN + day + self.SPAN // 2, side="right") - 1
         ok = (person >= 0) & (dp >= 0) & (j >= 0)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..coding import person_days, positions
 from .common import Rows, consequences, days, require_person
 
 
@@ -58,8 +59,7 @@ def check(rows: Rows):
         found = rejected.found_at(line[at])
         consequences(df, at, "deltagare_id", file, problems, found)
     ok &= ~theirs
-    pairs = pd.MultiIndex.from_frame(ended[["person", "slut"]].astype({"person": object}))
-    known = pd.MultiIndex.from_frame(df[["person", "slut"]].astype({"person": object})).isin(pairs)
+    known = _ends_of(df, ended)
     nomatch = ok & df["slutdatum"].notna().to_numpy() & ~known
     at = np.flatnonzero(nomatch)
     if len(at):
@@ -94,3 +94,11 @@ def check(rows: Rows):
             ).to_numpy()[dup],
         )
     return cand[~dup].drop(columns=["slutdatum"]).copy()
+
+
+def _ends_of(df: pd.DataFrame, ended: pd.DataFrame) -> np.ndarray:
+    """Per row of ``df``: its (person, slut) is the end of one of ``ended``'s enrolments."""
+    persons = pd.Index(ended["person"].cat.categories.astype(object), dtype=object)
+    key = person_days(positions(df["person"], persons), df["slut"])
+    ends = person_days(positions(ended["person"], persons), ended["slut"])
+    return (key >= 0) & pd.Index(key).isin(ends)
