@@ -26,15 +26,19 @@ def positions(values: pd.Series, codes: Sequence[str] | pd.Index, dtype=np.int64
     return index.get_indexer(pd.Index(values, dtype=object)).astype(dtype)
 
 
+# A (key, day) pair packed into one int64: key * DAY_SPAN + day + DAY_SPAN // 2. The dates of a
+# dataset are 1900..2262, far fewer days than DAY_SPAN // 2 either side of 1970.
+DAY_SPAN = 1 << 20
+
+
 def person_days(who: np.ndarray, dates: pd.Series) -> np.ndarray:
-    """One int64 per row for the pair (person position ``who``, day of ``dates``), equal
-    exactly when both are; -1 where the person is unknown (-1) or the date missing. Pairs
-    looked up as numbers instead of a merge or MultiIndex of strings and dates (the dates of
-    a dataset are 1900..2262: days fit in 20 bits)."""
+    """One int64 per row for the pair (person position ``who``, day of ``dates``), packed
+    as ``DAY_SPAN`` says; -1 where the person is unknown (-1) or the date missing. Pairs
+    looked up as numbers instead of a merge or MultiIndex of strings and dates."""
     d = dates.to_numpy(dtype="datetime64[s]")
     day = d.astype("datetime64[D]").astype("int64")
-    ok = (who >= 0) & ~np.isnat(d) & (np.abs(day) < 2**19)
-    return np.where(ok, who.astype("int64") * 2**20 + (day + 2**19), -1)
+    ok = (who >= 0) & ~np.isnat(d) & (np.abs(day) < DAY_SPAN // 2)
+    return np.where(ok, who.astype("int64") * DAY_SPAN + (day + DAY_SPAN // 2), -1)
 
 
 BATCH = 1 << 20  # rows at a time where ten million rows' temporaries should never be held

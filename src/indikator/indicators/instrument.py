@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..coding import positions
+from ..coding import DAY_SPAN, positions
 from ..dataset import Dataset
 from ..periods import KINDS
 from ..rules.common import days
@@ -161,7 +161,7 @@ def at_exit(ctx: Context, ds: Dataset, item) -> tuple[Tally, Tally]:
     ans = ans[(ans["fraga"] == item.code).to_numpy()]
     person_a = ctx.persons(ans["person"])
     order = np.lexsort((ans["_line"].to_numpy(), days(ans["datum"]), person_a))
-    span = 1 << 20  # more days than 1900–2099: (person, day) packs into one int64
+    span = DAY_SPAN  # (person, day) packs into one int64
     packed = person_a[order].astype("int64") * span + days(ans["datum"])[order] + span // 2
     person_e = ctx.persons(e["person"]).astype("int64")
     until = days(e["slut"]) + item.exit_window_days

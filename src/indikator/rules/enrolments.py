@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from ..coding import BATCH as ROWS
-from ..coding import batches, positions
+from ..coding import DAY_SPAN, batches, positions
 from .common import OPEN_END, days
 
 
@@ -17,7 +17,7 @@ class Enrolments:
     Within one (person, delprojekt) accepted enrolments never overlap, so the candidate is the
     last one starting on or before the date; it covers the date unless it ended before."""
 
-    SPAN = 1 << 20  # more days than 1900–2099 holds: (key, day) packs into one int64
+    SPAN = DAY_SPAN  # (key, day) packs into one int64
 
     def __init__(self, dl: pd.DataFrame):
         self.persons = pd.Index(dl["person"].cat.categories.astype(object), dtype=object)
