@@ -87,6 +87,28 @@ def test_line_numbers_after_a_quoted_field_with_a_newline(tmp_path):
     assert list(bad.rad) == [4]  # the record after the two-line field starts on line 4
 
 
+@pytest.mark.parametrize(
+    "sep, note",
+    [
+        (";", "ring, mejla, sms, brev, besök, video och chatt"),  # 6 commas, + '1,5' = 7 > 5 ';'
+        (",", "se; även; rad; 4; och; 5; och; 6"),  # 7 ';' in a quoted cell > 5 ','
+    ],
+)
+def test_a_row_with_more_of_another_delimiter_than_the_header(tmp_path, reference, sep, note):
+    """The delimiter is sniffed by counting characters, and one free-text cell with more
+    commas than the header has semicolons (or the reverse) outvoted the header: the file
+    was 'missing' every required column. The delimiter under which the header names the
+    required columns is the file's, and the figures are those of the plain file."""
+    lines = AKTIVITETER.splitlines()
+    rows = [lines[0] + ";detalj", lines[1] + ";NOTE", *(x + ";" for x in lines[2:])]
+    akt = reformat("\n".join(rows), sep, quote=sep == ",").replace("NOTE", note)
+    other = "," if sep == ";" else ";"
+    header, row = akt.splitlines()[:2]
+    assert header.count(sep) == 5 and row.count(other) > 5  # the row outvotes the header
+    folder = write_dataset(tmp_path, {"deltagare": DELTAGARE, "aktiviteter": akt})
+    assert run(folder).equals(reference)
+
+
 def test_two_files_for_one_export_is_an_error(tmp_path):
     from indikator.errors import FileError
 

@@ -444,3 +444,28 @@ def test_line_numbers_follow_the_file_read_in_pieces(tmp_path, monkeypatch):
     path.write_bytes((HEADER + ROW * 50).encode())
     grid = text.Text(path)._streamed_grid(1)
     assert grid is not None and grid.lines.tolist() == list(range(2, 52))
+
+
+ids = st.sampled_from([f"19800101-{i:04d}" for i in range(12)] + ["ÅÄÖ-1", " x", ""])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    values=st.lists(st.one_of(ids, st.none()), max_size=30),
+    codes=st.lists(ids, max_size=12, unique=True),
+    kind=st.sampled_from(["category", "str", "object"]),
+    arrow_index=st.booleans(),
+)
+def test_positions_as_pandas_looks_them_up(values, codes, kind, arrow_index):
+    """Persons are looked up in Arrow (no Python string per value) and a large category list's
+    lookup is kept: the positions must be pandas' ``get_indexer``'s, -1 for missing and
+    unlisted values, whichever path and however often asked."""
+    from indikator import coding
+
+    series = pd.Series(values, dtype=kind)
+    index = pd.Index(codes, dtype="str" if arrow_index else object)
+    expected = pd.Index(codes, dtype=object).get_indexer(pd.Index(values, dtype=object))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(coding, "_LARGE", 1)  # every category list takes the large path
+        for _ in range(2):  # the second time from the kept lookup
+            assert coding.positions(series, index).tolist() == expected.tolist()

@@ -15,14 +15,11 @@ def positions(values: pd.Series, codes: Sequence[str] | pd.Index, dtype=np.int64
     the rows get ``dtype`` at once."""
     index = codes if isinstance(codes, pd.Index) else pd.Index(list(codes), dtype=object)
     if isinstance(values.dtype, pd.CategoricalDtype):
-        lookup = index.get_indexer(values.cat.categories.astype(object))
-        return np.append(lookup, -1).astype(dtype)[values.cat.codes.to_numpy()]
-    if _arrow_strings(values) and index.is_unique and all(isinstance(c, str) for c in index):
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        found = pc.index_in(pa.array(values), value_set=pa.array(list(index), pa.string()))
-        return np.asarray(found.fill_null(-1).to_numpy(zero_copy_only=False), dtype=dtype)
+        lookup = _category_lookup(values.cat.categories, index)
+        return lookup.astype(dtype)[values.cat.codes.to_numpy()]
+    found = _arrow_lookup(values, index)
+    if found is not None:
+        return found.astype(dtype, copy=False)
     return index.get_indexer(pd.Index(values, dtype=object)).astype(dtype)
 
 
@@ -50,6 +47,55 @@ def batches(n: int, size: int = BATCH) -> list[slice]:
     return [slice(at, at + size) for at in range(0, n, size)]
 
 
-def _arrow_strings(values: pd.Series) -> bool:
+# (categories, codes) -> lookup, for large category lists only: the person column of every
+# table is looked up in the same person codes many times over, and each lookup would turn
+# 250 000 Arrow strings into Python strings again. Keyed by identity; the entry holds both
+# objects (immutable pandas Indexes), so an id is never reused while its entry lives.
+_LOOKUPS: dict[tuple[int, int], tuple[pd.Index, pd.Index, np.ndarray]] = {}
+_LOOKUPS_KEPT = 16
+_LARGE = 4096
+
+
+def _category_lookup(categories: pd.Index, index: pd.Index) -> np.ndarray:
+    """Position in ``index`` of each category, and -1 last (for the missing code -1)."""
+    key = (id(categories), id(index))
+    hit = _LOOKUPS.get(key)
+    if hit is not None and hit[0] is categories and hit[1] is index:
+        return hit[2]
+    found = _arrow_lookup(categories, index) if len(categories) >= _LARGE else None
+    if found is None:
+        found = index.get_indexer(categories.astype(object))
+    lookup = np.append(found, -1)
+    if len(categories) >= _LARGE:
+        if len(_LOOKUPS) >= _LOOKUPS_KEPT:
+            del _LOOKUPS[next(iter(_LOOKUPS))]
+        _LOOKUPS[key] = (categories, index, lookup)
+    return lookup
+
+
+def _arrow_lookup(values: pd.Series | pd.Index, index: pd.Index) -> np.ndarray | None:
+    """Positions of pandas 3's Arrow strings in ``index``, looked up in Arrow: no Python
+    string per value (250 000 persons each time were the largest part of the lookups).
+    None where pandas' rules must decide: values not Arrow strings, an index that is not
+    all strings or has repeats (``get_indexer`` refuses those)."""
+    if not _arrow_strings(values):
+        return None
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if _arrow_strings(index):
+        keys = pa.array(index.array)
+    else:
+        objects = index.to_numpy(dtype=object)
+        if not all(isinstance(c, str) for c in objects):
+            return None
+        keys = pa.array(objects, pa.string())
+    if pc.count_distinct(keys).as_py() != len(keys):
+        return None
+    found = pc.index_in(pa.array(values.array), value_set=keys).fill_null(-1)
+    return np.asarray(found, dtype=np.int64)
+
+
+def _arrow_strings(values: pd.Series | pd.Index) -> bool:
     """pandas 3's default string columns are Arrow arrays: looked up in Arrow, 10× faster."""
     return isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow"

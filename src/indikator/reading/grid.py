@@ -88,8 +88,12 @@ def merged(parts: list[Cells]) -> Cells:
     remap = together.indices.to_numpy(zero_copy_only=False).astype("int32", copy=False)
     codes = np.empty(sum(len(p) for p in parts), dtype="int32")
     row = offset = 0
-    for p in parts:
-        codes[row : row + len(p)] = remap[offset + p.codes] if len(p.values) else p.codes
+    for p in parts:  # each piece's codes (never -1: the parser gives no nulls) remapped in place
+        into = codes[row : row + len(p)]
+        if len(p.values):
+            np.take(remap[offset : offset + len(p.values)], p.codes, out=into, mode="clip")
+        else:
+            into[:] = p.codes
         row += len(p)
         offset += len(p.values)
     return Cells(codes, together.dictionary)

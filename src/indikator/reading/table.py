@@ -50,9 +50,12 @@ def read_table(
         matcher = HeaderMatcher(columns, aliases)
         try:
             chosen = choose_header(head, matcher, required, file)
-        except FileError:  # look further down, to say where the header probably is
-            choose_header(source.head(HINT_SEARCH), matcher, required, file)
-            raise
+        except FileError:
+            found = _other_delimiter(source, matcher, required, file)
+            if found is None:  # look further down, to say where the header probably is
+                choose_header(source.head(HINT_SEARCH), matcher, required, file)
+                raise
+            head, chosen = found
         grid = source.grid(head[chosen][0])
         del source  # the file's bytes: the grid holds its own columns
     except OSError as e:
@@ -144,6 +147,22 @@ def read_table(
         None if key is None else key[:n],
         unclosed[:n] >= 0,
     )
+
+
+def _other_delimiter(source, matcher: HeaderMatcher, required: list[str], file: str):
+    """The sniffed delimiter is the one used most on some early line, and a data row with
+    more commas (``1,5;1,5;1,5``, free text) than the header has semicolons outvotes the
+    header. The header decides: the delimiter under which a row names every required column
+    is the file's. ``(head, chosen)`` under that delimiter, or None."""
+    for delimiter in source.other_delimiters() if isinstance(source, Text) else []:
+        head = source.head(HEADER_SEARCH, delimiter)
+        try:
+            chosen = choose_header(head, matcher, required, file)
+        except FileError:
+            continue
+        source.delimiter = delimiter
+        return head, chosen
+    return None
 
 
 def _cells(cells: Cells, keep: np.ndarray) -> pd.Series:

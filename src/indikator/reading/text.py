@@ -387,10 +387,15 @@ class Text:
         lines = io.StringIO(self.text, newline="").readlines()
         return "".join(lines[line - 1 :])
 
-    def head(self, n: int) -> list[tuple[int, list[str]]]:
+    def other_delimiters(self) -> list[str]:
+        """The delimiters to try when the sniffed one finds no header: none after Excel's
+        ``sep=`` line, which says the delimiter outright."""
+        return [] if self.skip else [d for d in _DELIMITERS if d != self.delimiter]
+
+    def head(self, n: int, delimiter: str | None = None) -> list[tuple[int, list[str]]]:
         lines = io.StringIO(self._head_text, newline="").readlines()
         text = "".join(lines[: n * 2 + 5])
-        records = _csv_records(text, self.delimiter, 1, None)
+        records = _csv_records(text, delimiter or self.delimiter, 1, None)
         rows = [(line, cells) for line, cells, _ in records if line > self.skip]
         return [(line, cells) for line, cells in rows if any(c.strip() for c in cells)][:n]
 

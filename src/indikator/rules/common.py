@@ -69,6 +69,15 @@ def consequences(df, rows, column, file, problems, found: Found) -> np.ndarray:
     return has
 
 
+def distinct_persons(person: pd.Series) -> pd.Index:
+    """The persons of a column, without the missing one; a categorical's stay Arrow strings
+    (looked up in Arrow by ``positions``, never turned into Python strings)."""
+    if isinstance(person.dtype, pd.CategoricalDtype):
+        codes = person.cat.codes.to_numpy()
+        return person.cat.categories[np.unique(codes[codes >= 0])]
+    return pd.Index(person.dropna().astype(object).unique(), dtype=object)
+
+
 def require_person(
     df,
     ok,
@@ -82,7 +91,7 @@ def require_person(
 ):
     """Rows whose person has no enrolment in ``dl``: a consequence where the enrolment was
     rejected, otherwise ``code``."""
-    enrolled = pd.Index(dl["person"].astype(object).unique(), dtype=object)
+    enrolled = distinct_persons(dl["person"])
     unknown = ok & df["person"].notna().to_numpy() & (positions(df["person"], enrolled) < 0)
     at = np.flatnonzero(unknown)
     if len(at):

@@ -20,7 +20,7 @@ class Enrolments:
     SPAN = DAY_SPAN  # (key, day) packs into one int64
 
     def __init__(self, dl: pd.DataFrame):
-        self.persons = pd.Index(dl["person"].cat.categories.astype(object), dtype=object)
+        self.persons = dl["person"].cat.categories  # as they are: looked up in Arrow
         self.n_dp = len(dl["delprojekt"].cat.categories)
         key = self._key(dl["person"].cat.codes.to_numpy(), dl["delprojekt"].cat.codes.to_numpy())
         packed = key * self.SPAN + days(dl["start"]) + self.SPAN // 2

@@ -44,8 +44,8 @@ def check(rows: Rows):
         .groupby("person", observed=True)["slut"]
         .last()
     )
-    latest_of = pd.Series(latest.to_numpy(), index=pd.Index(latest.index.astype(object)))
-    at_person = latest_of.reindex(df["person"].astype(object)).to_numpy()
+    at = positions(df["person"], pd.Index(latest.index))
+    at_person = np.append(latest.to_numpy(dtype="datetime64[s]"), np.datetime64("NaT"))[at]
     df["slut"] = df["slutdatum"].where(
         df["slutdatum"].notna(),
         pd.Series(at_person, index=df.index).astype("datetime64[s]"),
@@ -98,7 +98,7 @@ def check(rows: Rows):
 
 def _ends_of(df: pd.DataFrame, ended: pd.DataFrame) -> np.ndarray:
     """Per row of ``df``: its (person, slut) is the end of one of ``ended``'s enrolments."""
-    persons = pd.Index(ended["person"].cat.categories.astype(object), dtype=object)
+    persons = ended["person"].cat.categories
     key = person_days(positions(df["person"], persons), df["slut"])
     ends = person_days(positions(ended["person"], persons), ended["slut"])
     return (key >= 0) & pd.Index(key).isin(ends)
