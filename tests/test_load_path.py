@@ -469,3 +469,26 @@ def test_positions_as_pandas_looks_them_up(values, codes, kind, arrow_index):
         mp.setattr(coding, "_LARGE", 1)  # every category list takes the large path
         for _ in range(2):  # the second time from the kept lookup
             assert coding.positions(series, index).tolist() == expected.tolist()
+
+
+def test_a_kept_lookup_never_serves_another_index():
+    """Lookups are kept by the identity of the two Indexes; once one of them is gone its
+    id may be reused by another, whose lookup must be computed afresh."""
+    import weakref
+
+    from indikator import coding
+
+    people = [f"19800101-{i:04d}" for i in range(coding._LARGE)]
+    series = pd.Series(pd.Categorical(people[::-1]))
+    index = pd.Index(people, dtype=object)
+    gone = pd.Index(["x"])
+    dead = weakref.ref(gone)
+    del gone
+    stale = np.zeros(len(people) + 1, dtype=np.int64)  # what a dead pair's lookup said
+    coding._LOOKUPS[(id(series.cat.categories), id(index))] = (dead, dead, stale)
+    # people reversed: the last listed person is the first row
+    assert coding.positions(series, index)[:3].tolist() == [
+        len(people) - 1,
+        len(people) - 2,
+        len(people) - 3,
+    ]

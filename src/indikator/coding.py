@@ -3,10 +3,13 @@ every table and indicator uses, fast for the categoricals the schema produces.""
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+
+from .memory import release
 
 
 def positions(values: pd.Series, codes: Sequence[str] | pd.Index, dtype=np.int64) -> np.ndarray:
@@ -49,10 +52,10 @@ def batches(n: int, size: int = BATCH) -> list[slice]:
 
 # (categories, codes) -> lookup, for large category lists only: the person column of every
 # table is looked up in the same person codes many times over, and each lookup would turn
-# 250 000 Arrow strings into Python strings again. Keyed by identity; the entry holds both
-# objects (immutable pandas Indexes), so an id is never reused while its entry lives.
-_LOOKUPS: dict[tuple[int, int], tuple[pd.Index, pd.Index, np.ndarray]] = {}
-_LOOKUPS_KEPT = 16
+# 250 000 Arrow strings into Python strings again. Keyed by identity and holding the two
+# Indexes weakly: an entry lives no longer than its objects (a reused id finds a dead
+# reference, never another Index's lookup), and the lookup keeps no table's categories alive.
+_LOOKUPS: dict[tuple[int, int], tuple[weakref.ref, weakref.ref, np.ndarray]] = {}
 _LARGE = 4096
 
 
@@ -60,16 +63,16 @@ def _category_lookup(categories: pd.Index, index: pd.Index) -> np.ndarray:
     """Position in ``index`` of each category, and -1 last (for the missing code -1)."""
     key = (id(categories), id(index))
     hit = _LOOKUPS.get(key)
-    if hit is not None and hit[0] is categories and hit[1] is index:
+    if hit is not None and hit[0]() is categories and hit[1]() is index:
         return hit[2]
     found = _arrow_lookup(categories, index) if len(categories) >= _LARGE else None
     if found is None:
         found = index.get_indexer(categories.astype(object))
     lookup = np.append(found, -1)
     if len(categories) >= _LARGE:
-        if len(_LOOKUPS) >= _LOOKUPS_KEPT:
-            del _LOOKUPS[next(iter(_LOOKUPS))]
-        _LOOKUPS[key] = (categories, index, lookup)
+        for k in [k for k, (a, b, _) in _LOOKUPS.items() if a() is None or b() is None]:
+            del _LOOKUPS[k]
+        _LOOKUPS[key] = (weakref.ref(categories), weakref.ref(index), lookup)
     return lookup
 
 
@@ -77,7 +80,8 @@ def _arrow_lookup(values: pd.Series | pd.Index, index: pd.Index) -> np.ndarray |
     """Positions of pandas 3's Arrow strings in ``index``, looked up in Arrow: no Python
     string per value (250 000 persons each time were the largest part of the lookups).
     None where pandas' rules must decide: values not Arrow strings, an index that is not
-    all strings or has repeats (``get_indexer`` refuses those)."""
+    all strings or has repeats (``get_indexer`` refuses those). Arrow's allocator is asked
+    to give back what the lookup used: it otherwise keeps it past the run's peak."""
     if not _arrow_strings(values):
         return None
     import pyarrow as pa
@@ -93,7 +97,10 @@ def _arrow_lookup(values: pd.Series | pd.Index, index: pd.Index) -> np.ndarray |
     if pc.count_distinct(keys).as_py() != len(keys):
         return None
     found = pc.index_in(pa.array(values.array), value_set=keys).fill_null(-1)
-    return np.asarray(found, dtype=np.int64)
+    out = np.asarray(found, dtype=np.int64)
+    del keys, found
+    release()  # Arrow's allocator keeps the lookup's hash tables (about 50 MB at the peak)
+    return out
 
 
 def _arrow_strings(values: pd.Series | pd.Index) -> bool:
