@@ -25,23 +25,49 @@ def _sheet_name(code: str, used: set[str]) -> str:
 
 
 def figures(report) -> bytes:
+    """The workbook, written row by row (openpyxl's write-only mode: a batch's reports hold
+    tens of thousands of cells, and a normal workbook keeps an object per cell). Widths and
+    frozen panes are set before a sheet's first row: write-only writes them first."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
     tidy, config = report.tidy, report.config
-    wb = Workbook()
-    wb.remove(wb.active)
+    wb = Workbook(write_only=True)
     used: set[str] = set()
     columns, codes = figure_columns(tidy), codes_of(tidy, config)
     lead = 3 if codes else 2  # Kod, Indikator, Period
     bold = Font(bold=True)
+
+    def styled(ws, values, font=None, formats=None):
+        """Cells of one row: bold (``font``) or with a number format per column."""
+        out = []
+        for i, v in enumerate(values):
+            fmt = formats[i] if formats else None
+            if font is None and (fmt is None or not isinstance(v, float)):
+                out.append(v)
+                continue
+            cell = WriteOnlyCell(ws, value=v)
+            if font is not None:
+                cell.font = font
+            if fmt is not None:
+                cell.number_format = fmt
+            out.append(cell)
+        return out
+
+    about = [x for x in (report.title, report.protection, report.footer) if x]
+    if about:  # first: what the report is, and whether its figures are exact or protected
+        sheet = wb.create_sheet("Om rapporten")
+        used.add("Om rapporten")
+        sheet.column_dimensions["A"].width = 120
+        sheet.append(styled(sheet, [about[0]], bold))
+        for line in about[1:]:
+            sheet.append([line])
     for group, block in tidy.groupby("delprojekt", sort=False):
         ws = wb.create_sheet(_sheet_name(group, used))
         first = ["Kod", "Indikator", "Period"] if codes else ["Indikator", "Period"]
-        ws.append([*first, *(column_header(s, k) for s, k in columns)])
-        for cell in ws[1]:
-            cell.font = bold
+        rows = [styled(ws, [*first, *(column_header(s, k) for s, k in columns)], bold)]
         index = {
             (r.period, r.indikator, r.dimension, r.omfang, r.kon): r
             for r in block.itertuples(index=False)
@@ -55,7 +81,8 @@ def figures(report) -> bytes:
             row = [row_label(config, ind, dim), period]
             if codes:
                 row.insert(0, codes.get(ind, ""))
-            formats = []
+            catalog = config.indicators
+            fmt = FORMAT.get(catalog[ind].kind, "0") if ind in catalog else "General"
             for s, k in columns:
                 r = index.get((period, ind, dim, s, k))
                 if r is None:
@@ -64,65 +91,62 @@ def figures(report) -> bytes:
                     row.append(SYMBOL[r.status])
                 else:
                     row.append(float(r.varde))
-                catalog = config.indicators
-                formats.append(FORMAT.get(catalog[ind].kind, "0") if ind in catalog else "General")
-            ws.append(row)
-            for cell, fmt in zip(ws[ws.max_row][lead:], formats, strict=True):
-                if isinstance(cell.value, float):
-                    cell.number_format = fmt
+            rows.append(styled(ws, row, formats=[None] * lead + [fmt] * len(columns)))
         for period in dict.fromkeys(block["period"]):
             for scope in SCOPES:
                 for m in report.matrices.get((period, scope, group), []):
-                    _matrix(ws, m, period, scope, bold)
+                    rows.extend(_matrix(ws, m, period, scope, bold))
         ws.freeze_panes = f"{get_column_letter(lead + 1)}2"
-        label = get_column_letter(lead - 1)
-        ws.column_dimensions[label].width = min(
-            90, max(len(str(c.value or "")) for c in ws[label]) + 2
+        label = [_value(r[lead - 2]) if len(r) > lead - 2 else None for r in rows]
+        ws.column_dimensions[get_column_letter(lead - 1)].width = min(
+            90, max(len(str(v or "")) for v in label) + 2
         )
         ws.column_dimensions[get_column_letter(lead)].width = 10
         if codes:
             ws.column_dimensions["A"].width = max(8, *(len(c) + 2 for c in codes.values()))
         for i in range(lead + 1, lead + 1 + len(columns)):
             ws.column_dimensions[get_column_letter(i)].width = 16
-    about = [x for x in (report.title, report.protection, report.footer) if x]
-    if about:  # first: what the report is, and whether its figures are exact or protected
-        sheet = wb.create_sheet("Om rapporten", 0)
-        for line in about:
-            sheet.append([line])
-        sheet["A1"].font = bold
-        sheet.column_dimensions["A"].width = 120
+        for row in rows:
+            ws.append(row)
     ws = wb.create_sheet("Tidy")
-    ws.append(COLUMNS)
-    for cell in ws[1]:
-        cell.font = bold
-    for row in tidy[COLUMNS].itertuples(index=False):
-        ws.append([None if isinstance(v, float) and v != v else v for v in row])
     ws.freeze_panes = "A2"
     for i, c in enumerate(COLUMNS, start=1):
         ws.column_dimensions[get_column_letter(i)].width = max(12, len(c) + 4)
+    ws.append(styled(ws, COLUMNS, bold))
+    for row in tidy[COLUMNS].itertuples(index=False):
+        ws.append([None if isinstance(v, float) and v != v else v for v in row])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
 
 
-def _matrix(ws, m, period: str, scope: str, bold) -> None:
+def _value(cell):
+    return getattr(cell, "value", cell)
+
+
+def _matrix(ws, m, period: str, scope: str, bold) -> list[list]:
     """A before/after matrix under the figures: numbers as numbers, ``..`` where suppressed."""
 
     def value(v):
         return SYMBOL[SUPPRESSED] if v is None else v
 
-    ws.append([])
-    ws.append([f"{m.title} · {'perioden' if scope == 'period' else 'ackumulerat'}", period])
-    ws[ws.max_row][0].font = bold
-    ws.append(["Före \\ efter", "", *m.columns, "Summa"])
-    for cell in ws[ws.max_row]:
-        cell.font = bold
+    from openpyxl.cell import WriteOnlyCell
+
+    def strong(values):
+        out = []
+        for v in values:
+            cell = WriteOnlyCell(ws, value=v)
+            cell.font = bold
+            out.append(cell)
+        return out
+
+    title = f"{m.title} · {'perioden' if scope == 'period' else 'ackumulerat'}"
+    rows = [[], [*strong([title]), period], strong(["Före \\ efter", "", *m.columns, "Summa"])]
     for r, row, total in zip(m.rows, m.cells, m.row_sums, strict=True):
-        ws.append([r, "", *map(value, row), value(total)])
-    ws.append(["Summa", "", *map(value, m.column_sums), value(m.total)])
-    ws.append([])
-    ws.append(["Kategori", "", "Efter − före", "Procentenheter"])
-    for cell in ws[ws.max_row]:
-        cell.font = bold
+        rows.append([r, "", *map(value, row), value(total)])
+    rows.append(["Summa", "", *map(value, m.column_sums), value(m.total)])
+    rows.append([])
+    rows.append(strong(["Kategori", "", "Efter − före", "Procentenheter"]))
     for c, diff, points in m.changes:
-        ws.append([c, "", value(diff), value(None if points is None else round(points, 1))])
+        rows.append([c, "", value(diff), value(None if points is None else round(points, 1))])
+    return rows
