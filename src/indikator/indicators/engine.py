@@ -287,7 +287,7 @@ def _point_runs(ctx: Context, person, grp, dim, m, n_dim: int) -> Runs:
     bounds = {kind: _family_bounds(ctx, kind) for kind in ctx.by_kind}
     too_many = n_keys > DENSE_KEYS
     if too_many or any((hi - lo + 1) * n_keys > DENSE_CELLS for lo, hi in bounds.values()):
-        return _sorted_point_runs(ctx, keys, m, n_dim, n_persons)
+        return _sorted_point_runs(ctx, person, grp, dim, m, n_dim, n_persons)
     parts = batches(len(m), BATCH)
     for kind, (lo, hi) in bounds.items():
         n_b = hi - lo + 1
@@ -314,17 +314,39 @@ def _point_runs(ctx: Context, person, grp, dim, m, n_dim: int) -> Runs:
     return Runs(n_dim, n_persons, by_kind)
 
 
-def _sorted_point_runs(ctx: Context, keys, m, n_dim: int, n_persons: int) -> Runs:
+def _sorted_point_runs(ctx: Context, person, grp, dim, m, n_dim: int, n_persons: int) -> Runs:
     """The presence of every key in every month of many periods (a batch): the distinct
     (key, month) pairs, sorted once; each period family's pairs are then the first pair of
     each (key, period), and the cumulative scope each key's first month, without a sort.
-    ``m``: the records' months, all within ``ctx.needed_months()``."""
+    ``m``: the records' months, all within ``ctx.needed_months()``.
+
+    One sort of the records as they are, (dimension and person, month, group), not of the
+    records and their TOTALT copies: TOTALT's pairs are the distinct (dimension and person,
+    month) in that order, and each group's are the rest ordered by group by a stable sort of
+    the few group codes."""
     lo_m, hi_m = ctx.needed_months()
-    k, at = keys(slice(None))
     width = hi_m - lo_m + 1
-    pairs = np.sort(k * width + (m[at] - lo_m))  # np.unique hashes first: far slower
-    if len(pairs):
-        pairs = pairs[np.concatenate([[True], pairs[1:] != pairs[:-1]])]
+    n_g = ctx.n_groups + 1  # group + 1: records without a delprojekt (-1) count in TOTALT only
+    b = dim.astype("int64") * n_persons + person
+    triples = np.sort((b * width + (m - lo_m)) * n_g + (grp + 1))  # np.unique: far slower
+    del b
+    if len(triples):
+        triples = triples[np.concatenate([[True], triples[1:] != triples[:-1]])]
+    g = (triples % n_g - 1).astype(np.int16)
+    pm = triples // n_g  # (dimension and person) * width + month, sorted
+    del triples
+    totalt = pm[np.concatenate([[True], pm[1:] != pm[:-1]])] if len(pm) else pm
+    own = g >= 0
+    g, pm = g[own], pm[own]
+    order = np.argsort(g, kind="stable")  # a radix sort of int16: the groups in order
+    keys_per_group = n_dim * n_persons * width
+    pairs = np.concatenate(
+        [
+            g[order].astype("int64") * keys_per_group + pm[order],
+            totalt + ctx.totalt * keys_per_group,
+        ]
+    )
+    del g, pm, order, totalt
     key, month = np.divmod(pairs, width)
     month = (month + lo_m).astype("int32")
 
