@@ -80,8 +80,8 @@ def _arrow_lookup(values: pd.Series | pd.Index, index: pd.Index) -> np.ndarray |
     """Positions of pandas 3's Arrow strings in ``index``, looked up in Arrow: no Python
     string per value (250 000 persons each time were the largest part of the lookups).
     None where pandas' rules must decide: values not Arrow strings, an index that is not
-    all strings or has repeats (``get_indexer`` refuses those). Arrow's allocator is asked
-    to give back what the lookup used: it otherwise keeps it past the run's peak."""
+    all strings or has repeats (``get_indexer`` refuses those). After a large lookup Arrow's
+    allocator is asked to give back what it used: it otherwise keeps it past the run's peak."""
     if not _arrow_strings(values):
         return None
     import pyarrow as pa
@@ -99,7 +99,8 @@ def _arrow_lookup(values: pd.Series | pd.Index, index: pd.Index) -> np.ndarray |
     found = pc.index_in(pa.array(values.array), value_set=keys).fill_null(-1)
     out = np.asarray(found, dtype=np.int64)
     del keys, found
-    release()  # Arrow's allocator keeps the lookup's hash tables (about 50 MB at the peak)
+    if len(values) >= _LARGE:  # Arrow's allocator keeps a large lookup's hash tables (≈50 MB)
+        release()
     return out
 
 

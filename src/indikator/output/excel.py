@@ -29,7 +29,6 @@ def figures(report) -> bytes:
     tens of thousands of cells, and a normal workbook keeps an object per cell). Widths and
     frozen panes are set before a sheet's first row: write-only writes them first."""
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
@@ -39,35 +38,20 @@ def figures(report) -> bytes:
     columns, codes = figure_columns(tidy), codes_of(tidy, config)
     lead = 3 if codes else 2  # Kod, Indikator, Period
     bold = Font(bold=True)
-
-    def styled(ws, values, font=None, formats=None):
-        """Cells of one row: bold (``font``) or with a number format per column."""
-        out = []
-        for i, v in enumerate(values):
-            fmt = formats[i] if formats else None
-            if font is None and (fmt is None or not isinstance(v, float)):
-                out.append(v)
-                continue
-            cell = WriteOnlyCell(ws, value=v)
-            if font is not None:
-                cell.font = font
-            if fmt is not None:
-                cell.number_format = fmt
-            out.append(cell)
-        return out
+    catalog = config.indicators
 
     about = [x for x in (report.title, report.protection, report.footer) if x]
     if about:  # first: what the report is, and whether its figures are exact or protected
         sheet = wb.create_sheet("Om rapporten")
         used.add("Om rapporten")
         sheet.column_dimensions["A"].width = 120
-        sheet.append(styled(sheet, [about[0]], bold))
+        sheet.append(_cells(sheet, [about[0]], bold))
         for line in about[1:]:
             sheet.append([line])
     for group, block in tidy.groupby("delprojekt", sort=False):
         ws = wb.create_sheet(_sheet_name(group, used))
         first = ["Kod", "Indikator", "Period"] if codes else ["Indikator", "Period"]
-        rows = [styled(ws, [*first, *(column_header(s, k) for s, k in columns)], bold)]
+        rows = [_cells(ws, [*first, *(column_header(s, k) for s, k in columns)], bold)]
         index = {
             (r.period, r.indikator, r.dimension, r.omfang, r.kon): r
             for r in block.itertuples(index=False)
@@ -81,7 +65,6 @@ def figures(report) -> bytes:
             row = [row_label(config, ind, dim), period]
             if codes:
                 row.insert(0, codes.get(ind, ""))
-            catalog = config.indicators
             fmt = FORMAT.get(catalog[ind].kind, "0") if ind in catalog else "General"
             for s, k in columns:
                 r = index.get((period, ind, dim, s, k))
@@ -91,7 +74,7 @@ def figures(report) -> bytes:
                     row.append(SYMBOL[r.status])
                 else:
                     row.append(float(r.varde))
-            rows.append(styled(ws, row, formats=[None] * lead + [fmt] * len(columns)))
+            rows.append(_cells(ws, row, formats=[None] * lead + [fmt] * len(columns)))
         for period in dict.fromkeys(block["period"]):
             for scope in SCOPES:
                 for m in report.matrices.get((period, scope, group), []):
@@ -112,12 +95,32 @@ def figures(report) -> bytes:
     ws.freeze_panes = "A2"
     for i, c in enumerate(COLUMNS, start=1):
         ws.column_dimensions[get_column_letter(i)].width = max(12, len(c) + 4)
-    ws.append(styled(ws, COLUMNS, bold))
+    ws.append(_cells(ws, COLUMNS, bold))
     for row in tidy[COLUMNS].itertuples(index=False):
         ws.append([None if isinstance(v, float) and v != v else v for v in row])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def _cells(ws, values, font=None, formats=None) -> list:
+    """One row for a write-only sheet: plain values, except cells in ``font`` (every one) or
+    floats with a number format (``formats``, one per column or None)."""
+    from openpyxl.cell import WriteOnlyCell
+
+    out = []
+    for i, v in enumerate(values):
+        fmt = formats[i] if formats else None
+        if font is None and (fmt is None or not isinstance(v, float)):
+            out.append(v)
+            continue
+        cell = WriteOnlyCell(ws, value=v)
+        if font is not None:
+            cell.font = font
+        if fmt is not None:
+            cell.number_format = fmt
+        out.append(cell)
+    return out
 
 
 def _value(cell):
@@ -130,23 +133,17 @@ def _matrix(ws, m, period: str, scope: str, bold) -> list[list]:
     def value(v):
         return SYMBOL[SUPPRESSED] if v is None else v
 
-    from openpyxl.cell import WriteOnlyCell
-
-    def strong(values):
-        out = []
-        for v in values:
-            cell = WriteOnlyCell(ws, value=v)
-            cell.font = bold
-            out.append(cell)
-        return out
-
     title = f"{m.title} · {'perioden' if scope == 'period' else 'ackumulerat'}"
-    rows = [[], [*strong([title]), period], strong(["Före \\ efter", "", *m.columns, "Summa"])]
+    rows = [
+        [],
+        [*_cells(ws, [title], bold), period],
+        _cells(ws, ["Före \\ efter", "", *m.columns, "Summa"], bold),
+    ]
     for r, row, total in zip(m.rows, m.cells, m.row_sums, strict=True):
         rows.append([r, "", *map(value, row), value(total)])
     rows.append(["Summa", "", *map(value, m.column_sums), value(m.total)])
     rows.append([])
-    rows.append(strong(["Kategori", "", "Efter − före", "Procentenheter"]))
+    rows.append(_cells(ws, ["Kategori", "", "Efter − före", "Procentenheter"], bold))
     for c, diff, points in m.changes:
         rows.append([c, "", value(diff), value(None if points is None else round(points, 1))])
     return rows

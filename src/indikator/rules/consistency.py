@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..coding import positions
 from ..periods import month_start
 from ..problems import Problems
 from .common import OPEN_END
@@ -61,12 +62,9 @@ def check(tables: dict[str, pd.DataFrame], files: dict[str, str], problems: Prob
     if "matningar" in tables:
         m = tables["matningar"]
         # the end of a person's last enrolment (an open one counts as never ending), per
-        # person code of deltagare, then per distinct person of matningar, then to its rows
-        end_of = _last_end(dl)
-        people = m["person"].cat
-        at_dl = pd.Index(dl["person"].cat.categories).get_indexer(people.categories)
-        per_person = np.append(end_of, np.datetime64("NaT"))[at_dl]
-        end = np.append(per_person, np.datetime64("NaT"))[people.codes.to_numpy()]
+        # person code of deltagare, then to the rows of matningar by their person's position
+        end_of = np.append(_last_end(dl), np.datetime64("NaT"))
+        end = end_of[positions(m["person"], dl["person"].cat.categories)]
         end = np.where(end == OPEN_END, np.datetime64("NaT"), end)
         late = (m["datum"].to_numpy() - end) > np.timedelta64(LATE_ANSWER_DAYS, "D")
         if late.any():
