@@ -97,6 +97,34 @@ def test_presence_runs_by_hand():
     assert quarter[0, 0].tolist() == [1, 0, 1] and quarter[3, 0].tolist() == [1, 1, 2]
 
 
+@settings(max_examples=200)
+@given(
+    st.lists(st.integers(-1, 6), max_size=40),
+    st.lists(st.integers(-1, 6), max_size=40),
+)
+def test_pairs_of_the_same_person_as_pandas_merge_pairs_them(left, right):
+    # the self-assessment pairs (active run, state) of a person: the numpy join must give
+    # pandas' inner merge's pairs in pandas' order (the keyed sums add in that order)
+    from indikator.indicators.engine import same_person
+
+    a = pd.DataFrame({"person": np.array(left, dtype="int32"), "i": np.arange(len(left))})
+    b = pd.DataFrame({"person": np.array(right, dtype="int64"), "j": np.arange(len(right))})
+    want = a.merge(b, on="person")
+    i, j = same_person(a["person"].to_numpy(), b["person"].to_numpy())
+    assert i.tolist() == want["i"].tolist()
+    assert j.tolist() == want["j"].tolist()
+
+
+def test_pairs_of_the_same_person_by_hand():
+    from indikator.indicators.engine import same_person
+
+    # left persons 3, 1, 3, 9; right 1, 3, 3, 5: row 0 (3) meets right 1 and 2, row 1 (1)
+    # meets right 0, row 2 (3) right 1 and 2 again, row 3 (9) nothing
+    i, j = same_person(np.array([3, 1, 3, 9]), np.array([1, 3, 3, 5]))
+    assert i.tolist() == [0, 0, 1, 2, 2]
+    assert j.tolist() == [1, 2, 0, 1, 2]
+
+
 def _states_pandas(person, item, date, line, value, m):
     """The pandas group-by that ``instrument.states`` replaced, kept as its reference."""
     df = pd.DataFrame(

@@ -153,34 +153,46 @@ class Tally:
         return out
 
     def add(self, kind, lo, hi, grp, dim, kon, weight, first, last) -> None:
-        """Records hold from position ``first`` to ``last`` (inclusive) with ``weight``."""
+        """Records hold from position ``first`` to ``last`` (inclusive) with ``weight``;
+        records without a group or dimension (-1) count nowhere."""
+        keep = (dim >= 0) & (grp >= 0)
+        if not keep.all():
+            point = first is last  # kept: one position each
+            grp, dim, kon, first = grp[keep], dim[keep], kon[keep], first[keep]
+            last = first if point else last[keep]
+            weight = None if weight is None else np.asarray(weight, dtype="float64")[keep]
+        cell = grp.astype("int64") * self.n_dim + dim
+        self.add_cells(kind, lo, hi, cell, kon, weight, first, last)
+
+    def add_cells(self, kind, lo, hi, cell, kon, weight, first, last) -> None:
+        """``add`` for records given by cell (group * n_dim + dimension, all ≥ 0)."""
         if first is last:  # each record at one position (an event, an activity's period)
-            self._add_points(kind, lo, hi, grp, dim, kon, weight, first)
+            self._add_points(kind, lo, hi, cell, kon, weight, first)
             return
         first = np.maximum(first, lo)
         last = np.minimum(last, hi)
-        keep = (first <= last) & (dim >= 0) & (grp >= 0)
-        grp, dim, kon, first, last = grp[keep], dim[keep], kon[keep], first[keep], last[keep]
-        w = np.ones(len(grp)) if weight is None else np.asarray(weight, dtype="float64")[keep]
+        keep = first <= last
+        cell, kon, first, last = cell[keep], kon[keep], first[keep], last[keep]
+        w = np.ones(len(cell)) if weight is None else np.asarray(weight, dtype="float64")[keep]
         width, n_kon = hi - lo + 2, len(self.kons)
-        base = ((grp.astype(np.int64) * self.n_dim + dim) * n_kon + kon) * width
+        base = (cell.astype(np.int64) * n_kon + kon) * width
         size = self.n_groups * self.n_dim * n_kon * width
         diff = np.bincount(base + first - lo, weights=w, minlength=size)
         diff -= np.bincount(base + last - lo + 1, weights=w, minlength=size)
         arr = diff.reshape(self.n_groups, self.n_dim, n_kon, width).cumsum(axis=3)[..., :-1]
         self._store(kind, lo, arr)
 
-    def _add_points(self, kind, lo, hi, grp, dim, kon, weight, at) -> None:
+    def _add_points(self, kind, lo, hi, cell, kon, weight, at) -> None:
         """Records at one position each: one weighted count per cell, no difference array."""
         w = None if weight is None else np.asarray(weight, dtype="float64")
-        keep = (at >= lo) & (at <= hi) & (dim >= 0) & (grp >= 0)
+        keep = (at >= lo) & (at <= hi)
         if not keep.all():
-            grp, dim, kon, at = grp[keep], dim[keep], kon[keep], at[keep]
+            cell, kon, at = cell[keep], kon[keep], at[keep]
             w = None if w is None else w[keep]
         width, n_kon = hi - lo + 1, len(self.kons)
-        cell = ((grp * self.n_dim + dim) * n_kon + kon) * width + (at - lo)
+        where = (cell.astype(np.int64) * n_kon + kon) * width + (at - lo)
         size = self.n_groups * self.n_dim * n_kon * width
-        arr = np.bincount(cell, weights=w, minlength=size).astype("float64")
+        arr = np.bincount(where, weights=w, minlength=size).astype("float64")
         self._store(kind, lo, arr.reshape(self.n_groups, self.n_dim, n_kon, width))
 
     def _store(self, kind: str, lo: int, arr: np.ndarray) -> None:
@@ -236,19 +248,30 @@ def _order_by(key: np.ndarray, month: np.ndarray) -> np.ndarray:
 class Runs:
     """Each (group, dimension, person)'s disjoint runs of positions, per period family.
 
-    ``key`` encodes (group, dimension, person); ``first``/``last`` are positions (period numbers
+    Per family: ``(lo, hi, cell, person, first, last)``, where ``cell`` is group * n_dim +
+    dimension (int32) and ``person`` the person's position (int32), kept apart so that no
+    tally has to divide a packed key again; ``first``/``last`` are positions (period numbers
     for a family, months for the cumulative scope, where a run lasts to the last month).
     """
 
     n_dim: int
     n_persons: int
-    by_kind: dict[str, tuple[int, int, np.ndarray, np.ndarray, np.ndarray]]
+    by_kind: dict[str, tuple[int, int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]]
 
-    def split(self, key: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """key -> (group, dimension, person)."""
-        gd, person = np.divmod(key, self.n_persons)
-        grp, dim = np.divmod(gd, self.n_dim)
-        return grp, dim, person
+    def groups(self, cell: np.ndarray) -> np.ndarray:
+        """cell -> group."""
+        return cell // self.n_dim if self.n_dim > 1 else cell
+
+
+def _split_keys(key: np.ndarray, n_persons: int) -> tuple[np.ndarray, np.ndarray]:
+    """A packed key ((group * n_dim + dimension) * n_persons + person) -> (cell, person)."""
+    cell, person = np.divmod(key, n_persons)
+    return cell.astype(np.int32), person.astype(np.int32)
+
+
+def _bits(n: int) -> int:
+    """Bits that hold 0 … n − 1."""
+    return max(int(n - 1).bit_length(), 1)
 
 
 DENSE_CELLS = 1 << 26  # the largest presence array of ``_point_runs`` (64 MB of booleans)
@@ -299,7 +322,7 @@ def _point_runs(ctx: Context, person, grp, dim, m, n_dim: int) -> Runs:
             present[k * n_b + (bucket[sel][at] - lo)] = True
         key, b = np.divmod(np.flatnonzero(present), n_b)
         b += lo
-        by_kind[kind] = (lo, hi, key, b, b)  # one period each
+        by_kind[kind] = (lo, hi, *_split_keys(key, n_persons), b, b)  # one period each
     lo, hi = _acc_bounds(ctx)
     # each key's first month, counted from ``lo``: int16 (months of 2 730 years) halves the
     # largest array of the step
@@ -310,7 +333,8 @@ def _point_runs(ctx: Context, person, grp, dim, m, n_dim: int) -> Runs:
         k, at = keys(sel, part)
         np.minimum.at(first, k, (m[part][sel][at] - lo).astype(width))
     key = np.flatnonzero(first <= hi - lo)
-    by_kind["ackumulerat"] = (lo, hi, key, first[key].astype("int64") + lo, np.full(len(key), hi))
+    start = first[key].astype("int64") + lo
+    by_kind["ackumulerat"] = (lo, hi, *_split_keys(key, n_persons), start, np.full(len(key), hi))
     return Runs(n_dim, n_persons, by_kind)
 
 
@@ -320,35 +344,51 @@ def _sorted_point_runs(ctx: Context, person, grp, dim, m, n_dim: int, n_persons:
     each (key, period), and the cumulative scope each key's first month, without a sort.
     ``m``: the records' months, all within ``ctx.needed_months()``.
 
-    One sort of the records as they are, (dimension and person, month, group), not of the
-    records and their TOTALT copies: TOTALT's pairs are the distinct (dimension and person,
+    One sort of the records as they are, (dimension, person, month, group), not of the
+    records and their TOTALT copies: TOTALT's pairs are the distinct (dimension, person,
     month) in that order, and each group's are the rest ordered by group by a stable sort of
-    the few group codes."""
+    the few group codes. The four are packed in bit fields of one int64, so that taking them
+    apart again is shifts and masks, never a division of millions of int64."""
     lo_m, hi_m = ctx.needed_months()
-    width = hi_m - lo_m + 1
-    n_g = ctx.n_groups + 1  # group + 1: records without a delprojekt (-1) count in TOTALT only
-    b = dim.astype("int64") * n_persons + person
-    triples = np.sort((b * width + (m - lo_m)) * n_g + (grp + 1))  # np.unique: far slower
-    del b
+    # group + 1: records without a delprojekt (-1) count in TOTALT only
+    g_bits = _bits(ctx.n_groups + 1)
+    m_bits, p_bits = _bits(hi_m - lo_m + 1), _bits(n_persons)
+    if _bits(n_dim) + p_bits + m_bits + g_bits > 63:
+        raise ValueError("för många deltagare, koder och månader för en körning")  # never at 10**8
+    packed = dim.astype("int64") << p_bits
+    packed |= person
+    packed <<= m_bits
+    packed |= m - lo_m
+    packed <<= g_bits
+    packed |= grp + 1
+    triples = np.sort(packed)  # np.unique: far slower
+    del packed
     if len(triples):
         triples = triples[np.concatenate([[True], triples[1:] != triples[:-1]])]
-    g = (triples % n_g - 1).astype(np.int16)
-    pm = triples // n_g  # (dimension and person) * width + month, sorted
-    del triples
+    g = ((triples & ((1 << g_bits) - 1)) - 1).astype(np.int16)
+    triples >>= g_bits  # (dimension, person, month), sorted
+    pm = triples
     totalt = pm[np.concatenate([[True], pm[1:] != pm[:-1]])] if len(pm) else pm
     own = g >= 0
     g, pm = g[own], pm[own]
     order = np.argsort(g, kind="stable")  # a radix sort of int16: the groups in order
-    keys_per_group = n_dim * n_persons * width
-    pairs = np.concatenate(
-        [
-            g[order].astype("int64") * keys_per_group + pm[order],
-            totalt + ctx.totalt * keys_per_group,
-        ]
+    g, pm = g[order], pm[order]
+    del order, triples
+
+    def fields(pm: np.ndarray, grp) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(cell, person, month) of packed (dimension, person, month) pairs in ``grp``."""
+        month = (pm & ((1 << m_bits) - 1)).astype(np.int32) + lo_m
+        dp = pm >> m_bits
+        who = (dp & ((1 << p_bits) - 1)).astype(np.int32)
+        cell = (dp >> p_bits).astype(np.int32)
+        cell += np.asarray(grp, dtype=np.int32) * n_dim
+        return cell, who, month
+
+    # the groups' pairs, then TOTALT's: ordered by (cell, person, month)
+    cell, who, month = (
+        np.concatenate(c) for c in zip(fields(pm, g), fields(totalt, ctx.totalt), strict=True)
     )
-    del g, pm, order, totalt
-    key, month = np.divmod(pairs, width)
-    month = (month + lo_m).astype("int32")
+    del g, pm, totalt
 
     def heads(*columns: np.ndarray) -> np.ndarray:
         """Where a run of equal (sorted) rows of ``columns`` begins."""
@@ -362,16 +402,16 @@ def _sorted_point_runs(ctx: Context, person, grp, dim, m, n_dim: int, n_persons:
         lo, hi = _family_bounds(ctx, kind)
         b = month // KINDS[kind] if KINDS[kind] > 1 else month
         inside = (b >= lo) & (b <= hi)
-        kk, bb = (key, b) if inside.all() else (key[inside], b[inside])
-        head = heads(kk, bb)
+        cc, ww, bb = (cell, who, b) if inside.all() else (cell[inside], who[inside], b[inside])
+        head = heads(cc, ww, bb)
         bb = bb[head].astype("int64")
-        by_kind[kind] = (lo, hi, kk[head], bb, bb)
+        by_kind[kind] = (lo, hi, cc[head], ww[head], bb, bb)
     lo, hi = _acc_bounds(ctx)
     inside = (month >= lo) & (month <= hi)
-    kk, first = key[inside], month[inside]
-    head = heads(kk)
+    cc, ww, first = cell[inside], who[inside], month[inside]
+    head = heads(cc, ww)
     first = first[head].astype("int64")
-    by_kind["ackumulerat"] = (lo, hi, kk[head], first, np.full(len(first), hi))
+    by_kind["ackumulerat"] = (lo, hi, cc[head], ww[head], first, np.full(len(first), hi))
     return Runs(n_dim, n_persons, by_kind)
 
 
@@ -396,7 +436,8 @@ def person_runs(ctx: Context, person, grp, dim, m_first, m_last, n_dim: int) -> 
     for kind in ctx.by_kind:
         length = KINDS[kind]
         lo, hi = _family_bounds(ctx, kind)
-        by_kind[kind] = (lo, hi, *merge_runs(key, m_first // length, m_last // length, lo, hi))
+        k, first, last = merge_runs(key, m_first // length, m_last // length, lo, hi)
+        by_kind[kind] = (lo, hi, *_split_keys(k, n_persons), first, last)
     lo, hi = _acc_bounds(ctx)
     # Cumulative: a person counts from their first record that reaches into the project; in
     # the sorted order that is the first record of each key.
@@ -404,8 +445,24 @@ def person_runs(ctx: Context, person, grp, dim, m_first, m_last, n_dim: int) -> 
     k_in, first_in = key[inside], np.maximum(m_first[inside], lo)
     head = np.flatnonzero(np.concatenate([[True], k_in[1:] != k_in[:-1]])[: len(k_in)])
     k, first = k_in[head], first_in[head]
-    by_kind["ackumulerat"] = (lo, hi, k, first.astype("int64"), np.full(len(k), hi))
+    start = first.astype("int64")
+    by_kind["ackumulerat"] = (lo, hi, *_split_keys(k, n_persons), start, np.full(len(k), hi))
     return Runs(n_dim, n_persons, by_kind)
+
+
+def same_person(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair of rows (i, j) with ``left[i] == right[j]`` (an inner join on the person):
+    the left rows in their order, each one's matches in the right's order – the order of
+    pandas' ``merge``, without its frames. A binary search of each left value in the sorted
+    right values, then the matches laid out by ``np.repeat``."""
+    order = np.argsort(right, kind="stable")
+    ordered = right[order]
+    lo = np.searchsorted(ordered, left, "left")
+    n = np.searchsorted(ordered, left, "right") - lo
+    i = np.repeat(np.arange(len(left)), n)
+    starts = np.cumsum(n) - n  # where each left row's matches begin in the output
+    j = order[np.repeat(lo - starts, n) + np.arange(len(i))]
+    return i, j
 
 
 def count_persons(ctx: Context, person, grp, dim, m_first, m_last, n_dim: int) -> Tally:
@@ -416,10 +473,9 @@ def count_persons(ctx: Context, person, grp, dim, m_first, m_last, n_dim: int) -
 def tally_runs(ctx: Context, runs: Runs) -> Tally:
     """Count the runs' persons at every position (each run holds one person)."""
     tally = Tally(ctx.n_groups, runs.n_dim, ctx.kons)
-    for kind, (lo, hi, key, first, last) in runs.by_kind.items():
-        grp, dim, person = runs.split(key)
+    for kind, (lo, hi, cell, person, first, last) in runs.by_kind.items():
         weight = None if ctx.key is None else ctx.key[person]
-        tally.add(kind, lo, hi, grp, dim, ctx.person_kon[person], weight, first, last)
+        tally.add_cells(kind, lo, hi, cell, ctx.person_kon[person], weight, first, last)
     return tally
 
 

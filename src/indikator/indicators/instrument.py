@@ -16,7 +16,7 @@ from ..coding import DAY_SPAN, positions
 from ..dataset import Dataset
 from ..periods import KINDS
 from ..rules.common import days
-from .engine import Context, Tally, months, tally_runs
+from .engine import Context, Tally, months, same_person, tally_runs
 from .flow import active, ended, exits
 from .tidy import rows
 
@@ -78,39 +78,28 @@ def _pairs(runs, st: pd.DataFrame) -> dict[str, tuple]:
     """Per period family: each (active run, state) of the same person that overlap, as
     (lo, hi, group, item, person, better, first, last) – independent of the record keys."""
     out = {}
-    for kind, (lo, hi, key, first, last) in runs.by_kind.items():
-        grp, _, person = runs.split(key)
+    s_person, item = st["person"].to_numpy(), st["item"].to_numpy()
+    s_m, s_until, s_better = st["m"].to_numpy(), st["until"].to_numpy(), st["better"].to_numpy()
+    for kind, (lo, hi, cell, person, first, last) in runs.by_kind.items():
         if kind == "ackumulerat":
-            s_first, s_last = st["m"].to_numpy(), st["until"].to_numpy()
+            s_first, s_last = s_m, s_until
         else:
             # a state over months [m, until] holds at the end of period n iff that end lies in it
             length = KINDS[kind]
-            s_first = -((-(st["m"].to_numpy() - length + 1)) // length)
-            s_last = (st["until"].to_numpy() - length + 1) // length
-        act = pd.DataFrame({"person": person, "grp": grp, "f": first, "t": last})
-        sta = pd.DataFrame(
-            {
-                "person": st["person"].to_numpy(),
-                "item": st["item"].to_numpy(),
-                "sf": s_first,
-                "st": s_last,
-                "better": st["better"].to_numpy(),
-            }
-        )
-        both = act.merge(sta, on="person")
-        f = np.maximum(both["f"].to_numpy(), both["sf"].to_numpy())
-        t = np.minimum(both["t"].to_numpy(), both["st"].to_numpy())
+            s_first = -((-(s_m - length + 1)) // length)
+            s_last = (s_until - length + 1) // length
+        i, j = same_person(person, s_person)
         # kept for every pass over the dataset: the narrowest types that hold them (periods
         # and months, FAR included, fit in int32; Tally.add widens where it multiplies)
         out[kind] = (
             lo,
             hi,
-            both["grp"].to_numpy().astype(np.int32),
-            both["item"].to_numpy().astype(np.int32),
-            both["person"].to_numpy().astype(np.int32),
-            both["better"].to_numpy(dtype=bool),
-            f.astype(np.int32),
-            t.astype(np.int32),
+            runs.groups(cell)[i].astype(np.int32),
+            item[j].astype(np.int32),
+            person[i].astype(np.int32),
+            s_better[j].astype(bool),
+            np.maximum(first[i], s_first[j]).astype(np.int32),
+            np.minimum(last[i], s_last[j]).astype(np.int32),
         )
     return out
 
