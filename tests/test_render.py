@@ -2,7 +2,7 @@
 
 import numpy as np
 import pandas as pd
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from indikator.coding import _arrow_strings, positions
@@ -44,3 +44,55 @@ def test_positions_of_arrow_strings_is_the_list_index(values):
     assert _arrow_strings(s)  # the Arrow path is the one under test
     expected = [CODES.index(v) if v in CODES else -1 for v in values]
     assert positions(s, CODES).tolist() == expected
+
+
+texts = st.one_of(
+    st.none(),
+    st.text(alphabet=st.sampled_from(list('ab ,;"\n\r\tåÖ0.-')), max_size=6),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            texts,
+            st.floats(allow_nan=True, allow_infinity=True),
+            st.integers(-(2**40), 2**40),
+            st.one_of(st.none(), st.floats(allow_nan=True), st.text(max_size=3), st.booleans()),
+        ),
+        max_size=25,
+    ),
+    st.sampled_from(["str", object]),
+)
+def test_csv_by_distinct_text_is_what_pandas_writes(rows, text_dtype):
+    # the CSV laid out from each column's distinct texts must be, byte for byte, what pandas'
+    # to_csv writes from the same texts: quotes around commas, quotes and line breaks
+    # (doubled quotes inside), "" for missing values, whole floats without ".0"
+    from indikator.output.tidy import _pandas_csv, tidy_csv
+
+    df = pd.DataFrame(
+        {
+            "a, text": pd.Series([r[0] for r in rows], dtype=text_dtype),
+            "b": pd.Series([r[1] for r in rows], dtype="float64"),
+            "c": pd.Series([r[2] for r in rows], dtype="int64"),
+            "d": pd.Series([r[3] for r in rows], dtype=object),
+        }
+    )
+    columns = list(df.columns)
+    assert tidy_csv(df, columns) == _pandas_csv(df, columns)
+
+
+def test_csv_by_distinct_text_by_hand():
+    from indikator.output.tidy import tidy_csv
+
+    df = pd.DataFrame(
+        {
+            "period": pd.Series(["2017-05", "2017-05", None], dtype="str"),
+            "dimension": pd.Series(["a,b", 'sa "x"', ""], dtype="str"),
+            "varde": [3.0, 0.25, np.nan],
+        }
+    )
+    assert tidy_csv(df, list(df.columns)) == (
+        'period,dimension,varde\n2017-05,"a,b",3\n2017-05,"sa ""x""",0.25\n,,\n'
+    )

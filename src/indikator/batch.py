@@ -31,7 +31,7 @@ from .output.problems import problems_csv
 from .output.tidy import parquet_bytes, tidy_arrow, tidy_csv
 from .periods import Period, last_complete_month, month_index, periods_between
 from .protection import describe, published, threshold
-from .reports import esf_title, from_published
+from .reports import chart_series, esf_title, from_published
 from .timings import stage
 from .vocabulary import FIGURE_KEY
 
@@ -134,8 +134,10 @@ def run_batch(
             # documents for people, beside the tidy table: monthly's figures, and the ESF
             # common indicators of each year (a report of their own, as `indikator esf`)
             esf = tidy["indikator"].str.startswith("esf_").to_numpy()
+            figures = tidy[~esf] if esf.any() else tidy
+            series = chart_series(figures)
             for period in report_periods(periods):
-                report = from_published(tidy[~esf], ds.config, period, tidy[~esf], min_cell)
+                report = from_published(figures, ds.config, period, series, min_cell)
                 (work / f"rapport-{period.label}.xlsx").write_bytes(render(report, "xlsx"))
                 (work / f"rapport-{period.label}.html").write_text(
                     render(report, "html"), encoding="utf-8"

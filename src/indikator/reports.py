@@ -111,16 +111,22 @@ def chart_targets(config: Config) -> pd.DataFrame:
     return targets[(targets["delprojekt"] == TOTALT) & (targets["omfang"] == "ackumulerat")]
 
 
+def chart_series(tidy: pd.DataFrame) -> pd.DataFrame:
+    """The rows a chart draws from: months, cumulative, TOTALT, no dimension (a batch's 700 000
+    figures are filtered to them once, not once per report)."""
+    return tidy[
+        (tidy["omfang"] == "ackumulerat")
+        & (tidy["delprojekt"] == TOTALT)
+        & (tidy["dimension"] == "")
+        & tidy["period"].str.fullmatch(r"\d{4}-\d{2}")
+    ]
+
+
 def charts(series: pd.DataFrame, config: Config) -> list[Chart]:
     """A chart per target indicator from published monthly figures (``series`` holds the
     months, cumulative, TOTALT, of those indicators)."""
     targets = chart_targets(config)
-    series = series[
-        (series["omfang"] == "ackumulerat")
-        & (series["delprojekt"] == TOTALT)
-        & (series["dimension"] == "")
-        & series["period"].str.fullmatch(r"\d{4}-\d{2}")
-    ]
+    series = chart_series(series)
     out = []
     for ind in dict.fromkeys(targets["indikator"]):
         goals = dict(

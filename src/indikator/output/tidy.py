@@ -45,16 +45,79 @@ def _float_text(values: np.ndarray) -> np.ndarray:
 
 
 def tidy_csv(tidy: pd.DataFrame, columns: list[str] = COLUMNS) -> str:
-    df = tidy[columns].copy()
+    """The table as CSV, each distinct value of a column written once: a batch's 700 000
+    figures have a few thousand distinct texts per column, so the rows are laid out by Arrow
+    from codes into those texts, never one Python string per cell and column."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    df = tidy[columns]
+    if not all(_by_text(df[c].dtype) for c in columns):
+        return _pandas_csv(df, columns)
+    head = _csv_fields(pd.Series(columns, dtype=object))
+    if len(df) == 0:
+        return ",".join(head) + "\n"
+    texts = []
+    for i, c in enumerate(columns):
+        column = df[c]
+        if pd.api.types.is_object_dtype(column.dtype):  # mixed: 0.0 and False are one key
+            column = pd.Series(_texts(column), dtype=object)
+        codes, uniques = pd.factorize(column, use_na_sentinel=False)
+        end = "\n" if i == len(columns) - 1 else ""
+        values = pd.Series(uniques, dtype=column.dtype)
+        fields = [f + end for f in _csv_fields(_texts(values))]
+        texts.append(pc.take(pa.array(fields, pa.large_string()), pa.array(codes)))
+    rows = pc.binary_join_element_wise(*texts, pa.scalar(",", pa.large_string()))
+    return ",".join(head) + "\n" + "".join(rows.to_pylist())
+
+
+def _by_text(dtype) -> bool:
+    """Columns whose text ``_texts`` gives as pandas would (not dates, whose form pandas
+    chooses from the whole column)."""
+    return (
+        dtype.kind in "fiub"
+        or pd.api.types.is_object_dtype(dtype)
+        or isinstance(dtype, pd.StringDtype)
+    )
+
+
+def _pandas_csv(df: pd.DataFrame, columns: list[str]) -> str:
+    """Any other table (dates, categories): pandas writes it, the floats and objects as
+    ``_texts`` prints them."""
+    df = df.copy()
     for c in columns:
-        if df[c].dtype.kind == "f":
-            df[c] = _float_text(df[c].to_numpy())
-        elif df[c].dtype.kind == "c" or df[c].dtype == object:
-            df[c] = [
-                "" if v is None else repr(v) if isinstance(v, float) else str(v)
-                for v in map(_plain, df[c])
-            ]
+        if df[c].dtype.kind == "f" or df[c].dtype == object:
+            df[c] = _texts(df[c])
     return df.to_csv(index=False, lineterminator="\n")
+
+
+def _texts(values: pd.Series) -> list[str]:
+    """What ``str`` gives for each value, as the figures print them: floats as ``_float_text``
+    ("" for NaN, whole numbers without ".0"), missing values "", other objects as
+    ``_plain`` then ``repr``/``str``."""
+    if values.dtype.kind == "f":
+        return _float_text(values.to_numpy()).tolist()
+    out = []
+    for v in values.tolist():
+        v = _plain(v)
+        out.append("" if v is None or v is pd.NA else repr(v) if isinstance(v, float) else str(v))
+    return out
+
+
+def _csv_fields(texts) -> list[str]:
+    """Each text as one CSV field, quoted as Python's csv writer (pandas' ``to_csv``) quotes
+    it: written by that writer, beside an empty field so that a lone "" is not quoted."""
+    import csv
+
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    out = []
+    for t in texts:
+        buf.seek(0)
+        buf.truncate()
+        writer.writerow([t, ""])
+        out.append(buf.getvalue()[:-2])  # without the empty field's "," and the "\n"
+    return out
 
 
 def tidy_json(tidy: pd.DataFrame, columns: list[str] = COLUMNS) -> str:
