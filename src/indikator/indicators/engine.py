@@ -175,10 +175,14 @@ class Tally:
         cell, kon, first, last = cell[keep], kon[keep], first[keep], last[keep]
         w = np.ones(len(cell)) if weight is None else np.asarray(weight, dtype="float64")[keep]
         width, n_kon = hi - lo + 2, len(self.kons)
-        base = (cell.astype(np.int64) * n_kon + kon) * width
+        base = _cells(cell, kon, n_kon, width)
         size = self.n_groups * self.n_dim * n_kon * width
-        diff = np.bincount(base + first - lo, weights=w, minlength=size)
-        diff -= np.bincount(base + last - lo + 1, weights=w, minlength=size)
+        at = base + first
+        at -= lo
+        diff = np.bincount(at, weights=w, minlength=size)
+        np.add(base, last, out=at)
+        at -= lo - 1
+        diff -= np.bincount(at, weights=w, minlength=size)
         arr = diff.reshape(self.n_groups, self.n_dim, n_kon, width).cumsum(axis=3)[..., :-1]
         self._store(kind, lo, arr)
 
@@ -190,7 +194,9 @@ class Tally:
             cell, kon, at = cell[keep], kon[keep], at[keep]
             w = None if w is None else w[keep]
         width, n_kon = hi - lo + 1, len(self.kons)
-        where = (cell.astype(np.int64) * n_kon + kon) * width + (at - lo)
+        where = _cells(cell, kon, n_kon, width)
+        where += at
+        where -= lo
         size = self.n_groups * self.n_dim * n_kon * width
         arr = np.bincount(where, weights=w, minlength=size).astype("float64")
         self._store(kind, lo, arr.reshape(self.n_groups, self.n_dim, n_kon, width))
@@ -200,6 +206,16 @@ class Tally:
         if kind in self.arrays:
             arr = arr + self.arrays[kind][1]
         self.arrays[kind] = (lo, np.round(arr, 9))
+
+
+def _cells(cell: np.ndarray, kon: np.ndarray, n_kon: int, width: int) -> np.ndarray:
+    """(cell * n_kon + kön) * width in one int64 array, built in place: a tally of ten million
+    runs makes one array of it, not four."""
+    out = cell.astype(np.int64)
+    out *= n_kon
+    out += kon
+    out *= width
+    return out
 
 
 def _family_bounds(ctx: Context, kind: str) -> tuple[int, int]:
@@ -397,21 +413,35 @@ def _sorted_point_runs(ctx: Context, person, grp, dim, m, n_dim: int, n_persons:
             same &= c[1:] == c[:-1]
         return np.concatenate([np.ones(min(len(columns[0]), 1), dtype=bool), ~same])
 
+    new_key = heads(cell, who)  # where a key's pairs begin: shared by every family
+
+    def firsts(b: np.ndarray, lo: int, hi: int) -> tuple[np.ndarray, ...]:
+        """Each key's first pair in each position ``b`` (a period number or a month) that
+        lies in [lo, hi]: (cell, person, position)."""
+        inside = (b >= lo) & (b <= hi)
+        if inside.all():
+            head = new_key.copy()
+            head[1:] |= b[1:] != b[:-1]
+            return cell[head], who[head], b[head].astype("int64")
+        cc, ww, bb = cell[inside], who[inside], b[inside]
+        head = heads(cc, ww, bb)
+        return cc[head], ww[head], bb[head].astype("int64")
+
     by_kind = {}
     for kind in ctx.by_kind:
         lo, hi = _family_bounds(ctx, kind)
-        b = month // KINDS[kind] if KINDS[kind] > 1 else month
-        inside = (b >= lo) & (b <= hi)
-        cc, ww, bb = (cell, who, b) if inside.all() else (cell[inside], who[inside], b[inside])
-        head = heads(cc, ww, bb)
-        bb = bb[head].astype("int64")
-        by_kind[kind] = (lo, hi, cc[head], ww[head], bb, bb)
+        cc, ww, bb = firsts(month // KINDS[kind] if KINDS[kind] > 1 else month, lo, hi)
+        by_kind[kind] = (lo, hi, cc, ww, bb, bb)
+    # cumulative: each key's first month (the months of one key are sorted)
     lo, hi = _acc_bounds(ctx)
     inside = (month >= lo) & (month <= hi)
-    cc, ww, first = cell[inside], who[inside], month[inside]
-    head = heads(cc, ww)
-    first = first[head].astype("int64")
-    by_kind["ackumulerat"] = (lo, hi, cc[head], ww[head], first, np.full(len(first), hi))
+    if inside.all():
+        cc, ww, first = cell[new_key], who[new_key], month[new_key].astype("int64")
+    else:
+        cc, ww, first = cell[inside], who[inside], month[inside]
+        head = heads(cc, ww)
+        cc, ww, first = cc[head], ww[head], first[head].astype("int64")
+    by_kind["ackumulerat"] = (lo, hi, cc, ww, first, np.full(len(first), hi))
     return Runs(n_dim, n_persons, by_kind)
 
 
