@@ -31,14 +31,26 @@ def positions(values: pd.Series, codes: Sequence[str] | pd.Index, dtype=np.int64
 DAY_SPAN = 1 << 20
 
 
+def pack_day(key: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """The pairs (``key``, ``day`` number since 1970) as one int64 each, as ``DAY_SPAN``
+    says: sorted as the pairs are, so that a pair is found by a binary search."""
+    return key.astype("int64") * DAY_SPAN + (day + DAY_SPAN // 2)
+
+
+def unpack_day(packed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``pack_day`` undone: (key, day)."""
+    key = packed // DAY_SPAN
+    return key, packed - key * DAY_SPAN - DAY_SPAN // 2
+
+
 def person_days(who: np.ndarray, dates: pd.Series) -> np.ndarray:
     """One int64 per row for the pair (person position ``who``, day of ``dates``), packed
-    as ``DAY_SPAN`` says; -1 where the person is unknown (-1) or the date missing. Pairs
+    by ``pack_day``; -1 where the person is unknown (-1) or the date missing. Pairs
     looked up as numbers instead of a merge or MultiIndex of strings and dates."""
     d = dates.to_numpy(dtype="datetime64[s]")
     day = d.astype("datetime64[D]").astype("int64")
     ok = (who >= 0) & ~np.isnat(d) & (np.abs(day) < DAY_SPAN // 2)
-    return np.where(ok, who.astype("int64") * DAY_SPAN + (day + DAY_SPAN // 2), -1)
+    return np.where(ok, pack_day(who, day), -1)
 
 
 BATCH = 1 << 20  # rows at a time where ten million rows' temporaries should never be held

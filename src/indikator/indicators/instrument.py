@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..coding import DAY_SPAN, positions
+from ..coding import pack_day, positions, unpack_day
 from ..dataset import Dataset
 from ..periods import KINDS
 from ..rules.common import days
@@ -150,16 +150,16 @@ def at_exit(ctx: Context, ds: Dataset, item) -> tuple[Tally, Tally]:
     ans = ans[(ans["fraga"] == item.code).to_numpy()]
     person_a = ctx.persons(ans["person"])
     order = np.lexsort((ans["_line"].to_numpy(), days(ans["datum"]), person_a))
-    span = DAY_SPAN  # (person, day) packs into one int64
-    packed = person_a[order].astype("int64") * span + days(ans["datum"])[order] + span // 2
+    packed = pack_day(person_a[order], days(ans["datum"])[order])  # sorted: (person, day)
     person_e = ctx.persons(e["person"]).astype("int64")
     until = days(e["slut"]) + item.exit_window_days
-    j = np.searchsorted(packed, person_e * span + until + span // 2, side="right") - 1
+    j = np.searchsorted(packed, pack_day(person_e, until), side="right") - 1
     jj = np.maximum(j, 0)
     found = (j >= 0) & (person_e >= 0) & (len(packed) > 0)
     if len(packed):
-        found &= packed[jj] // span == person_e
-        found &= packed[jj] - person_e * span - span // 2 >= days(e["start"])
+        who, day = unpack_day(packed[jj])
+        found &= who == person_e
+        found &= day >= days(e["start"])
     value = ans["varde"].to_numpy()[order][jj] if len(packed) else np.zeros(len(e))
     has = found.astype("float64")
     success = has * (value >= item.success_from)

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from ..coding import BATCH as ROWS
-from ..coding import DAY_SPAN, batches, positions
+from ..coding import batches, pack_day, positions
 from .common import OPEN_END, days
 
 
@@ -17,13 +17,11 @@ class Enrolments:
     Within one (person, delprojekt) accepted enrolments never overlap, so the candidate is the
     last one starting on or before the date; it covers the date unless it ended before."""
 
-    SPAN = DAY_SPAN  # (key, day) packs into one int64
-
     def __init__(self, dl: pd.DataFrame):
         self.persons = dl["person"].cat.categories  # as they are: looked up in Arrow
         self.n_dp = len(dl["delprojekt"].cat.categories)
         key = self._key(dl["person"].cat.codes.to_numpy(), dl["delprojekt"].cat.codes.to_numpy())
-        packed = key * self.SPAN + days(dl["start"]) + self.SPAN // 2
+        packed = pack_day(key, days(dl["start"]))
         order = np.argsort(packed, kind="stable")
         self.key, self.packed = key[order], packed[order]
         self.end = days(dl["slut"].fillna(OPEN_END))[order]
@@ -81,7 +79,7 @@ class Enrolments:
         """``_covers`` by binary search over the sorted (key, start) pairs: for more keys
         than ``DIRECT``, and the test's oracle."""
         key = self._key(person, dp)
-        j = np.searchsorted(self.packed, key * self.SPAN + day + self.SPAN // 2, side="right") - 1
+        j = np.searchsorted(self.packed, pack_day(key, day), side="right") - 1
         ok = (person >= 0) & (dp >= 0) & (j >= 0)
         j = np.where(ok, j, 0)
         return ok & (self.key[j] == key) & (self.end[j] >= day)
