@@ -422,10 +422,10 @@ def _sorted_point_runs(ctx: Context, person, grp, dim, m, n_dim: int, n_persons:
         if inside.all():
             head = new_key.copy()
             head[1:] |= b[1:] != b[:-1]
-            return cell[head], who[head], b[head].astype("int64")
+            return cell[head], who[head], b[head]
         cc, ww, bb = cell[inside], who[inside], b[inside]
         head = heads(cc, ww, bb)
-        return cc[head], ww[head], bb[head].astype("int64")
+        return cc[head], ww[head], bb[head]
 
     by_kind = {}
     for kind in ctx.by_kind:
@@ -436,12 +436,13 @@ def _sorted_point_runs(ctx: Context, person, grp, dim, m, n_dim: int, n_persons:
     lo, hi = _acc_bounds(ctx)
     inside = (month >= lo) & (month <= hi)
     if inside.all():
-        cc, ww, first = cell[new_key], who[new_key], month[new_key].astype("int64")
+        cc, ww, first = cell[new_key], who[new_key], month[new_key]
     else:
         cc, ww, first = cell[inside], who[inside], month[inside]
         head = heads(cc, ww)
-        cc, ww, first = cc[head], ww[head], first[head].astype("int64")
-    by_kind["ackumulerat"] = (lo, hi, cc, ww, first, np.full(len(first), hi))
+        cc, ww, first = cc[head], ww[head], first[head]
+    # positions stay int32 (months of 178 million years): the tallies widen them as they add
+    by_kind["ackumulerat"] = (lo, hi, cc, ww, first, np.full(len(first), hi, dtype=np.int32))
     return Runs(n_dim, n_persons, by_kind)
 
 
