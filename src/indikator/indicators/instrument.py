@@ -89,17 +89,23 @@ def _pairs(runs, st: pd.DataFrame) -> dict[str, tuple]:
             s_first = -((-(s_m - length + 1)) // length)
             s_last = (s_until - length + 1) // length
         i, j = same_person(person, s_person)
+        f = np.maximum(first[i], s_first[j])
+        t = np.minimum(last[i], s_last[j])
+        # a pair that holds at no requested position counts nowhere (the tallies would drop
+        # it in every pass): kept are the others, in their order
+        hold = np.flatnonzero(np.maximum(f, lo) <= np.minimum(t, hi))
+        i, j = i[hold], j[hold]
         # kept for every pass over the dataset: the narrowest types that hold them (periods
         # and months, FAR included, fit in int32; Tally.add widens where it multiplies)
         out[kind] = (
             lo,
             hi,
-            runs.groups(cell)[i].astype(np.int32),
-            item[j].astype(np.int32),
-            person[i].astype(np.int32),
-            s_better[j].astype(bool),
-            np.maximum(first[i], s_first[j]).astype(np.int32),
-            np.minimum(last[i], s_last[j]).astype(np.int32),
+            runs.groups(cell)[i].astype(np.int32, copy=False),
+            item[j].astype(np.int32, copy=False),
+            person[i],
+            s_better[j].astype(bool, copy=False),
+            f[hold].astype(np.int32),
+            t[hold].astype(np.int32),
         )
     return out
 
