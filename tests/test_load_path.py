@@ -57,8 +57,9 @@ def _figures(tally) -> dict:
     st.booleans(),
     st.sampled_from([1 << 26, 4 * 60]),  # 60 keys: the family of every month is too large
     st.sampled_from([1 << 21, 1, 3]),  # records marked at a time
+    st.booleans(),  # the packed pairs would not fit 63 bits: the interval merge instead
 )
-def test_presence_runs_count_what_the_sorted_runs_count(recs, periods, keyed, cells, batch):
+def test_presence_runs_count_what_the_sorted_runs_count(recs, periods, keyed, cells, batch, wide):
     # one-month records (an activity at its month): the presence arrays and the sorted
     # distinct pairs must give every figure the general sort-and-merge of intervals gives,
     # for every period family and the cumulative scope, counting persons (and, in the keyed
@@ -66,14 +67,16 @@ def test_presence_runs_count_what_the_sorted_runs_count(recs, periods, keyed, ce
     key = np.array([7.0, 11.0, 13.0, 17.0, 19.0]) if keyed else None
     ctx = _ctx(periods, key)
     person, grp, dim, m = (np.array([r[i] for r in recs], dtype="int64") for i in range(4))
-    limit, size = engine.DENSE_CELLS, engine.BATCH
+    limit, size, bits = engine.DENSE_CELLS, engine.BATCH, engine._pair_bits
     try:
         engine.DENSE_CELLS, engine.BATCH = cells, batch
         dense = person_runs(ctx, person, grp, dim, m, m, 3)
         engine.DENSE_CELLS = 0  # the distinct (key, month) pairs, sorted once
+        if wide:
+            engine._pair_bits = lambda *args: 64
         pairs = person_runs(ctx, person, grp, dim, m, m, 3)
     finally:
-        engine.DENSE_CELLS, engine.BATCH = limit, size
+        engine.DENSE_CELLS, engine.BATCH, engine._pair_bits = limit, size, bits
     merged = person_runs(ctx, person, grp, dim, m, m.copy(), 3)  # as any interval record
     want = _figures(tally_runs(ctx, merged))
     assert _figures(tally_runs(ctx, dense)) == want

@@ -290,6 +290,12 @@ def _bits(n: int) -> int:
     return max(int(n - 1).bit_length(), 1)
 
 
+def _pair_bits(ctx: Context, n_dim: int, n_persons: int) -> int:
+    """The bits of ``_sorted_point_runs``' packed (dimension, person, month, group + 1)."""
+    lo_m, hi_m = ctx.needed_months()
+    return _bits(n_dim) + _bits(n_persons) + _bits(hi_m - lo_m + 1) + _bits(ctx.n_groups + 1)
+
+
 DENSE_CELLS = 1 << 26  # the largest presence array of ``_point_runs`` (64 MB of booleans)
 DENSE_KEYS = 1 << 25  # the most keys it takes (each key's first month: 128 MB of int32)
 
@@ -326,6 +332,8 @@ def _point_runs(ctx: Context, person, grp, dim, m, n_dim: int) -> Runs:
     bounds = {kind: _family_bounds(ctx, kind) for kind in ctx.by_kind}
     too_many = n_keys > DENSE_KEYS
     if too_many or any((hi - lo + 1) * n_keys > DENSE_CELLS for lo, hi in bounds.values()):
+        if _pair_bits(ctx, n_dim, n_persons) > 63:  # never at national scale (35 bits)
+            return _interval_runs(ctx, person, grp, dim, m, m, n_dim)
         return _sorted_point_runs(ctx, person, grp, dim, m, n_dim, n_persons)
     parts = batches(len(m), BATCH)
     for kind, (lo, hi) in bounds.items():
@@ -369,8 +377,6 @@ def _sorted_point_runs(ctx: Context, person, grp, dim, m, n_dim: int, n_persons:
     # group + 1: records without a delprojekt (-1) count in TOTALT only
     g_bits = _bits(ctx.n_groups + 1)
     m_bits, p_bits = _bits(hi_m - lo_m + 1), _bits(n_persons)
-    if _bits(n_dim) + p_bits + m_bits + g_bits > 63:
-        raise ValueError("för många deltagare, koder och månader för en körning")  # never at 10**8
     packed = dim.astype("int64") << p_bits
     packed |= person
     packed <<= m_bits
@@ -450,6 +456,11 @@ def person_runs(ctx: Context, person, grp, dim, m_first, m_last, n_dim: int) -> 
     """Merge every person's records per (group, dimension) into disjoint runs, once per family."""
     if m_first is m_last:  # records of one month each
         return _point_runs(ctx, person, grp, dim, m_first, n_dim)
+    return _interval_runs(ctx, person, grp, dim, m_first, m_last, n_dim)
+
+
+def _interval_runs(ctx: Context, person, grp, dim, m_first, m_last, n_dim: int) -> Runs:
+    """``person_runs`` for records over any months: sorted by (key, first month), merged."""
     grp, person, dim, m_first, m_last = with_totalt(ctx, grp, person, dim, m_first, m_last)
     n_persons = max(len(ctx.person_codes), 1)
     key = (grp * n_dim + dim) * n_persons + person
