@@ -290,10 +290,16 @@ def _bits(n: int) -> int:
     return max(int(n - 1).bit_length(), 1)
 
 
-def _pair_bits(ctx: Context, n_dim: int, n_persons: int) -> int:
-    """The bits of ``_sorted_point_runs``' packed (dimension, person, month, group + 1)."""
+def _pair_layout(ctx: Context, n_dim: int, n_persons: int) -> tuple[int, int, int, int]:
+    """The bit fields of ``_sorted_point_runs``' packed (dimension, person, month, group + 1);
+    group + 1: records without a delprojekt (-1) count in TOTALT only."""
     lo_m, hi_m = ctx.needed_months()
-    return _bits(n_dim) + _bits(n_persons) + _bits(hi_m - lo_m + 1) + _bits(ctx.n_groups + 1)
+    return _bits(n_dim), _bits(n_persons), _bits(hi_m - lo_m + 1), _bits(ctx.n_groups + 1)
+
+
+def _pair_bits(ctx: Context, n_dim: int, n_persons: int) -> int:
+    """The bits of the packed pairs in all (at most 63 fit an int64)."""
+    return sum(_pair_layout(ctx, n_dim, n_persons))
 
 
 DENSE_CELLS = 1 << 26  # the largest presence array of ``_point_runs`` (64 MB of booleans)
@@ -373,10 +379,8 @@ def _sorted_point_runs(ctx: Context, person, grp, dim, m, n_dim: int, n_persons:
     month) in that order, and each group's are the rest ordered by group by a stable sort of
     the few group codes. The four are packed in bit fields of one int64, so that taking them
     apart again is shifts and masks, never a division of millions of int64."""
-    lo_m, hi_m = ctx.needed_months()
-    # group + 1: records without a delprojekt (-1) count in TOTALT only
-    g_bits = _bits(ctx.n_groups + 1)
-    m_bits, p_bits = _bits(hi_m - lo_m + 1), _bits(n_persons)
+    lo_m = ctx.needed_months()[0]
+    _, p_bits, m_bits, g_bits = _pair_layout(ctx, n_dim, n_persons)
     packed = dim.astype("int64") << p_bits
     packed |= person
     packed <<= m_bits
