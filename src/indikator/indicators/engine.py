@@ -123,6 +123,17 @@ def with_totalt(ctx: Context, grp: np.ndarray, *arrays: np.ndarray) -> tuple[np.
     return (out_grp, *(np.concatenate([a[has], a]) for a in arrays))
 
 
+def rows_where(mask: np.ndarray, *arrays: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The rows of ``arrays`` where ``mask`` holds (the arrays themselves, not copies, when
+    it holds everywhere: callers only read them). One index serves every array: boolean
+    indexing reads the mask again per array and, at the mixed densities of sorted runs, is
+    several times slower than taking by an index."""
+    if mask.all():
+        return arrays
+    at = np.flatnonzero(mask)
+    return tuple(a[at] for a in arrays)
+
+
 class Tally:
     """Figures per (group, dimension, kön) at every requested period and scope.
 
@@ -158,9 +169,10 @@ class Tally:
         keep = (dim >= 0) & (grp >= 0)
         if not keep.all():
             point = first is last  # kept: one position each
-            grp, dim, kon, first = grp[keep], dim[keep], kon[keep], first[keep]
-            last = first if point else last[keep]
-            weight = None if weight is None else np.asarray(weight, dtype="float64")[keep]
+            grp, dim, kon, first = rows_where(keep, grp, dim, kon, first)
+            last = first if point else rows_where(keep, last)[0]
+            if weight is not None:
+                weight = rows_where(keep, np.asarray(weight, dtype="float64"))[0]
         cell = grp.astype("int64") * self.n_dim + dim
         self.add_cells(kind, lo, hi, cell, kon, weight, first, last)
 
@@ -172,8 +184,11 @@ class Tally:
         first = np.maximum(first, lo)
         last = np.minimum(last, hi)
         keep = first <= last
-        cell, kon, first, last = cell[keep], kon[keep], first[keep], last[keep]
-        w = np.ones(len(cell)) if weight is None else np.asarray(weight, dtype="float64")[keep]
+        cell, kon, first, last = rows_where(keep, cell, kon, first, last)
+        if weight is None:
+            w = np.ones(len(cell))
+        else:
+            w = rows_where(keep, np.asarray(weight, dtype="float64"))[0]
         width, n_kon = hi - lo + 2, len(self.kons)
         base = _cells(cell, kon, n_kon, width)
         size = self.n_groups * self.n_dim * n_kon * width
@@ -191,8 +206,8 @@ class Tally:
         w = None if weight is None else np.asarray(weight, dtype="float64")
         keep = (at >= lo) & (at <= hi)
         if not keep.all():
-            cell, kon, at = cell[keep], kon[keep], at[keep]
-            w = None if w is None else w[keep]
+            cell, kon, at = rows_where(keep, cell, kon, at)
+            w = None if w is None else rows_where(keep, w)[0]
         width, n_kon = hi - lo + 1, len(self.kons)
         where = _cells(cell, kon, n_kon, width)
         where += at
@@ -234,8 +249,7 @@ def merge_runs(key: np.ndarray, first: np.ndarray, last: np.ndarray, lo: int, hi
     family. Ties may be in any order: a tie never starts a run, and a run's end is a maximum.
     """
     first, last = np.maximum(first, lo), np.minimum(last, hi)
-    keep = first <= last
-    key, first, last = key[keep], first[keep], last[keep]
+    key, first, last = rows_where(first <= last, key, first, last)
     if len(key) == 0:
         return key, first, last
     span = hi - lo + 2
@@ -322,7 +336,7 @@ def _point_runs(ctx: Context, person, grp, dim, m, n_dim: int) -> Runs:
     lo_m, hi_m = ctx.needed_months()
     inside = (person >= 0) & (dim >= 0) & (m >= lo_m) & (m <= hi_m)
     if not inside.all():  # months no requested period looks at are dropped at once
-        person, grp, dim, m = person[inside], grp[inside], dim[inside], m[inside]
+        person, grp, dim, m = rows_where(inside, person, grp, dim, m)
     totalt = ctx.totalt * n_dim * n_persons
 
     def keys(sel, part=slice(None)) -> tuple[np.ndarray, np.ndarray]:
@@ -396,25 +410,31 @@ def _sorted_point_runs(ctx: Context, person, grp, dim, m, n_dim: int, n_persons:
     pm = triples
     totalt = pm[np.concatenate([[True], pm[1:] != pm[:-1]])] if len(pm) else pm
     own = g >= 0
-    g, pm = g[own], pm[own]
+    g, pm = rows_where(own, g, pm)
     order = np.argsort(g, kind="stable")  # a radix sort of int16: the groups in order
-    g, pm = g[order], pm[order]
-    del order, triples
+    del triples
+    # the groups' pairs, then TOTALT's: ordered by (cell, person, month), taken apart into
+    # arrays of their final size a batch at a time (no copies of whole arrays to concatenate)
+    n_own = len(pm)
+    cell, who, month = (np.empty(n_own + len(totalt), dtype=np.int32) for _ in range(3))
 
-    def fields(pm: np.ndarray, grp) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(cell, person, month) of packed (dimension, person, month) pairs in ``grp``."""
-        month = (pm & ((1 << m_bits) - 1)).astype(np.int32) + lo_m
+    def fields(start: int, pm: np.ndarray, grp) -> None:
+        """(cell, person, month) of packed (dimension, person, month) pairs in ``grp``, from
+        row ``start`` on."""
+        at = slice(start, start + len(pm))
+        month[at] = pm & ((1 << m_bits) - 1)
+        month[at] += lo_m
         dp = pm >> m_bits
-        who = (dp & ((1 << p_bits) - 1)).astype(np.int32)
-        cell = (dp >> p_bits).astype(np.int32)
-        cell += np.asarray(grp, dtype=np.int32) * n_dim
-        return cell, who, month
+        who[at] = dp & ((1 << p_bits) - 1)
+        cell[at] = dp >> p_bits
+        cell[at] += np.asarray(grp, dtype=np.int32) * n_dim
 
-    # the groups' pairs, then TOTALT's: ordered by (cell, person, month)
-    cell, who, month = (
-        np.concatenate(c) for c in zip(fields(pm, g), fields(totalt, ctx.totalt), strict=True)
-    )
-    del g, pm, totalt
+    for part in batches(n_own):
+        rows = order[part]
+        fields(part.start, pm[rows], g[rows])
+    for part in batches(len(totalt)):
+        fields(n_own + part.start, totalt[part], ctx.totalt)
+    del g, pm, totalt, order
 
     def heads(*columns: np.ndarray) -> np.ndarray:
         """Where a run of equal (sorted) rows of ``columns`` begins."""
@@ -432,10 +452,9 @@ def _sorted_point_runs(ctx: Context, person, grp, dim, m, n_dim: int, n_persons:
         if inside.all():
             head = new_key.copy()
             head[1:] |= b[1:] != b[:-1]
-            return cell[head], who[head], b[head]
-        cc, ww, bb = cell[inside], who[inside], b[inside]
-        head = heads(cc, ww, bb)
-        return cc[head], ww[head], bb[head]
+            return rows_where(head, cell, who, b)
+        cc, ww, bb = rows_where(inside, cell, who, b)
+        return rows_where(heads(cc, ww, bb), cc, ww, bb)
 
     by_kind = {}
     for kind in ctx.by_kind:
@@ -446,11 +465,10 @@ def _sorted_point_runs(ctx: Context, person, grp, dim, m, n_dim: int, n_persons:
     lo, hi = _acc_bounds(ctx)
     inside = (month >= lo) & (month <= hi)
     if inside.all():
-        cc, ww, first = cell[new_key], who[new_key], month[new_key]
+        cc, ww, first = rows_where(new_key, cell, who, month)
     else:
-        cc, ww, first = cell[inside], who[inside], month[inside]
-        head = heads(cc, ww)
-        cc, ww, first = cc[head], ww[head], first[head]
+        cc, ww, first = rows_where(inside, cell, who, month)
+        cc, ww, first = rows_where(heads(cc, ww), cc, ww, first)
     # positions stay int32 (months of 178 million years): the tallies widen them as they add
     by_kind["ackumulerat"] = (lo, hi, cc, ww, first, np.full(len(first), hi, dtype=np.int32))
     return Runs(n_dim, n_persons, by_kind)
@@ -612,7 +630,7 @@ def sum_events(ctx: Context, kon, grp, dim, m, weight, n_dim: int, keys=None) ->
     lo, hi = ctx.needed_months()
     inside = (m >= lo) & (m <= hi)
     if not inside.all():
-        kon, grp, dim, m, weight = kon[inside], grp[inside], dim[inside], m[inside], weight[inside]
+        kon, grp, dim, m, weight = rows_where(inside, kon, grp, dim, m, weight)
     return tally_events(ctx, grp, kon, dim, m, weight, n_dim, totalt=True)
 
 
@@ -660,9 +678,9 @@ def _month_sums(grp, kon, dim, m, w, shape: tuple[int, ...], lo_m: int) -> np.nd
     if not one:
         keep &= grp >= 0
     if not keep.all():
-        kon, dim, m = kon[keep], dim[keep], m[keep]
-        grp = grp if one else grp[keep]
-        w = None if w is None else w[keep]
+        kon, dim, m = rows_where(keep, kon, dim, m)
+        grp = grp if one else rows_where(keep, grp)[0]
+        w = None if w is None else rows_where(keep, w)[0]
     cell = dim.astype("int64")
     cell += int(grp) * shape[1] if one else grp.astype("int64") * shape[1]
     cell *= shape[2]
