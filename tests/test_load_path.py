@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -108,7 +110,7 @@ def test_presence_runs_by_hand():
 def test_pairs_of_the_same_person_as_pandas_merge_pairs_them(left, right):
     # the self-assessment pairs (active run, state) of a person: the numpy join must give
     # pandas' inner merge's pairs in pandas' order (the keyed sums add in that order)
-    from indikator.indicators.engine import same_person
+    from indikator.indicators.engine import same_person, same_person_parts
 
     a = pd.DataFrame({"person": np.array(left, dtype="int32"), "i": np.arange(len(left))})
     b = pd.DataFrame({"person": np.array(right, dtype="int64"), "j": np.arange(len(right))})
@@ -116,16 +118,34 @@ def test_pairs_of_the_same_person_as_pandas_merge_pairs_them(left, right):
     i, j = same_person(a["person"].to_numpy(), b["person"].to_numpy())
     assert i.tolist() == want["i"].tolist()
     assert j.tolist() == want["j"].tolist()
+    # made in parts of about ``size`` pairs (instrument reduces each part before the next):
+    # the same pairs in the same order, no left row's matches split across two parts
+    for size in (1, 3, 7):
+        parts = list(same_person_parts(a["person"].to_numpy(), b["person"].to_numpy(), size))
+        assert np.concatenate([p[0] for p in parts]).tolist() == want["i"].tolist()
+        assert np.concatenate([p[1] for p in parts]).tolist() == want["j"].tolist()
+        for (i1, _), (i2, _) in itertools.pairwise(parts):
+            assert not len(i1) or not len(i2) or i1[-1] < i2[0]
 
 
 def test_pairs_of_the_same_person_by_hand():
-    from indikator.indicators.engine import same_person
+    from indikator.indicators.engine import same_person, same_person_parts
 
     # left persons 3, 1, 3, 9; right 1, 3, 3, 5: row 0 (3) meets right 1 and 2, row 1 (1)
     # meets right 0, row 2 (3) right 1 and 2 again, row 3 (9) nothing
     i, j = same_person(np.array([3, 1, 3, 9]), np.array([1, 3, 3, 5]))
     assert i.tolist() == [0, 0, 1, 2, 2]
     assert j.tolist() == [1, 2, 0, 1, 2]
+    # in parts of about 2 pairs: the rows' matches end after 2, 3, 5, 5 pairs, so the
+    # parts are row 0 (2 pairs), row 1 (1: a third pair would pass 2), rows 2–3 (2 + 0)
+    parts = same_person_parts(np.array([3, 1, 3, 9]), np.array([1, 3, 3, 5]), 2)
+    assert [(i.tolist(), j.tolist()) for i, j in parts] == [
+        ([0, 0], [1, 2]),
+        ([1], [0]),
+        ([2, 2], [1, 2]),
+    ]
+    # nothing on the left: one empty part
+    assert [len(i) for i, _ in same_person_parts(np.array([], "int32"), np.array([1]), 2)] == [0]
 
 
 def _states_pandas(person, item, date, line, value, m):

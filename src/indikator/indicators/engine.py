@@ -14,6 +14,7 @@ counted once per position however many enrolments or activities they have.
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -515,18 +516,39 @@ def _interval_runs(ctx: Context, person, grp, dim, m_first, m_last, n_dim: int) 
 
 
 def same_person(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair of rows (i, j) with ``left[i] == right[j]``, in pandas' ``merge`` order
+    (``same_person_parts`` in one part)."""
+    return next(same_person_parts(left, right))
+
+
+def same_person_parts(
+    left: np.ndarray, right: np.ndarray, size: int | None = None
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Every pair of rows (i, j) with ``left[i] == right[j]`` (an inner join on the person):
     the left rows in their order, each one's matches in the right's order – the order of
     pandas' ``merge``, without its frames. A binary search of each left value in the sorted
-    right values, then the matches laid out by ``np.repeat``."""
+    right values, then the matches laid out by ``np.repeat``.
+
+    The pairs come as (i, j) parts of about ``size`` pairs each (a left row's matches are
+    never split), in that order, so that a caller can reduce each part before the next is
+    made; ``size`` None: one part."""
     order = np.argsort(right, kind="stable")
     ordered = right[order]
     lo = np.searchsorted(ordered, left, "left")
     n = np.searchsorted(ordered, left, "right") - lo
-    i = np.repeat(np.arange(len(left)), n)
-    starts = np.cumsum(n) - n  # where each left row's matches begin in the output
-    j = order[np.repeat(lo - starts, n) + np.arange(len(i))]
-    return i, j
+    ends = np.cumsum(n)  # where each left row's matches end in the output
+    a = 0
+    while True:
+        base = int(ends[a - 1]) if a else 0
+        b = len(left) if size is None else int(np.searchsorted(ends, base + size, "right"))
+        b = min(max(b, a + 1), len(left))
+        nn = n[a:b]
+        i = np.repeat(np.arange(a, b), nn)
+        starts = ends[a:b] - nn - base  # where each row's matches begin in this part
+        yield i, order[np.repeat(lo[a:b] - starts, nn) + np.arange(len(i))]
+        a = b
+        if a >= len(left):
+            return
 
 
 def count_persons(ctx: Context, person, grp, dim, m_first, m_last, n_dim: int) -> Tally:

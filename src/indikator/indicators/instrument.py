@@ -12,11 +12,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..coding import pack_day, positions, unpack_day
+from ..coding import BATCH, pack_day, positions, unpack_day
 from ..dataset import Dataset
 from ..periods import KINDS
 from ..rules.common import days
-from .engine import Context, Tally, months, same_person, tally_runs
+from .engine import Context, Tally, months, same_person_parts, tally_runs
 from .flow import active, ended, exits
 from .tidy import rows
 
@@ -88,25 +88,31 @@ def _pairs(runs, st: pd.DataFrame) -> dict[str, tuple]:
             length = KINDS[kind]
             s_first = -((-(s_m - length + 1)) // length)
             s_last = (s_until - length + 1) // length
-        i, j = same_person(person, s_person)
-        f = np.maximum(first[i], s_first[j])
-        t = np.minimum(last[i], s_last[j])
-        # a pair that holds at no requested position counts nowhere (the tallies would drop
-        # it in every pass): kept are the others, in their order
-        hold = np.flatnonzero(np.maximum(f, lo) <= np.minimum(t, hi))
-        i, j = i[hold], j[hold]
-        # kept for every pass over the dataset: the narrowest types that hold them (periods
-        # and months, FAR included, fit in int32; Tally.add widens where it multiplies)
-        out[kind] = (
-            lo,
-            hi,
-            runs.groups(cell)[i].astype(np.int32, copy=False),
-            item[j].astype(np.int32, copy=False),
-            person[i],
-            s_better[j].astype(bool, copy=False),
-            f[hold].astype(np.int32),
-            t[hold].astype(np.int32),
-        )
+        groups = runs.groups(cell)
+        parts = []
+        # the pairs made and reduced a part at a time: the whole join and its temporaries
+        # (tens of millions of pairs at national scale) are never held at once
+        for i, j in same_person_parts(person, s_person, BATCH):
+            f = np.maximum(first[i], s_first[j])
+            t = np.minimum(last[i], s_last[j])
+            # a pair that holds at no requested position counts nowhere (the tallies would
+            # drop it in every pass): kept are the others, in their order
+            hold = np.flatnonzero(np.maximum(f, lo) <= np.minimum(t, hi))
+            i, j = i[hold], j[hold]
+            # kept for every pass over the dataset: the narrowest types that hold them
+            # (periods and months, FAR included, fit in int32; Tally.add widens them)
+            parts.append(
+                (
+                    groups[i].astype(np.int32, copy=False),
+                    item[j].astype(np.int32, copy=False),
+                    person[i],
+                    s_better[j].astype(bool, copy=False),
+                    f[hold].astype(np.int32),
+                    t[hold].astype(np.int32),
+                )
+            )
+        columns = zip(*parts, strict=True)
+        out[kind] = (lo, hi, *(c[0] if len(c) == 1 else np.concatenate(c) for c in columns))
     return out
 
 
