@@ -1,0 +1,92 @@
+"""Freed memory: given back between the large steps of a load, kept for reuse in the batch
+(``memory.kept_for_reuse``), and the defaults again after it, also when the job fails."""
+
+import sys
+
+import numpy as np
+import pytest
+from conftest import write_dataset
+from world import FULL_WORLD
+
+from indikator import memory
+
+glibc = pytest.mark.skipif(
+    memory._glibc("mallopt") is None, reason="glibc's allocator only (Linux)"
+)
+
+
+@pytest.fixture
+def trims(monkeypatch):
+    """Every malloc_trim that ``release`` makes, recorded instead of made."""
+    calls: list[int] = []
+    monkeypatch.setattr(memory, "_trim", lambda: calls.append)
+    return calls
+
+
+@glibc
+def test_release_gives_back_outside_and_keeps_inside(trims):
+    memory.release()
+    assert trims == [0]  # outside: given back
+    with memory.kept_for_reuse():
+        memory.release()
+        memory.release(collect=True)
+        assert trims == [0]  # inside: nothing given back
+    assert trims == [0, 0]  # leaving gives back what was kept, once
+    memory.release()
+    assert trims == [0, 0, 0]  # and release gives back again
+
+
+@glibc
+def test_a_failing_job_leaves_the_defaults(trims):
+    with pytest.raises(RuntimeError), memory.kept_for_reuse():
+        raise RuntimeError("the job failed")
+    assert not memory._kept
+    memory.release()
+    assert trims == [0, 0]  # the exit's, then release's own
+
+
+@glibc
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc/self/statm")
+def test_inside_a_freed_array_stays_with_the_process():
+    from indikator.timings import rss_bytes
+
+    # 64 MB is above glibc's largest mmap threshold (32 MB): outside, a freed array goes back
+    # to the system at once; inside, it stays resident for the next array, until the end
+    n = 8 * 1024 * 1024  # float64: 64 MB
+    big = 48 * 1024 * 1024
+    before = rss_bytes()
+    outside = np.ones(n)
+    assert rss_bytes() - before > big
+    del outside
+    assert rss_bytes() - before < big  # given back
+    with memory.kept_for_reuse():
+        before = rss_bytes()
+        inside = np.ones(n)
+        del inside
+        memory.release()
+        assert rss_bytes() - before > big  # kept
+    assert rss_bytes() - before < big  # given back on leaving
+
+
+def test_the_batch_runs_with_freed_memory_kept(cli, tmp_path, monkeypatch):
+    from contextlib import contextmanager
+
+    from indikator import app
+
+    entered: list[str] = []
+
+    @contextmanager
+    def recorded():
+        entered.append("in")
+        yield
+        entered.append("out")
+
+    monkeypatch.setattr(app, "kept_for_reuse", recorded)
+    data = write_dataset(tmp_path / "w", FULL_WORLD)
+    out = tmp_path / "ut"
+    r = cli("batch", "--data", str(data), "--out", str(out), "--from", "2017-01", "--to", "2017-03")
+    assert r.exit_code == 0, r.stderr
+    assert entered == ["in", "out"]
+    r = cli("monthly", "--period", "2017-03", "--data", str(data), "--min-cell", "0")
+    assert r.exit_code == 0, r.stderr
+    assert entered == ["in", "out"]  # monthly's peak is what counts: it gives back as before
