@@ -127,8 +127,8 @@ def with_totalt(ctx: Context, grp: np.ndarray, *arrays: np.ndarray) -> tuple[np.
 def rows_where(mask: np.ndarray, *arrays: np.ndarray) -> tuple[np.ndarray, ...]:
     """The rows of ``arrays`` where ``mask`` holds (the arrays themselves, not copies, when
     it holds everywhere: callers only read them). One index serves every array: boolean
-    indexing reads the mask again per array and, at the mixed densities of sorted runs, is
-    several times slower than taking by an index."""
+    indexing reads the mask again per array, and where kept and dropped rows alternate
+    without a pattern it is 3–4 times slower than taking by an index (numpy 2.4)."""
     if mask.all():
         return arrays
     at = np.flatnonzero(mask)
