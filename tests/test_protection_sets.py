@@ -21,7 +21,7 @@ from indikator.locations import bundled
 from indikator.periods import parse_period
 from indikator.protection import published
 from indikator.protection.audit import ADDITIVE, recoverable
-from indikator.protection.cellkey import counted, rounded
+from indikator.protection.cellkey import counted, how_counted, rounded
 from indikator.protection.suppress import suppress
 from indikator.sample import write_sample
 from indikator.secret import KEY_SPACE, record_keys
@@ -117,6 +117,20 @@ def test_rounding_is_unbiased(n):
     out = rounded(np.full(1000, n), keys, B)
     assert out.mean() == pytest.approx(n, abs=0.01)
     assert set(out) == {B * (n // B), B * (n // B + 1)}
+
+
+def test_how_counted_is_counted_row_by_row(config):
+    # decided once per distinct indicator, it must say what ``counted`` says for each row:
+    # a count, a share, a flag (skriftlig_info: shown as it is), a mean, an unknown id and a
+    # missing one (neither is perturbed: None)
+    catalog = config.indicators
+    kinds = {counted(catalog, i) for i in catalog}
+    assert {"count", "share", None} <= kinds  # the catalog has each kind the test relies on
+    ids = [*catalog, "skriftlig_info", "okänd", None, *reversed(list(catalog))]
+    column = pd.Series(ids, dtype=object)
+    how = how_counted(catalog, column)
+    assert how.tolist() == [counted(catalog, i) for i in ids]
+    assert how_counted(catalog, column.iloc[:0]).tolist() == []
 
 
 def test_record_keys_need_the_secret():

@@ -219,12 +219,12 @@ def cellkey_findings(
     """What breaks the cell-key method's promise in a published set (empty: nothing): a
     published count that is not a multiple of ``base`` (a small count shown), or one cell
     (same exact count, same key sum) published with two values."""
-    from .cellkey import counted
+    from .cellkey import how_counted
 
-    how = published["indikator"].map(lambda i: counted(catalog, i))
+    how = how_counted(catalog, published["indikator"])
     findings = []
     for kind, column in (("count", "varde"), ("share", "taljare"), ("share", "namnare")):
-        rows = (how == kind).to_numpy() & published[column].notna().to_numpy()
+        rows = (how == kind) & published[column].notna().to_numpy()
         values = published.loc[rows, column].to_numpy(dtype="float64")
         off = np.mod(values, base) != 0
         if off.any():

@@ -57,13 +57,21 @@ def counted(catalog: dict, indicator: str) -> str | None:
     return {SHARE: "share", MEAN: "mean"}.get(kind)
 
 
+def how_counted(catalog: dict, indicators: pd.Series) -> np.ndarray:
+    """``counted`` for every row of the column ``indicators``, decided once per distinct
+    indicator (a batch's table has 735 000 rows and a hundred indicators)."""
+    codes, distinct = pd.factorize(indicators)
+    how = np.array([counted(catalog, i) for i in distinct] + [None], dtype=object)
+    return how[codes]  # a missing indicator (code -1) takes the last: None
+
+
 def perturb(exact: pd.DataFrame, keyed: pd.DataFrame, base: int, catalog: dict) -> pd.DataFrame:
     """The published table: ``exact`` with every count rounded by its cell key from
     ``keyed`` (the same table with counts replaced by sums of record keys)."""
     if len(exact) != len(keyed) or not exact[FIGURE_KEY].equals(keyed[FIGURE_KEY]):
         raise ProtectionError("cellnyckelmetoden: de två beräkningarna stämmer inte överens")
     out = exact.copy()
-    how = out["indikator"].map(lambda i: counted(catalog, i)).to_numpy(dtype=object)
+    how = how_counted(catalog, out["indikator"])
     ok = (out["status"] == "ok").to_numpy()
     count = (how == "count") & ok
     out.loc[count, "varde"] = rounded(
