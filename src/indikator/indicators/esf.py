@@ -189,15 +189,34 @@ def counted(ind: EsfIndicator, esf, t: Traits, has_exit: np.ndarray) -> np.ndarr
 
 
 def compute(ctx: Context, ds: Dataset, wanted: set[str]) -> list:
+    chosen = [i for i in ds.config.esf.indicators if i.id in wanted]
+    kons = ctx.indicators[chosen[0].id].kons
+    key = "esf " + " ".join(i.id for i in chosen)  # the events of exactly these indicators
+    grp, kon, dim, month, persons = ctx.once(key, lambda: _events(ctx, ds, chosen, kons))
+    tally = tally_events(
+        ctx,
+        grp,
+        kon,
+        dim,
+        month,
+        None if ctx.key is None else ctx.key[persons],  # the cell key: Σ the persons' keys
+        len(chosen),
+        kons,
+    )
+    return [rows(ctx, ind.id, tally.select(d), kons=kons) for d, ind in enumerate(chosen)]
+
+
+def _events(ctx: Context, ds: Dataset, chosen: list, kons: tuple[str, ...]) -> tuple:
+    """Each participant each indicator counts, as an event at its month: (group, kön,
+    indicator, month, person) – independent of the record keys, so built once for the
+    cell-key method's two passes."""
     esf = ds.config.esf
-    chosen = [i for i in esf.indicators if i.id in wanted]
     dl = ds.tables["deltagare"]
     who = participants(ctx, dl)
     traits = Traits(ds, dl, who)
     has_exit = who.exit >= 0
     entry_month = months(dl["start"].iloc[who.entry])
     exit_month = np.where(has_exit, months(dl["slut"].iloc[np.where(has_exit, who.exit, 0)]), 10**7)
-    kons = ctx.indicators[chosen[0].id].kons
     kon = kon_codes(ds.persons["kon"], kons)[who.person]
     grp, dim, month, k = [], [], [], []
     masks = [counted(ind, esf, traits, has_exit) for ind in chosen]
@@ -208,14 +227,10 @@ def compute(ctx: Context, ds: Dataset, wanted: set[str]) -> list:
         month.append((entry_month if ind.at == "start" else exit_month)[hit])
         k.append(kon[hit])
     persons = np.concatenate([who.person[np.flatnonzero(m)] for m in masks])
-    tally = tally_events(
-        ctx,
+    return (
         np.concatenate(grp),
         np.concatenate(k),
         np.concatenate(dim),
         np.concatenate(month),
-        None if ctx.key is None else ctx.key[persons],  # the cell key: Σ the persons' keys
-        len(chosen),
-        kons,
+        persons,
     )
-    return [rows(ctx, ind.id, tally.select(d), kons=kons) for d, ind in enumerate(chosen)]
