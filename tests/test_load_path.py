@@ -543,3 +543,37 @@ def test_a_kept_lookup_never_serves_another_index():
         len(people) - 2,
         len(people) - 3,
     ]
+
+
+@settings(max_examples=150)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(-1, 2),  # group (-1: none)
+            st.integers(-1, 1),  # dimension (-1: none)
+            st.integers(0, 2),  # kön: K, M, or unknown (T only)
+            st.integers(0, 8),  # first position
+            st.integers(0, 5),  # length
+            st.floats(0, 3),  # weight
+        ),
+        max_size=30,
+    ),
+    st.booleans(),
+)
+def test_tallies_placed_together_are_tallies_placed_apart(records, point):
+    # the self-assessment's population and improved tallies take the same records with two
+    # weights, placed once (Tally.add's ``more``): each must equal its own tally, to the bit
+    from indikator.indicators.engine import Tally
+
+    cols = list(zip(*records, strict=True)) or [()] * 6
+    grp, dim, kon, first, length = (np.array(c, dtype="int64") for c in cols[:5])
+    w = np.array(cols[5], dtype="float64")
+    last = first if point else first + length  # ``first is last``: records at one position
+    apart = Tally(3, 2), Tally(3, 2)
+    apart[0].add("month", 2, 6, grp, dim, kon, None, first, last)
+    apart[1].add("month", 2, 6, grp, dim, kon, w, first, last)
+    together = Tally(3, 2), Tally(3, 2)
+    together[0].add("month", 2, 6, grp, dim, kon, None, first, last, [(together[1], w)])
+    for a, t in zip(apart, together, strict=True):
+        assert a.arrays["month"][0] == t.arrays["month"][0]
+        assert np.array_equal(a.arrays["month"][1], t.arrays["month"][1])

@@ -164,64 +164,76 @@ class Tally:
         out.arrays = {k: (lo, arr[:, dim : dim + 1]) for k, (lo, arr) in self.arrays.items()}
         return out
 
-    def add(self, kind, lo, hi, grp, dim, kon, weight, first, last) -> None:
+    def add(self, kind, lo, hi, grp, dim, kon, weight, first, last, more=()) -> None:
         """Records hold from position ``first`` to ``last`` (inclusive) with ``weight``;
-        records without a group or dimension (-1) count nowhere."""
+        records without a group or dimension (-1) count nowhere. ``more``: (tally, weight)
+        pairs of tallies of the same shape that take the same records with weights of their
+        own (where the records fall is worked out once for all)."""
         keep = (dim >= 0) & (grp >= 0)
         if not keep.all():
             point = first is last  # kept: one position each
             grp, dim, kon, first = rows_where(keep, grp, dim, kon, first)
             last = first if point else rows_where(keep, last)[0]
-            if weight is not None:
-                weight = rows_where(keep, np.asarray(weight, dtype="float64"))[0]
+            weight = _kept_weight(keep, weight)
+            more = [(t, _kept_weight(keep, w)) for t, w in more]
         cell = grp.astype("int64") * self.n_dim + dim
-        self.add_cells(kind, lo, hi, cell, kon, weight, first, last)
+        self.add_cells(kind, lo, hi, cell, kon, weight, first, last, more)
 
-    def add_cells(self, kind, lo, hi, cell, kon, weight, first, last) -> None:
+    def add_cells(self, kind, lo, hi, cell, kon, weight, first, last, more=()) -> None:
         """``add`` for records given by cell (group * n_dim + dimension, all ≥ 0)."""
+        targets = [(self, weight), *more]
         if first is last:  # each record at one position (an event, an activity's period)
-            self._add_points(kind, lo, hi, cell, kon, weight, first)
+            self._add_points(kind, lo, hi, cell, kon, first, targets)
             return
         first = np.maximum(first, lo)
         last = np.minimum(last, hi)
         keep = first <= last
         cell, kon, first, last = rows_where(keep, cell, kon, first, last)
-        if weight is None:
-            w = np.ones(len(cell))
-        else:
-            w = rows_where(keep, np.asarray(weight, dtype="float64"))[0]
         width, n_kon = hi - lo + 2, len(self.kons)
         base = _cells(cell, kon, n_kon, width)
         size = self.n_groups * self.n_dim * n_kon * width
-        at = base + first
-        at -= lo
-        diff = np.bincount(at, weights=w, minlength=size)
-        np.add(base, last, out=at)
-        at -= lo - 1
-        diff -= np.bincount(at, weights=w, minlength=size)
-        arr = diff.reshape(self.n_groups, self.n_dim, n_kon, width).cumsum(axis=3)[..., :-1]
-        self._store(kind, lo, arr)
+        start = base + first
+        start -= lo
+        np.add(base, last, out=base)
+        base -= lo - 1  # the position after each record's last
+        del first, last
+        for tally, weight in targets:
+            if weight is None:
+                w = np.ones(len(cell))
+            else:
+                w = rows_where(keep, np.asarray(weight, dtype="float64"))[0]
+            diff = np.bincount(start, weights=w, minlength=size)
+            diff -= np.bincount(base, weights=w, minlength=size)
+            arr = diff.reshape(self.n_groups, self.n_dim, n_kon, width).cumsum(axis=3)[..., :-1]
+            tally._store(kind, lo, arr)
 
-    def _add_points(self, kind, lo, hi, cell, kon, weight, at) -> None:
+    def _add_points(self, kind, lo, hi, cell, kon, at, targets) -> None:
         """Records at one position each: one weighted count per cell, no difference array."""
-        w = None if weight is None else np.asarray(weight, dtype="float64")
         keep = (at >= lo) & (at <= hi)
         if not keep.all():
             cell, kon, at = rows_where(keep, cell, kon, at)
-            w = None if w is None else rows_where(keep, w)[0]
         width, n_kon = hi - lo + 1, len(self.kons)
         where = _cells(cell, kon, n_kon, width)
         where += at
         where -= lo
         size = self.n_groups * self.n_dim * n_kon * width
-        arr = np.bincount(where, weights=w, minlength=size).astype("float64")
-        self._store(kind, lo, arr.reshape(self.n_groups, self.n_dim, n_kon, width))
+        for tally, weight in targets:
+            w = None if weight is None else np.asarray(weight, dtype="float64")
+            if w is not None and not keep.all():
+                w = rows_where(keep, w)[0]
+            arr = np.bincount(where, weights=w, minlength=size).astype("float64")
+            tally._store(kind, lo, arr.reshape(self.n_groups, self.n_dim, n_kon, width))
 
     def _store(self, kind: str, lo: int, arr: np.ndarray) -> None:
         arr[:, :, -1] += arr[:, :, :-1].sum(axis=2)  # T = every kön shown apart + unknown
         if kind in self.arrays:
             arr = arr + self.arrays[kind][1]
         self.arrays[kind] = (lo, np.round(arr, 9))
+
+
+def _kept_weight(keep: np.ndarray, weight) -> np.ndarray | None:
+    """A record weight (None: 1 each) for the records ``keep`` holds for."""
+    return None if weight is None else rows_where(keep, np.asarray(weight, dtype="float64"))[0]
 
 
 def _cells(cell: np.ndarray, kon: np.ndarray, n_kon: int, width: int) -> np.ndarray:

@@ -123,8 +123,8 @@ def _intersect(ctx: Context, pairs: dict[str, tuple], n_items: int) -> tuple[Tal
     for kind, (lo, hi, grp, item, person, better, f, t) in pairs.items():
         args = (kind, lo, hi, grp, item, ctx.person_kon[person])
         key = 1.0 if ctx.key is None else ctx.key[person]
-        population.add(*args, None if ctx.key is None else key, f, t)
-        improved.add(*args, better * key, f, t)
+        # one placing of the pairs for both tallies: the same records, two weights
+        population.add(*args, None if ctx.key is None else key, f, t, [(improved, better * key)])
     return population, improved
 
 
