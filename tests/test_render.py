@@ -96,3 +96,51 @@ def test_csv_by_distinct_text_by_hand():
     assert tidy_csv(df, list(df.columns)) == (
         'period,dimension,varde\n2017-05,"a,b",3\n2017-05,"sa ""x""",0.25\n,,\n'
     )
+
+
+def _tidy_arrow_by_lists(tidy: pd.DataFrame):
+    """The Arrow table as ``tidy_arrow`` built it before (every value through a Python list):
+    the reference of the test below."""
+    import pyarrow as pa
+
+    texts = ("period", "omfang", "delprojekt", "indikator", "dimension", "kon", "status")
+    return pa.table(
+        {
+            c: pa.array(tidy[c].astype(str).tolist(), pa.string())
+            if c in texts
+            else pa.array(tidy[c].astype("float64").tolist(), pa.float64(), from_pandas=True)
+            for c in TIDY
+        }
+    )
+
+
+TIDY = ["period", "omfang", "delprojekt", "indikator", "dimension", "kon"]
+TIDY += ["varde", "taljare", "namnare", "status"]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.text(alphabet=st.sampled_from(list('ab ,;"\nåÖ0.-')), max_size=6),
+            st.floats(allow_nan=True, allow_infinity=True),
+        ),
+        max_size=25,
+    ),
+    st.sampled_from(["str", object]),
+)
+def test_tidy_arrow_hands_over_what_the_lists_gave(rows, text_dtype):
+    # the batch's Parquet table: pandas' Arrow strings handed over as they are must give the
+    # very table (and Parquet bytes) that going through Python lists gave
+    from indikator.output.tidy import parquet_bytes, tidy_arrow
+
+    text = pd.Series([r[0] for r in rows], dtype=text_dtype)
+    number = pd.Series([r[1] for r in rows], dtype="float64")
+    df = pd.DataFrame(
+        {c: text if c not in ("varde", "taljare", "namnare") else number for c in TIDY}
+    )
+    want = _tidy_arrow_by_lists(df)
+    got = tidy_arrow(df)
+    assert got.equals(want)
+    assert got.schema == want.schema
+    assert parquet_bytes(got) == parquet_bytes(want)

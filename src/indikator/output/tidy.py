@@ -125,22 +125,37 @@ def tidy_json(tidy: pd.DataFrame, columns: list[str] = COLUMNS) -> str:
 
 
 def tidy_arrow(tidy: pd.DataFrame):
+    """The tidy table as Arrow: its texts as strings, its figures as floats (NaN: null)."""
     import pyarrow as pa
 
     df = tidy[COLUMNS]
     return pa.table(
         {
             **{
-                c: pa.array(df[c].astype(str).tolist(), pa.string())
+                c: _arrow_text(df[c])
                 for c in ("period", "omfang", "delprojekt", "indikator", "dimension", "kon")
             },
             **{
-                c: pa.array(df[c].astype("float64").tolist(), pa.float64(), from_pandas=True)
+                c: pa.array(df[c].to_numpy(dtype="float64"), pa.float64(), from_pandas=True)
                 for c in ("varde", "taljare", "namnare")
             },
-            "status": pa.array(df["status"].astype(str).tolist(), pa.string()),
+            "status": _arrow_text(df["status"]),
         }
     )
+
+
+def _arrow_text(column: pd.Series):
+    """A text column as an Arrow string array: pandas' own Arrow strings handed over as they
+    are (a batch's 735 000 rows never become Python strings), anything else as ``str`` of
+    each value."""
+    import pyarrow as pa
+
+    dtype = column.dtype
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow" and not column.isna().any():
+        arr = pa.array(column)
+        arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+        return arr.cast(pa.string())
+    return pa.array(column.astype(str).tolist(), pa.string())
 
 
 def parquet_bytes(table) -> bytes:
