@@ -1,8 +1,6 @@
 """Freed memory: given back between the large steps of a load, kept for reuse in the batch
 (``memory.kept_for_reuse``), and the defaults again after it, also when the job fails."""
 
-import sys
-
 import numpy as np
 import pytest
 from conftest import write_dataset
@@ -45,8 +43,7 @@ def test_a_failing_job_leaves_the_defaults(trims):
     assert trims == [0, 0]  # the exit's, then release's own
 
 
-@glibc
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc/self/statm")
+@glibc  # Linux only: rss_bytes reads /proc/self/statm
 def test_inside_a_freed_array_stays_with_the_process():
     from indikator.timings import rss_bytes
 

@@ -73,9 +73,9 @@ def kept_for_reuse() -> Iterator[None]:
 
 def release(collect: bool = False) -> None:
     """Return the allocator's free memory to the system, where the allocator can (not inside
-    ``kept_for_reuse``); Arrow's pool gives back what it keeps for reuse. ``collect``: first free what only reference
-    cycles keep alive (about 100 MB of a national load; a full collection costs about 0.1 s,
-    so only at the end of a step)."""
+    ``kept_for_reuse``); Arrow's pool gives back what it keeps for reuse. ``collect``: first
+    free what only reference cycles keep alive (about 100 MB of a national load; a full
+    collection costs about 0.1 s, so only at the end of a step)."""
     if collect:
         gc.collect()
     if "pyarrow" in sys.modules:

@@ -198,10 +198,8 @@ class Tally:
         base -= lo - 1  # the position after each record's last
         del first, last
         for tally, weight in targets:
-            if weight is None:
-                w = np.ones(len(cell))
-            else:
-                w = rows_where(keep, np.asarray(weight, dtype="float64"))[0]
+            w = _kept_weight(keep, weight)
+            w = np.ones(len(cell)) if w is None else w
             diff = np.bincount(start, weights=w, minlength=size)
             diff -= np.bincount(base, weights=w, minlength=size)
             arr = diff.reshape(self.n_groups, self.n_dim, n_kon, width).cumsum(axis=3)[..., :-1]
@@ -210,17 +208,14 @@ class Tally:
     def _add_points(self, kind, lo, hi, cell, kon, at, targets) -> None:
         """Records at one position each: one weighted count per cell, no difference array."""
         keep = (at >= lo) & (at <= hi)
-        if not keep.all():
-            cell, kon, at = rows_where(keep, cell, kon, at)
+        cell, kon, at = rows_where(keep, cell, kon, at)
         width, n_kon = hi - lo + 1, len(self.kons)
         where = _cells(cell, kon, n_kon, width)
         where += at
         where -= lo
         size = self.n_groups * self.n_dim * n_kon * width
         for tally, weight in targets:
-            w = None if weight is None else np.asarray(weight, dtype="float64")
-            if w is not None and not keep.all():
-                w = rows_where(keep, w)[0]
+            w = _kept_weight(keep, weight)
             arr = np.bincount(where, weights=w, minlength=size).astype("float64")
             tally._store(kind, lo, arr.reshape(self.n_groups, self.n_dim, n_kon, width))
 
@@ -663,8 +658,7 @@ def sum_events(ctx: Context, kon, grp, dim, m, weight, n_dim: int, keys=None) ->
         weight = weight * np.asarray(keys, dtype="float64")
     lo, hi = ctx.needed_months()
     inside = (m >= lo) & (m <= hi)
-    if not inside.all():
-        kon, grp, dim, m, weight = rows_where(inside, kon, grp, dim, m, weight)
+    kon, grp, dim, m, weight = rows_where(inside, kon, grp, dim, m, weight)
     return tally_events(ctx, grp, kon, dim, m, weight, n_dim, totalt=True)
 
 
