@@ -29,6 +29,7 @@ from .errors import LockError, OutputError, describe_os_error
 from .output import render
 from .output.problems import problems_csv
 from .output.tidy import parquet_bytes, tidy_arrow, tidy_csv
+from .parallel import Job, aside
 from .periods import Period, last_complete_month, month_index, periods_between
 from .protection import describe, published, threshold
 from .reports import chart_series, esf_title, from_published
@@ -39,6 +40,9 @@ LINK = "senaste"
 LOCK = ".indikator.lock"
 KEEP = 3
 TIDY = "indikatorer"
+# inputs from which the reports are rendered in a second process: below, a batch takes seconds
+# and the second process's start (about a second of imports) would not pay
+ASIDE_ROWS = 200_000
 
 
 @dataclass
@@ -121,59 +125,92 @@ def run_batch(
 ) -> BatchResult:
     step = progress or (lambda label: None)
     out.mkdir(parents=True, exist_ok=True)
-    step("räknar")
-    tidy = published(ds, periods, min_cell=min_cell, audited=True)
-    stamp = dt.datetime.now(dt.UTC)
-    name = f"korning-{stamp:%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
-    try:
-        with stage("output"), atomic_folder(out, name) as work:
-            step("skriver")
-            (work / f"{TIDY}.parquet").write_bytes(parquet_bytes(tidy_arrow(tidy)))
-            (work / f"{TIDY}.csv").write_text(tidy_csv(tidy), encoding="utf-8")
-            (work / "validering.csv").write_text(problems_csv(ds.problems), encoding="utf-8")
-            # documents for people, beside the tidy table: monthly's figures, and the ESF
-            # common indicators of each year (a report of their own, as `indikator esf`)
-            esf = tidy["indikator"].str.startswith("esf_").to_numpy()
-            figures = tidy[~esf] if esf.any() else tidy
-            series = chart_series(figures)
-            for period in report_periods(periods):
-                report = from_published(figures, ds.config, period, series, min_cell)
-                (work / f"rapport-{period.label}.xlsx").write_bytes(render(report, "xlsx"))
-                (work / f"rapport-{period.label}.html").write_text(
-                    render(report, "html"), encoding="utf-8"
-                )
-                if esf.any() and period.kind == "year":
-                    report = from_published(tidy[esf], ds.config, period, min_cell=min_cell)
-                    report.title = esf_title(ds.config, min_cell)
-                    (work / f"esf-{period.label}.xlsx").write_bytes(render(report, "xlsx"))
-            manifest = {
-                "version": __version__,
-                "tid": stamp.isoformat(timespec="seconds"),
-                "konfiguration": {"fil": str(config_path), "sha256": sha256(config_path)},
-                "min_cell": threshold(ds.config, min_cell),
-                "skydd": describe(ds.config, min_cell),
-                "perioder": [p.label for p in periods],
-                "rader": len(tidy),
-                "indata": [
-                    {
-                        "export": c.export,
-                        "fil": c.file,
-                        "sha256": sha256(ds.files[c.export]),
-                        "rader_lasta": c.read,
-                        "godkanda": c.accepted,
-                        "avvisade": c.rejected,
-                    }
-                    for c in ds.counts
-                ],
-            }
-            (work / "manifest.json").write_text(
-                json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
-            )
-        replace_link(out, LINK, name)
-    except OSError as e:
-        raise OutputError(f"{describe_os_error(e, out)}; den förra körningen är orörd") from None
+    with aside(sum(c.read for c in ds.counts) >= ASIDE_ROWS) as helper:
+        helper.prepare("indikator.output.excel", "openpyxl")
+        step("räknar")
+        tidy = published(ds, periods, min_cell=min_cell, audited=True)
+        stamp = dt.datetime.now(dt.UTC)
+        name = f"korning-{stamp:%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
+        try:
+            with stage("output"), atomic_folder(out, name) as work:
+                step("skriver")
+                _write(work, tidy, ds, periods, config_path, min_cell, stamp, helper)
+            replace_link(out, LINK, name)
+        except OSError as e:
+            raise OutputError(
+                f"{describe_os_error(e, out)}; den förra körningen är orörd"
+            ) from None
     _prune(out)
     return BatchResult(out / name, len(periods), len(tidy), ds.rejected)
+
+
+def documents(tidy, config, periods: list[Period], min_cell: int | None) -> list[tuple]:
+    """The reports for people, beside the tidy table, as (file name, report, format): monthly's
+    figures of the periods a utredare opens in the morning, and the ESF common indicators of
+    each year (a report of their own, as `indikator esf`)."""
+    esf = tidy["indikator"].str.startswith("esf_").to_numpy()
+    figures = tidy[~esf] if esf.any() else tidy
+    series = chart_series(figures)
+    out = []
+    for period in report_periods(periods):
+        report = from_published(figures, config, period, series, min_cell)
+        out += [(f"rapport-{period.label}.{f}", report, f) for f in ("xlsx", "html")]
+        if esf.any() and period.kind == "year":
+            report = from_published(tidy[esf], config, period, min_cell=min_cell)
+            report.title = esf_title(config, min_cell)
+            out.append((f"esf-{period.label}.xlsx", report, "xlsx"))
+    return out
+
+
+def _write(work: Path, tidy, ds: Dataset, periods, config_path, min_cell, stamp, helper) -> None:
+    """Every file of a run. The workbooks go to the second process (openpyxl, the larger
+    share); this one writes the tables, the HTML reports (their charts are drawn once for
+    reports that end in the same month) and the manifest, then does any workbook not begun."""
+    jobs = {}
+    for file, report, fmt in documents(tidy, ds.config, periods, min_cell):
+        if fmt == "xlsx":
+            jobs[file] = helper.submit(render, report, fmt)
+        else:
+            jobs[file] = Job(render, (report, fmt))
+    (work / f"{TIDY}.parquet").write_bytes(parquet_bytes(tidy_arrow(tidy)))
+    (work / f"{TIDY}.csv").write_text(tidy_csv(tidy), encoding="utf-8")
+    (work / "validering.csv").write_text(problems_csv(ds.problems), encoding="utf-8")
+    manifest = {
+        "version": __version__,
+        "tid": stamp.isoformat(timespec="seconds"),
+        "konfiguration": {"fil": str(config_path), "sha256": sha256(config_path)},
+        "min_cell": threshold(ds.config, min_cell),
+        "skydd": describe(ds.config, min_cell),
+        "perioder": [p.label for p in periods],
+        "rader": len(tidy),
+        "indata": [
+            {
+                "export": c.export,
+                "fil": c.file,
+                "sha256": sha256(ds.files[c.export]),
+                "rader_lasta": c.read,
+                "godkanda": c.accepted,
+                "avvisade": c.rejected,
+            }
+            for c in ds.counts
+        ],
+    }
+    (work / "manifest.json").write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )
+    for file in [f for f, job in jobs.items() if job.future is None]:  # this process's share
+        _save(work / file, jobs.pop(file).result())
+    for job in reversed(jobs.values()):
+        job.take_back()
+    for file, job in jobs.items():
+        _save(work / file, job.result())
+
+
+def _save(path: Path, data: str | bytes) -> None:
+    if isinstance(data, bytes):
+        path.write_bytes(data)
+    else:
+        path.write_text(data, encoding="utf-8")
 
 
 def _prune(out: Path) -> None:

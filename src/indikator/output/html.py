@@ -5,9 +5,11 @@ text as paths so that no font is needed to show them."""
 
 from __future__ import annotations
 
+import functools
 import html
 import io
 
+import numpy as np
 import pandas as pd
 
 from ..config import Config
@@ -96,7 +98,21 @@ def _matrix(m: Matrix, scope: str) -> str:
 
 
 def _chart(chart: Chart) -> str:
-    series, goals = chart.series, chart.goals
+    s = chart.series
+    return _svg(
+        chart.label,
+        chart.share,
+        tuple(chart.goals.items()),
+        tuple(s["period"].astype(str)),
+        tuple(s["kon"].astype(str)),
+        s["varde"].to_numpy(dtype=float, na_value=np.nan).tobytes(),
+    )
+
+
+@functools.lru_cache(maxsize=32)
+def _svg(label: str, share: bool, goals: tuple, periods: tuple, kons: tuple, values: bytes) -> str:
+    """One chart, drawn once per distinct content (a quarter of a second each: the batch's
+    month and tertial reports that end in the same month show the same charts)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -104,27 +120,25 @@ def _chart(chart: Chart) -> str:
 
     plt.rcParams["svg.fonttype"] = "path"
     plt.rcParams["svg.hashsalt"] = "indikator"  # the same figures give the same file
-    share = chart.share
+    goals, kons, scale = dict(goals), np.array(kons), 100 if share else 1
+    varde = np.frombuffer(values, dtype=float)
     fig, ax = plt.subplots(figsize=(6.4, 3.4), dpi=100)
     for kon in ("K", "M", "T"):
-        s = series[series["kon"] == kon]
-        y = s["varde"] * (100 if share else 1)
+        y = varde[kons == kon] * scale
         ax.plot(
-            range(len(s)),
-            y.to_numpy(),
+            range(len(y)),
+            y,
             color=COLORS[kon],
             label=KON_HEADER[kon],
-            marker="." if len(s) < 30 else None,
+            marker="." if len(y) < 30 else None,
         )
         if kon in goals:
-            ax.axhline(
-                goals[kon] * (100 if share else 1), color=COLORS[kon], linestyle="--", linewidth=1
-            )
-    labels = list(dict.fromkeys(series["period"]))
+            ax.axhline(goals[kon] * scale, color=COLORS[kon], linestyle="--", linewidth=1)
+    labels = list(dict.fromkeys(periods))
     step = max(1, len(labels) // 8)
     ax.set_xticks(range(0, len(labels), step), labels[::step], rotation=45, ha="right", fontsize=8)
     ax.set_ylabel("procent" if share else "antal")
-    ax.set_title(f"{chart.label} (ackumulerat, streckat = mål)", fontsize=10)
+    ax.set_title(f"{label} (ackumulerat, streckat = mål)", fontsize=10)
     ax.legend(fontsize=8, loc="best")
     ax.grid(alpha=0.3)
     fig.tight_layout()

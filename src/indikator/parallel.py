@@ -1,0 +1,111 @@
+"""Pure-Python work handed to a second process while this one goes on.
+
+The batch's reports are openpyxl cells and matplotlib charts: seconds of one core each, which
+no vectorising shortens, on a nightly machine that has two. A second process is started with
+``spawn`` (a fresh interpreter: none of this process's memory, threads or allocator settings)
+before the figures are computed, so that its imports are done when the reports are ready.
+Whatever it has not begun when this process is done with its own share is taken back and done
+here; so is everything when there is one core or the second process cannot be started or dies.
+The work and its result are pickled, so a job is a module-level function of plain values.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import importlib
+import multiprocessing
+import os
+import signal
+import sys
+from collections.abc import Callable, Iterator
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from typing import Any
+
+PR_SET_PDEATHSIG = 1  # prctl: the signal a process gets when its parent ends
+
+
+def cores() -> int:
+    """The cores this process may run on (its affinity, not the machine's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
+
+
+@dataclass
+class Job:
+    """One call, in the second process when it has begun there, else here."""
+
+    call: Callable[..., Any]
+    args: tuple
+    future: Future | None = None
+
+    def take_back(self) -> None:
+        """Do it here instead, unless the second process has begun it."""
+        if self.future is not None and self.future.cancel():
+            self.future = None
+
+    def result(self) -> Any:
+        if self.future is not None:
+            try:
+                return self.future.result()
+            except (BrokenProcessPool, CancelledError):  # killed, out of memory: do it here
+                pass
+        return self.call(*self.args)
+
+
+class Aside:
+    """Jobs for the second process (``pool``), or for this one when there is none."""
+
+    def __init__(self, pool: ProcessPoolExecutor | None) -> None:
+        self.pool = pool
+
+    def prepare(self, *modules: str) -> None:
+        """Import ``modules`` there now, while this process computes."""
+        if self.pool is not None:
+            self.submit(_import, modules)
+
+    def submit(self, call: Callable[..., Any], *args) -> Job:
+        job = Job(call, args)
+        if self.pool is not None:
+            try:
+                job.future = self.pool.submit(call, *args)
+            except (BrokenProcessPool, RuntimeError):  # died earlier, or shut down
+                self.pool = None
+        return job
+
+
+@contextlib.contextmanager
+def aside(wanted: bool) -> Iterator[Aside]:
+    """A second process when ``wanted`` and there is a second core; on leaving, it is stopped
+    (work not begun is cancelled)."""
+    pool = None
+    if wanted and cores() > 1:
+        try:
+            pool = ProcessPoolExecutor(
+                1, mp_context=multiprocessing.get_context("spawn"), initializer=_started
+            )
+        except (OSError, ValueError):  # no processes allowed here: everything in this one
+            pool = None
+    try:
+        yield Aside(pool)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _started() -> None:
+    """The second process leaves Ctrl-C to the first (which stops it: no traceback from here)
+    and ends when the first ends, however it ends (Linux)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def _import(modules: tuple[str, ...]) -> None:
+    for name in modules:
+        importlib.import_module(name)
