@@ -21,6 +21,7 @@ FLOORS = [
         "catalog",
         "timings",
         "memory",
+        "parallel",
     },
     {"periods", "esf_config", "config", "ids", "problems", "logs", "secret"},
     {"reading", "schema", "validation"},
