@@ -1,18 +1,27 @@
-"""Work handed to a second process (``parallel``): done there when there is one, here when
+"""The second core (``parallel``): indicator families in threads give the same table as one
+after the other; work handed to a second process is done there when there is one, here when
 there is not, when it has not begun, or when the second process dies; and the batch's reports
-the same wherever they were rendered."""
+are the same wherever they were rendered."""
 
 import contextlib
 import os
+import threading
 import time
 
+import pandas as pd
 import pytest
 from conftest import write_dataset
 from openpyxl import load_workbook
 from world import FULL_WORLD
 
 from indikator import batch as batch_module
-from indikator.parallel import aside, cores
+from indikator.config import load_config
+from indikator.dataset import load_dataset
+from indikator.indicators import FAMILIES, LONGEST_FIRST, exact_figures
+from indikator.indicators.engine import Context
+from indikator.parallel import aside, cores, in_threads
+from indikator.periods import parse_period
+from indikator.protection import published
 
 two_cores = pytest.mark.skipif(cores() < 2, reason="a second process needs a second core")
 
@@ -22,6 +31,90 @@ def _dies_elsewhere(here: int) -> str:
     if os.getpid() != here:
         os._exit(3)
     return "här"
+
+
+def test_in_threads_gives_each_result_in_order_from_other_threads():
+    here = threading.get_ident()
+
+    def call(i):
+        def run():
+            time.sleep(0.05 * (5 - i))  # the first ends last: results still in call order
+            return i, threading.get_ident()
+
+        return run
+
+    results = in_threads([call(i) for i in range(5)], 2)
+    assert [i for i, _ in results] == [0, 1, 2, 3, 4]
+    assert here not in {t for _, t in results} and len({t for _, t in results}) == 2
+    alone = in_threads([call(i) for i in range(3)], 1)
+    assert [i for i, _ in alone] == [0, 1, 2] and {t for _, t in alone} == {here}
+
+
+def test_in_threads_passes_an_error_on():
+    def boom():
+        raise ValueError("trasig familj")
+
+    with pytest.raises(ValueError, match="trasig familj"):
+        in_threads([lambda: 1, boom, lambda: 3], 2)
+
+
+def test_once_is_built_once_when_two_threads_ask():
+    ctx = Context(
+        groups=["A", "TOTALT"],
+        periods=[],
+        show=[0, 1],
+        project_start=0,
+        person_codes=pd.Index([]),
+        person_kon=None,
+    )
+    built = []
+
+    def build():
+        built.append(1)
+        time.sleep(0.2)  # the other thread asks meanwhile
+        return object()
+
+    got = in_threads([lambda: ctx.once("x", build), lambda: ctx.once("x", build)], 2)
+    assert len(built) == 1 and got[0] is got[1]
+
+
+def test_longest_first_names_every_family_once():
+    assert sorted(LONGEST_FIRST) == sorted(FAMILIES)
+
+
+def test_families_side_by_side_give_the_table_one_by_one(tmp_path):
+    data = write_dataset(tmp_path / "w", FULL_WORLD)
+    config = load_config()
+    periods = [parse_period(p) for p in ("2017-03", "2017-05", "2017-Q2", "2017-T1", "2017")]
+    secret = b"hemlig" * 11
+
+    def table(threads, keyed):
+        ds = load_dataset(data, config, secret=secret)  # its own: nothing built yet
+        return exact_figures(ds, periods, keyed=keyed, threads=threads)
+
+    for keyed in (False, True):
+        one = table(1, keyed)
+        assert len(one) > 1000 and one["varde"].notna().any()
+        pd.testing.assert_frame_equal(table(2, keyed), one)
+    ds = [load_dataset(data, config, secret=secret) for _ in range(2)]
+    pd.testing.assert_frame_equal(
+        published(ds[0], periods, min_cell=5, threads=2), published(ds[1], periods, min_cell=5)
+    )
+
+
+def test_the_batch_computes_two_families_at_a_time(cli, tmp_path, monkeypatch):
+    seen = []
+    real = batch_module.run_batch
+
+    def spy(*args):
+        seen.append(args[-1])
+        return real(*args)
+
+    monkeypatch.setattr(batch_module, "run_batch", spy)
+    data = write_dataset(tmp_path / "w", FULL_WORLD)
+    r = cli("batch", "--data", str(data), "--out", str(tmp_path / "ut"), "--to", "2017-03")
+    assert r.exit_code == 0, r.stderr
+    assert seen == [min(2, cores())]
 
 
 def test_without_a_second_process_jobs_run_here():

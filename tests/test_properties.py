@@ -303,6 +303,24 @@ def test_same_figures_from_any_format_encoding_and_row_order(world, rnd):
         assert tidy_of(write(d / "c", files, "csv;", order=shuffled), periods).equals(reference)
 
 
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(worlds(), st.booleans())
+def test_same_figures_with_families_side_by_side(world, keyed):
+    # the batch computes two families at a time (parallel.in_threads): the table must not
+    # depend on it, neither the exact pass nor the keyed one (which reuses the exact's work)
+    _, _, periods, files, _ = world
+    chosen = [parse_period(p) for p in periods]
+    with tempfile.TemporaryDirectory() as d:
+        folder = write(Path(d), files)
+        tables = []
+        for threads in (1, 2):
+            ds = load_dataset(folder, CONFIG, secret=b"k" * 64)
+            if keyed:
+                compute(ds, chosen, threads=threads)  # the exact pass first, as published does
+            tables.append(compute(ds, chosen, keyed=keyed, threads=threads))
+    assert tables[1].equals(tables[0])
+
+
 @settings(max_examples=30, deadline=None)
 @given(worlds())
 def test_months_of_a_year_sum_to_the_year_for_event_counts(world):

@@ -122,13 +122,16 @@ def run_batch(
     config_path: Path,
     min_cell: int | None = None,
     progress=None,
+    threads: int = 1,
 ) -> BatchResult:
+    """Every period's figures, written as one new generation; ``threads``: indicator families
+    computed side by side (more memory, less time)."""
     step = progress or (lambda label: None)
     out.mkdir(parents=True, exist_ok=True)
     with aside(sum(c.read for c in ds.counts) >= ASIDE_ROWS) as helper:
         helper.prepare("indikator.output.excel", "openpyxl")
         step("räknar")
-        tidy = published(ds, periods, min_cell=min_cell, audited=True)
+        tidy = published(ds, periods, min_cell=min_cell, audited=True, threads=threads)
         stamp = dt.datetime.now(dt.UTC)
         name = f"korning-{stamp:%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
         try:

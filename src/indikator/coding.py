@@ -82,8 +82,9 @@ def _category_lookup(categories: pd.Index, index: pd.Index) -> np.ndarray:
         found = index.get_indexer(categories.astype(object))
     lookup = np.append(found, -1)
     if len(categories) >= _LARGE:
-        for k in [k for k, (a, b, _) in _LOOKUPS.items() if a() is None or b() is None]:
-            del _LOOKUPS[k]
+        for k, (a, b, _) in list(_LOOKUPS.items()):  # one copy: other threads may add
+            if a() is None or b() is None:
+                _LOOKUPS.pop(k, None)
         _LOOKUPS[key] = (weakref.ref(categories), weakref.ref(index), lookup)
     return lookup
 

@@ -1,4 +1,10 @@
-"""Pure-Python work handed to a second process while this one goes on.
+"""Work for the second core: families of indicators in threads, and pure-Python work handed
+to a second process while this one goes on.
+
+An indicator family is numpy sorts, comparisons and takes over millions of rows, which release
+the GIL: two families in two threads run side by side (``in_threads``). Each holds hundreds of
+MB of temporaries at national scale, so this is for jobs whose peak is not the limit (the
+batch); ``monthly`` computes one family at a time.
 
 The batch's reports are openpyxl cells and matplotlib charts: seconds of one core each, which
 no vectorising shortens, on a nightly machine that has two. A second process is started with
@@ -18,12 +24,13 @@ import multiprocessing
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterator
-from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
+T = TypeVar("T")
 PR_SET_PDEATHSIG = 1  # prctl: the signal a process gets when its parent ends
 
 
@@ -33,6 +40,20 @@ def cores() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # macOS, Windows
         return os.cpu_count() or 1
+
+
+def in_threads(calls: Sequence[Callable[[], T]], threads: int) -> list[T]:
+    """Each call's result, in order; up to ``threads`` at a time, begun in the order given (put
+    the longest first, so that they end together). One thread: here, one after the other. An
+    error, or Ctrl-C, cancels the calls not begun."""
+    if threads <= 1 or len(calls) <= 1:
+        return [call() for call in calls]
+    pool = ThreadPoolExecutor(threads, thread_name_prefix="indikator")
+    try:
+        futures = [pool.submit(call) for call in calls]
+        return [f.result() for f in futures]
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 @dataclass

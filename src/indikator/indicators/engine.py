@@ -14,6 +14,7 @@ counted once per position however many enrolments or activities they have.
 from __future__ import annotations
 
 import copy
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -45,6 +46,7 @@ class Context:
     # Per person position: the record key (cell-key method). When set, every count becomes
     # the sum of its persons' keys (events: of their own keys): the cell keys of the figures.
     key: np.ndarray | None = None
+    _building: dict[str, threading.Lock] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         for p in self.periods:
@@ -52,9 +54,12 @@ class Context:
 
     def once(self, name: str, build):
         """``build()``, done once for every pass over the same dataset and periods: only for
-        work that does not depend on ``key``."""
-        if name not in self.shared:
-            self.shared[name] = build()
+        work that does not depend on ``key``. Families in other threads that need the same
+        work wait for it (a build may use another name's work, never its own, never in a
+        circle)."""
+        with self._building.setdefault(name, threading.Lock()):
+            if name not in self.shared:
+                self.shared[name] = build()
         return self.shared[name]
 
     @property

@@ -71,23 +71,25 @@ def published(
     delprojekt=None,
     min_cell: int | None = None,
     audited: bool = False,
+    threads: int = 1,
 ):
     with stage("protection"):
-        return _published(ds, periods, indicators, delprojekt, min_cell, audited)
+        return _published(ds, periods, indicators, delprojekt, min_cell, audited, threads)
 
 
-def _published(ds, periods, indicators, delprojekt, min_cell, audited):
+def _published(ds, periods, indicators, delprojekt, min_cell, audited, threads):
     """The figures as published: the exact figures (``indicators.exact_figures``) protected by
     the configuration's method with ``min_cell`` (default from the configuration; 0 = exact).
     Suppression needs the whole delprojekt × kön table, so it computes every delprojekt and
     selects afterwards; the cell key is decided cell by cell. ``audited``: the figures are
     published together (a batch), so the audit (``audit.py``) must find nothing
-    recoverable in them, or nothing is published (``ProtectionError``)."""
+    recoverable in them, or nothing is published (``ProtectionError``). ``threads``: families
+    computed side by side (``indicators.exact_figures``)."""
     from ..indicators import check_selection, exact_figures
 
     b = threshold(ds.config, min_cell)
     if b <= 0:
-        return exact_figures(ds, periods, indicators, delprojekt)
+        return exact_figures(ds, periods, indicators, delprojekt, threads=threads)
     check_selection(ds.config, indicators, delprojekt)
     catalog = ds.config.indicators
     wanted = list(indicators) if indicators else list(catalog)
@@ -97,7 +99,7 @@ def _published(ds, periods, indicators, delprojekt, min_cell, audited):
         if i in MEAN_POPULATION and MEAN_POPULATION[i] not in wanted
     ]
     if ds.config.protection.method == SUPPRESSION:
-        exact = exact_figures(ds, periods, wanted + extra)
+        exact = exact_figures(ds, periods, wanted + extra, threads=threads)
         tidy = suppress(exact, b, ds.config.delprojekt_codes, catalog)
         if audited:
             _refuse_recoverable(tidy, catalog, ds.config.project.start, b)
@@ -110,8 +112,8 @@ def _published(ds, periods, indicators, delprojekt, min_cell, audited):
                 f"cellnyckelmetoden behöver projektets hemliga nyckel ({where}); den skapas av "
                 "`indikator init`, eller första gången en rapport tas fram från kommandoraden"
             )
-        exact = exact_figures(ds, periods, wanted + extra, delprojekt)
-        keyed = exact_figures(ds, periods, wanted + extra, delprojekt, keyed=True)
+        exact = exact_figures(ds, periods, wanted + extra, delprojekt, threads=threads)
+        keyed = exact_figures(ds, periods, wanted + extra, delprojekt, True, threads)
         base = rounding_base(ds.config, min_cell)
         tidy = perturb(exact, keyed, base, catalog)
         if audited:
