@@ -119,19 +119,31 @@ def _exact(ds, periods, indicators, delprojekt, keyed, threads) -> pd.DataFrame:
     ctx = context(ds, periods, delprojekt, keyed=keyed)
     wanted_set = set(wanted)
     parts: dict[str, list[pd.DataFrame]] = {}
-    calls: dict[str, Callable[[], list[pd.DataFrame]]] = {}
+    calls: dict[tuple[str, int], Callable[[], list[pd.DataFrame]]] = {}
     for name, family in FAMILIES.items():
         ids = {i for i in wanted_set if catalog[i].family == name}
         absent = {i for i in ids if not _has_data(ds, catalog[i])}
         parts[name] = [missing(ctx, i, catalog[i].kons) for i in sorted(absent)]
-        if ids - absent:
-            calls[name] = functools.partial(_family, family, ctx, ds, ids - absent)
-    names = sorted(calls, key=LONGEST_FIRST.index)
-    for name, computed in zip(names, in_threads([calls[n] for n in names], threads), strict=True):
-        parts[name] += computed
+        for n, some in enumerate(_apart(family, ids - absent, threads)):
+            calls[(name, n)] = functools.partial(_family, family, ctx, ds, some)
+    keys = sorted(calls, key=lambda k: (LONGEST_FIRST.index(k[0]), k[1]))
+    for key, computed in zip(keys, in_threads([calls[k] for k in keys], threads), strict=True):
+        parts[key[0]] += computed
     every = [p for name in FAMILIES for p in parts[name]]  # the families' order, however run
     out = pd.concat(every, ignore_index=True) if every else pd.DataFrame(columns=TIDY_COLUMNS)
     return order(out, ds, ctx, wanted)
+
+
+def _apart(family, ids: set[str], threads: int) -> list[set[str]]:
+    """The calls a family's ``ids`` are computed in: one, or with more than one thread, its
+    ``PARTS`` (and one for the rest)."""
+    if not ids:
+        return []
+    if threads <= 1 or not hasattr(family, "PARTS"):
+        return [ids]
+    out = [ids & part for part in family.PARTS if ids & part]
+    rest = ids - set().union(*family.PARTS)
+    return out + [rest] if rest else out
 
 
 def _family(family, ctx: Context, ds: Dataset, ids: set[str]) -> list[pd.DataFrame]:

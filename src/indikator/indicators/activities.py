@@ -9,6 +9,11 @@ from ..dataset import Dataset
 from .engine import Context, months, person_runs, sum_events, tally_runs
 from .tidy import rows
 
+# What may be computed apart when families run side by side (``parallel.in_threads``): each
+# part sorts the ten million activities on its own, so the two halves of the longest family
+# can take a core each.
+PARTS = [{"insats"}, {"fatt_insats", "deltagartimmar"}]
+
 
 def compute(ctx: Context, ds: Dataset, wanted: set[str]) -> list:
     act = ds.tables["aktiviteter"]
