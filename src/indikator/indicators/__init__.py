@@ -126,7 +126,9 @@ def _exact(ds, periods, indicators, delprojekt, keyed, threads) -> pd.DataFrame:
         parts[name] = [missing(ctx, i, catalog[i].kons) for i in sorted(absent)]
         for n, some in enumerate(_apart(family, ids - absent, threads)):
             calls[(name, n)] = functools.partial(_family, family, ctx, ds, some)
-    keys = sorted(calls, key=lambda k: (LONGEST_FIRST.index(k[0]), k[1]))
+    keys = list(calls)  # one thread: the families' order, whose peak memory monthly is held to
+    if threads > 1:
+        keys.sort(key=lambda k: (LONGEST_FIRST.index(k[0]), k[1]))
     for key, computed in zip(keys, in_threads([calls[k] for k in keys], threads), strict=True):
         parts[key[0]] += computed
     every = [p for name in FAMILIES for p in parts[name]]  # the families' order, however run
