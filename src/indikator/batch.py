@@ -130,8 +130,10 @@ def run_batch(
     out.mkdir(parents=True, exist_ok=True)
     with aside(sum(c.read for c in ds.counts) >= ASIDE_ROWS) as helper:
         helper.prepare("indikator.output.excel", "openpyxl")
-        # the inputs' checksums for the manifest (641 MB at national scale): there, meanwhile
-        sums = {p: helper.submit(sha256, p) for p in {config_path, *ds.files.values()}}
+        # what needs no figures, there while this process computes them: the inputs'
+        # checksums for the manifest (641 MB at national scale) and the validation list
+        early = {p: helper.submit(sha256, p) for p in {config_path, *ds.files.values()}}
+        early["validering.csv"] = helper.submit(problems_csv, ds.problems)
         step("räknar")
         tidy = published(ds, periods, min_cell=min_cell, audited=True, threads=threads)
         stamp = dt.datetime.now(dt.UTC)
@@ -139,7 +141,7 @@ def run_batch(
         try:
             with stage("output"), atomic_folder(out, name) as work:
                 step("skriver")
-                _write(work, tidy, ds, periods, config_path, min_cell, stamp, helper, sums)
+                _write(work, tidy, ds, periods, config_path, min_cell, stamp, helper, early)
             replace_link(out, LINK, name)
         except OSError as e:
             raise OutputError(
@@ -168,7 +170,7 @@ def documents(tidy, config, periods: list[Period], min_cell: int | None) -> list
 
 
 def _write(
-    work: Path, tidy, ds: Dataset, periods, config_path, min_cell, stamp, helper, sums
+    work: Path, tidy, ds: Dataset, periods, config_path, min_cell, stamp, helper, early
 ) -> None:
     """Every file of a run. The workbooks go to the second process (openpyxl, the larger
     share); this one writes the tables, the HTML reports (their charts are drawn once for
@@ -181,11 +183,11 @@ def _write(
             jobs[file] = Job(render, (report, fmt))
     (work / f"{TIDY}.parquet").write_bytes(parquet_bytes(tidy_arrow(tidy)))
     (work / f"{TIDY}.csv").write_text(tidy_csv(tidy), encoding="utf-8")
-    (work / "validering.csv").write_text(problems_csv(ds.problems), encoding="utf-8")
+    (work / "validering.csv").write_text(early["validering.csv"].result(), encoding="utf-8")
     manifest = {
         "version": __version__,
         "tid": stamp.isoformat(timespec="seconds"),
-        "konfiguration": {"fil": str(config_path), "sha256": sums[config_path].result()},
+        "konfiguration": {"fil": str(config_path), "sha256": early[config_path].result()},
         "min_cell": threshold(ds.config, min_cell),
         "skydd": describe(ds.config, min_cell),
         "perioder": [p.label for p in periods],
@@ -194,7 +196,7 @@ def _write(
             {
                 "export": c.export,
                 "fil": c.file,
-                "sha256": sums[ds.files[c.export]].result(),
+                "sha256": early[ds.files[c.export]].result(),
                 "rader_lasta": c.read,
                 "godkanda": c.accepted,
                 "avvisade": c.rejected,
