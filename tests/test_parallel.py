@@ -127,7 +127,7 @@ def test_a_family_is_computed_in_its_parts_only_side_by_side():
     assert _apart(FAMILIES["flow"], {"deltagare_aktiva"}, 2) == [{"deltagare_aktiva"}]
 
 
-def test_families_side_by_side_give_the_table_one_by_one(tmp_path):
+def test_families_side_by_side_give_the_table_one_by_one(tmp_path, monkeypatch):
     data = write_dataset(tmp_path / "w", FULL_WORLD)
     config = load_config()
     periods = [parse_period(p) for p in ("2017-03", "2017-05", "2017-Q2", "2017-T1", "2017")]
@@ -142,9 +142,15 @@ def test_families_side_by_side_give_the_table_one_by_one(tmp_path):
         assert len(one) > 1000 and one["varde"].notna().any()
         pd.testing.assert_frame_equal(table(2, keyed), one)
     ds = [load_dataset(data, config, secret=secret) for _ in range(2)]
-    pd.testing.assert_frame_equal(
-        published(ds[0], periods, min_cell=5, threads=2), published(ds[1], periods, min_cell=5)
+    import indikator.indicators as indicators
+
+    asked, real = [], indicators.in_threads
+    monkeypatch.setattr(
+        indicators, "in_threads", lambda calls, n: asked.append(n) or real(calls, n)
     )
+    side_by_side = published(ds[0], periods, min_cell=5, threads=2)
+    assert asked == [2, 2]  # the cell-key method's exact and keyed passes both get the threads
+    pd.testing.assert_frame_equal(side_by_side, published(ds[1], periods, min_cell=5))
 
 
 def test_the_batch_computes_two_families_at_a_time(cli, tmp_path, monkeypatch):
