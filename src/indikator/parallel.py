@@ -13,22 +13,21 @@ before the figures are computed, so that its imports are done when the reports a
 Whatever it has not begun when this process is done with its own share is taken back and done
 here; so is everything when there is one core or the second process cannot be started or dies.
 The work and its result are pickled, so a job is a module-level function of plain values.
+``multiprocessing`` is imported only when a second process is wanted (not for ``--help``).
 """
 
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import importlib
-import multiprocessing
 import os
-import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import CancelledError, Future, ProcessPoolExecutor, ThreadPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import CancelledError, Future
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 T = TypeVar("T")
 PR_SET_PDEATHSIG = 1  # prctl: the signal a process gets when its parent ends
@@ -48,6 +47,8 @@ def in_threads(calls: Sequence[Callable[[], T]], threads: int) -> list[T]:
     error, or Ctrl-C, cancels the calls not begun."""
     if threads <= 1 or len(calls) <= 1:
         return [call() for call in calls]
+    from concurrent.futures import ThreadPoolExecutor
+
     pool = ThreadPoolExecutor(threads, thread_name_prefix="indikator")
     try:
         futures = [pool.submit(call) for call in calls]
@@ -71,6 +72,8 @@ class Job:
 
     def result(self) -> Any:
         if self.future is not None:
+            from concurrent.futures.process import BrokenProcessPool
+
             try:
                 return self.future.result()
             except (BrokenProcessPool, CancelledError):  # killed, out of memory: do it here
@@ -92,6 +95,8 @@ class Aside:
     def submit(self, call: Callable[..., Any], *args) -> Job:
         job = Job(call, args)
         if self.pool is not None:
+            from concurrent.futures.process import BrokenProcessPool
+
             try:
                 job.future = self.pool.submit(call, *args)
             except (BrokenProcessPool, RuntimeError):  # died earlier, or shut down
@@ -105,6 +110,9 @@ def aside(wanted: bool) -> Iterator[Aside]:
     (work not begun is cancelled)."""
     pool = None
     if wanted and cores() > 1:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
         try:
             pool = ProcessPoolExecutor(
                 1, mp_context=multiprocessing.get_context("spawn"), initializer=_started
@@ -121,6 +129,9 @@ def aside(wanted: bool) -> Iterator[Aside]:
 def _started() -> None:
     """The second process leaves Ctrl-C to the first (which stops it: no traceback from here)
     and ends when the first ends, however it ends (Linux)."""
+    import ctypes
+    import signal
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if sys.platform.startswith("linux"):
         with contextlib.suppress(OSError, AttributeError):
@@ -128,5 +139,7 @@ def _started() -> None:
 
 
 def _import(modules: tuple[str, ...]) -> None:
+    import importlib
+
     for name in modules:
         importlib.import_module(name)
