@@ -212,6 +212,18 @@ def _cells(path) -> list:
 
 
 @two_cores
+def test_a_second_process_that_cannot_start_leaves_the_work_here(monkeypatch):
+    with aside(True) as helper:
+
+        def refused(*args):  # what a process limit or a missing /dev/shm looks like at start
+            raise OSError(11, "Resource temporarily unavailable")
+
+        monkeypatch.setattr(helper.pool, "submit", refused)
+        job = helper.submit(os.getpid)
+        assert helper.pool is None and job.result() == os.getpid()
+
+
+@two_cores
 def test_batch_reports_rendered_aside_are_those_rendered_here(cli, tmp_path, monkeypatch):
     data = write_dataset(tmp_path / "w", FULL_WORLD)
     helpers = []

@@ -99,7 +99,7 @@ class Aside:
 
             try:
                 job.future = self.pool.submit(call, *args)
-            except (BrokenProcessPool, RuntimeError):  # died earlier, or shut down
+            except (BrokenProcessPool, RuntimeError, OSError):  # died, shut down, not started
                 self.pool = None
         return job
 
