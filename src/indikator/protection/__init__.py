@@ -113,7 +113,7 @@ def _published(ds, periods, indicators, delprojekt, min_cell, audited, threads):
                 "`indikator init`, eller första gången en rapport tas fram från kommandoraden"
             )
         exact = exact_figures(ds, periods, wanted + extra, delprojekt, threads=threads)
-        keyed = exact_figures(ds, periods, wanted + extra, delprojekt, True, threads)
+        keyed = exact_figures(ds, periods, wanted + extra, delprojekt, keyed=True, threads=threads)
         base = rounding_base(ds.config, min_cell)
         tidy = perturb(exact, keyed, base, catalog)
         if audited:
