@@ -545,6 +545,66 @@ def test_a_kept_lookup_never_serves_another_index():
     ]
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.sampled_from(["a", " a", "a ", "\u00a0a", "b", "b\t", "", " ", "ÅÄ"])),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_pieces_stripped_once_merged_are_the_pieces_stripped_one_by_one(pieces):
+    """A large file's pieces are merged first and stripped once: the same codes and the same
+    distinct cells, in the same order, as stripping every piece and then merging."""
+    import pyarrow as pa
+
+    from indikator.reading.grid import encoded, merged, strip
+
+    columns = [pa.array(p, type=pa.string()) for p in pieces]
+    one_by_one = merged([encoded(c) for c in columns])
+    once = strip(merged([encoded(c, stripped=False) for c in columns]))
+    assert once.codes.tolist() == one_by_one.codes.tolist()
+    assert once.values.to_pylist() == one_by_one.values.to_pylist()
+    assert once.strings() == [c.strip() for p in pieces for c in p]
+
+
+def test_arrow_lookup_leaves_repeated_or_missing_keys_to_pandas():
+    """The Arrow lookup answers only for distinct keys without a missing one (pandas'
+    ``get_indexer`` refuses repeats); otherwise None, and pandas decides as before."""
+    from indikator import coding
+
+    values = pd.Series(["b", "a", "c", None], dtype="str")
+    assert coding._arrow_lookup(values, pd.Index(["a", "b"], dtype="str")).tolist() == [
+        1,
+        0,
+        -1,
+        -1,
+    ]
+    assert coding._arrow_lookup(values, pd.Index(["a", "b", "a"], dtype="str")) is None
+    assert coding._arrow_lookup(values, pd.Index(["a", None], dtype="str")) is None
+
+
+@pytest.mark.parametrize("fast_path", [True, False])
+def test_distinct_categorical_is_pandas_from_codes(fast_path, monkeypatch):
+    """Categories distinct by construction skip pandas' second check for repeats; the
+    categorical is the one ``from_codes`` builds, with or without pandas' fast path."""
+    from indikator import coding
+    from indikator.coding import distinct_categorical
+
+    if not fast_path:  # a pandas without the fast path
+        monkeypatch.setattr(coding, "_unchecked_dtype", lambda categories: None)
+    import pyarrow as pa
+
+    categories = pd.Index(pd.arrays.ArrowStringArray(pa.array(["x", "ÅÄÖ", "y z"])))
+    codes = np.array([2, 0, -1, 1, 1], dtype="int32")
+    got = distinct_categorical(codes, categories)
+    want = pd.Categorical.from_codes(codes, categories)
+    pd.testing.assert_extension_array_equal(got, want)
+    assert got.dtype == want.dtype
+    assert got.categories.dtype == want.categories.dtype
+    assert [None if pd.isna(v) else v for v in got] == ["y z", "x", None, "ÅÄÖ", "ÅÄÖ"]
+
+
 @settings(max_examples=150)
 @given(
     st.lists(

@@ -26,6 +26,23 @@ def positions(values: pd.Series, codes: Sequence[str] | pd.Index, dtype=np.int64
     return index.get_indexer(pd.Index(values, dtype=object)).astype(dtype)
 
 
+def distinct_categorical(codes: np.ndarray, categories: pd.Index) -> pd.Categorical:
+    """A categorical over ``categories`` that are distinct by construction (an Arrow
+    dictionary, ``pd.factorize``'s uniques), its ``codes`` in range (or -1). pandas would check
+    the categories for repeats once more by hashing every one of them: up to a second per
+    national export (250 000 persons as Python strings). The check is skipped through
+    pandas' own fast path where it exists; elsewhere ``from_codes`` checks as always."""
+    dtype = _unchecked_dtype(categories)
+    if dtype is None:
+        return pd.Categorical.from_codes(codes, categories, validate=False)
+    return pd.Categorical.from_codes(codes, dtype=dtype, validate=False)
+
+
+def _unchecked_dtype(categories: pd.Index) -> pd.CategoricalDtype | None:
+    fast = getattr(pd.CategoricalDtype, "_from_fastpath", None)
+    return None if fast is None else fast(categories, False)
+
+
 # A (key, day) pair packed into one int64: key * DAY_SPAN + day + DAY_SPAN // 2. The dates of a
 # dataset are 1900..2262, far fewer days than DAY_SPAN // 2 either side of 1970.
 DAY_SPAN = 1 << 20
@@ -107,7 +124,9 @@ def _arrow_lookup(values: pd.Series | pd.Index, index: pd.Index) -> np.ndarray |
         if not all(isinstance(c, str) for c in objects):
             return None
         keys = pa.array(objects, pa.string())
-    if pc.count_distinct(keys).as_py() != len(keys):
+    # repeats or a missing key: pandas decides (``unique`` is the cheapest Arrow hash pass;
+    # ``count_distinct`` took 0.1-0.9 s for 273 000 persons on the measuring machine)
+    if keys.null_count or len(pc.unique(keys)) != len(keys):
         return None
     found = pc.index_in(pa.array(values.array), value_set=keys).fill_null(-1)
     out = np.asarray(found, dtype=np.int64)

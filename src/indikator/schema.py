@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, model_validator
 
+from .coding import distinct_categorical
 from .config import CODE_LISTS, Config
 from .ids import IdChecker, check_id
 from .problems import Problems
@@ -408,11 +409,13 @@ def _column(kind: str, parsed: list[Any], codes: np.ndarray, books, index=None) 
         per_unique = np.array([np.nan if v is None else v for v in parsed], dtype="float64")
         values = _take(per_unique, codes, np.nan)
     elif not parsed:  # text, every cell empty (``detalj`` of a national register)
-        return pd.Series(_take(np.array([], dtype=object), codes, None), index=index, dtype=object)
+        return pd.Series(
+            _take(np.array([], dtype=object), codes, None), index=index, dtype=object, copy=False
+        )
     else:  # text: the dtype pandas infers for the distinct values (not for every row), taken
         distinct = pd.Series(np.array(parsed, dtype=object)).array
-        return pd.Series(distinct.take(codes, allow_fill=True), index=index)
-    return pd.Series(values, index=index)
+        return pd.Series(distinct.take(codes, allow_fill=True), index=index, copy=False)
+    return pd.Series(values, index=index, copy=False)
 
 
 def parse_column(values: pd.Series, col: Col, books: dict[str, CodeBook]) -> Parsed:
@@ -455,15 +458,19 @@ def _id_columns(values: pd.Series, ref: dt.date | IdChecker, index: pd.Index, wa
     has_error = np.append(pd.notna(error_u), False)[codes]
     build = {
         "person": lambda: pd.Series(
-            pd.Categorical.from_codes(_take(person_u, codes, -1), categories, validate=False),
+            distinct_categorical(_take(person_u, codes, -1), categories),
             index=index,
+            copy=False,
         ),
         "kon_pnr": lambda: pd.Series(
-            pd.Categorical.from_codes(_take(kon_u, codes, -1), list(KON_CODES)), index=index
+            pd.Categorical.from_codes(_take(kon_u, codes, -1), list(KON_CODES)),
+            index=index,
+            copy=False,
         ),
         "born": lambda: pd.Series(
             _take(table["born"].to_numpy(dtype="datetime64[s]"), codes, np.datetime64("NaT")),
             index=index,
+            copy=False,
         ),
     }
     columns = {k: make() for k, make in build.items() if wanted is None or k in wanted}
@@ -529,7 +536,7 @@ def validate_table(
             )
             bad |= parsed.bad
         out[name] = parsed.values
-    return pd.DataFrame(out), bad
+    return pd.DataFrame(out, copy=False), bad
 
 
 def _absent(col: Col, books: dict[str, CodeBook], n: int) -> pd.Series:

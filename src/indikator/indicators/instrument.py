@@ -56,7 +56,8 @@ def states(ctx: Context, ds: Dataset) -> pd.DataFrame:
             "m": m[keep],
             "until": until.astype("int64"),
             "better": better[keep],
-        }
+        },
+        copy=False,
     )
     return out[count[keep] >= 2].reset_index(drop=True)
 

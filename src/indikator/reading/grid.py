@@ -52,11 +52,12 @@ class Grid:
     unclosed: np.ndarray  # column index where a quote opens and never closes, else -1
 
 
-def encoded(column) -> Cells:
+def encoded(column, stripped: bool = True) -> Cells:
     """Cells from an Arrow column of strings, plain or dictionary-encoded (as the CSV parser
     gives them, one dictionary per chunk): the distinct cells stripped of surrounding
     whitespace (as ``str.strip``: NBSP and other Unicode spaces), equal stripped cells one
-    code."""
+    code. ``stripped=False``: the distinct cells as they are, for pieces of a file that are
+    stripped once merged (``merged``, then ``strip``)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -68,12 +69,20 @@ def encoded(column) -> Cells:
             dictionary = column.chunk(0).dictionary
             parts = [c.indices.to_numpy(zero_copy_only=False) for c in column.chunks]
             indices = np.concatenate(parts).astype("int32", copy=False)
-            return _trimmed(indices, dictionary)
+            return _cells(indices, dictionary, stripped)
         column = column.combine_chunks()
     if not pa.types.is_dictionary(column.type):
         column = pc.dictionary_encode(column)
     indices = column.indices.to_numpy(zero_copy_only=False).astype("int32", copy=False)
-    return _trimmed(indices, column.dictionary)
+    return _cells(indices, column.dictionary, stripped)
+
+
+def _cells(indices: np.ndarray, dictionary, stripped: bool) -> Cells:
+    import pyarrow as pa
+
+    if dictionary.type != pa.string():
+        dictionary = dictionary.cast(pa.string())
+    return strip(Cells(indices, dictionary)) if stripped else Cells(indices, dictionary)
 
 
 def merged(parts: list[Cells]) -> Cells:
@@ -99,17 +108,18 @@ def merged(parts: list[Cells]) -> Cells:
     return Cells(codes, together.dictionary)
 
 
-def _trimmed(indices: np.ndarray, dictionary) -> Cells:
-    import pyarrow as pa
+def strip(cells: Cells) -> Cells:
+    """The cells stripped of surrounding whitespace, equal stripped cells one code. The
+    distinct cells keep their order of first appearance, stripped or not: stripping the
+    pieces of a file one by one and then merging them gives the same ``Cells`` as merging
+    first and stripping once (which strips each distinct cell once, not once per piece)."""
     import pyarrow.compute as pc
 
-    if dictionary.type != pa.string():
-        dictionary = dictionary.cast(pa.string())
-    stripped = pc.dictionary_encode(pc.utf8_trim_whitespace(dictionary))
-    if len(stripped.dictionary) == len(dictionary):  # nothing merged: the codes stand
-        return Cells(indices, stripped.dictionary)
+    stripped = pc.dictionary_encode(pc.utf8_trim_whitespace(cells.values))
+    if len(stripped.dictionary) == len(cells.values):  # nothing merged: the codes stand
+        return Cells(cells.codes, stripped.dictionary)
     remap = stripped.indices.to_numpy(zero_copy_only=False).astype("int32")
-    return Cells(remap[indices], stripped.dictionary)
+    return Cells(remap[cells.codes], stripped.dictionary)
 
 
 def grid_of(records: list[tuple[int, list[str], int]]) -> Grid:

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..coding import distinct_categorical
 from ..errors import FileError
 from ..problems import Problems
 from .folder import SHEET_SUFFIXES
@@ -170,7 +171,7 @@ def _cells(cells: Cells, keep: np.ndarray) -> pd.Series:
     the strings are stored once (and never copied into Python objects)."""
     cells = cells.filter(keep)
     categories = pd.Index(pd.arrays.ArrowStringArray(cells.values), copy=False)
-    return pd.Series(pd.Categorical.from_codes(cells.codes, categories, validate=False))
+    return pd.Series(distinct_categorical(cells.codes, categories), copy=False)
 
 
 def _row_keys(columns: list[Cells], keep: np.ndarray) -> np.ndarray:

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import FileError
-from .grid import Cells, Grid, encoded, grid_of, merged
+from .grid import Cells, Grid, encoded, grid_of, merged, strip
 from .headers import HEADER_SEARCH
 
 _DELIMITERS = (";", "\t", ",")
@@ -179,13 +179,13 @@ def _csv_pieces(pieces, delimiter: str, first_line: int) -> Grid | None:
             table, records = table.slice(1), records[1:]
         lines.append(records + (line + first_line))
         line += newlines
-        parts.append([encoded(table.column(i)) for i in range(width)])
+        parts.append([encoded(table.column(i), stripped=False) for i in range(width)])
         del table
     if header is None:
         return None
     columns = []
     for i in range(len(header)):  # each piece's column freed as soon as it is merged
-        columns.append(merged([p[i] for p in parts]))
+        columns.append(strip(merged([p[i] for p in parts])))
         for p in parts:
             p[i] = None
     del parts
