@@ -568,6 +568,28 @@ def test_pieces_stripped_once_merged_are_the_pieces_stripped_one_by_one(pieces):
     assert once.strings() == [c.strip() for p in pieces for c in p]
 
 
+@pytest.mark.parametrize("width", [3, 1 << 16])
+def test_row_keys_are_equal_exactly_when_the_rows_are(width):
+    """Exact copies are found by one integer per row, the columns' codes combined; columns
+    with many distinct cells (2^16 each: 2^80 combinations) are renumbered on the way instead
+    of overflowing. Keys equal exactly when every cell is."""
+    import pyarrow as pa
+
+    from indikator.reading.grid import Cells
+    from indikator.reading.table import _row_keys
+
+    rng = np.random.default_rng(7)
+    values = pa.array([str(i) for i in range(width)])
+    rows = rng.integers(0, min(width, 4), size=(60, 5)).astype("int32")
+    rows[:, 0] = rng.integers(0, width, size=60)  # one column with many distinct cells
+    rows[30:40] = rows[:10]  # copies
+    columns = [Cells(np.ascontiguousarray(rows[:, j]), values) for j in range(5)]
+    key = _row_keys(columns, np.ones(60, dtype=bool))
+    same_row = (rows[:, None, :] == rows[None, :, :]).all(axis=2)
+    assert ((key[:, None] == key[None, :]) == same_row).all()
+    assert same_row[30:40, :10].diagonal().all()  # the copies are there to be found
+
+
 def test_arrow_lookup_leaves_repeated_or_missing_keys_to_pandas():
     """The Arrow lookup answers only for distinct keys without a missing one (pandas'
     ``get_indexer`` refuses repeats); otherwise None, and pandas decides as before."""

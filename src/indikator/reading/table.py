@@ -179,13 +179,16 @@ def _row_keys(columns: list[Cells], keep: np.ndarray) -> np.ndarray:
     of the file, also those the tool does not read): the columns' codes combined."""
     n = int(keep.sum())
     key = np.zeros(n, dtype="int64")
+    bound = 1  # every key is below it: the product of the widths so far (no pass to find out)
     for col in columns:
         codes = col.filter(keep).codes
         width = max(len(col.values), 1)
-        if int(key.max(initial=0)) >= (2**62) // width:
-            key = pd.factorize(key)[0].astype("int64")
+        if bound > (2**62) // width:
+            key, distinct = pd.factorize(key)
+            key, bound = key.astype("int64"), max(len(distinct), 1)
         key *= width
         key += codes
+        bound *= width
     return key
 
 

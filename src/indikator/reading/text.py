@@ -6,6 +6,7 @@ caught here and becomes a row error on its own line."""
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 import sys
@@ -14,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import FileError
+from ..parallel import cores, in_threads
 from .grid import Cells, Grid, encoded, grid_of, merged, strip
 from .headers import HEADER_SEARCH
 
@@ -183,11 +185,18 @@ def _csv_pieces(pieces, delimiter: str, first_line: int) -> Grid | None:
         del table
     if header is None:
         return None
-    columns = []
-    for i in range(len(header)):  # each piece's column freed as soon as it is merged
-        columns.append(strip(merged([p[i] for p in parts])))
+
+    def column(parts: list[list[Cells | None]], i: int) -> Cells:
+        whole = strip(merged([p[i] for p in parts]))  # the pieces' column, freed once merged
         for p in parts:
             p[i] = None
+        return whole
+
+    # Merging is numpy takes into new arrays, and writing new memory is what a large file's
+    # merge waits on (page faults): two columns at a time on two cores. No more memory than
+    # one at a time but for one column's pieces, freed a little later.
+    threads = min(MERGE_THREADS, cores()) if len(parts) > 1 else 1
+    columns = in_threads([functools.partial(column, parts, i) for i in range(len(header))], threads)
     del parts
     n = sum(len(x) for x in lines)
     empty = np.ones(n, dtype=bool)
@@ -276,6 +285,7 @@ def _record_lines(
     return records if len(records) == n_rows else None
 
 
+MERGE_THREADS = 2  # columns of a large file merged at a time (``_csv_pieces``)
 STREAMED = 1 << 25  # bytes: a larger file is parsed piece by piece, never held whole
 PIECE = 1 << 24  # bytes read and parsed at a time
 
