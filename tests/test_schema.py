@@ -52,3 +52,32 @@ def test_row_model_and_vectorised_validation_agree(export, data):
         except ValidationError:
             ok = False
         assert ok == (not flagged), row
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sampled_from(sorted(EXPORTS)), st.data())
+def test_columns_checked_side_by_side_as_one_by_one(export, data):
+    """A large export's columns are checked two at a time: the typed table, the rejected rows
+    and the problems, in their order, are those of checking one column after the other."""
+    from indikator.dataset import _unused
+
+    model = EXPORTS[export]
+    columns = model.columns()
+    rows = [
+        {name: data.draw(st.sampled_from(values_for(col))) for name, col in columns.items()}
+        for _ in range(data.draw(st.integers(1, 30)))
+    ]
+    frame = pd.DataFrame(rows).astype(object)
+    frame["_line"] = range(2, len(rows) + 2)
+    unused = data.draw(st.sampled_from([lambda c: False, _unused]))
+    results = []
+    for threads in (1, 2):
+        problems = Problems()
+        raw = RawTable(export, "f.csv", frame)
+        typed, bad = validate_table(raw, model, BOOKS, REF, problems, unused, threads)
+        results.append((typed, bad, problems.frame()))
+    (one, one_bad, one_found), (two, two_bad, two_found) = results
+    pd.testing.assert_frame_equal(one, two)
+    assert one_bad.tolist() == two_bad.tolist()
+    pd.testing.assert_frame_equal(one_found, two_found)
+    assert list(one.columns) == list(two.columns)

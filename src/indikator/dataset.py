@@ -18,6 +18,7 @@ from .config import Config
 from .errors import FileError
 from .ids import IdChecker
 from .memory import release
+from .parallel import cores
 from .problems import FileCount, Problems
 from .reading import missing_export, read_table, scan_folder
 from .rules import RULES, century, consistency, copies
@@ -28,6 +29,11 @@ from .schema import EXPORTS, aliases, codebooks, validate_table
 from .secret import read_secret, record_keys
 from .timings import stage
 from .vocabulary import EXPORT_ORDER
+
+# A large export's columns are checked two at a time (numpy takes over millions of rows, which
+# release the GIL): the check's temporaries are a column's, far below the peak of the rules.
+COLUMN_THREADS = 2
+THREADED_ROWS = 100_000
 
 
 @dataclass
@@ -101,7 +107,8 @@ def load_dataset(
                 century.warn_if_one_row_decides(raw, ref, problems)
                 ids = IdChecker(ref.date)
             unused = (lambda c: False) if export == "deltagare" else _unused
-            parsed[export] = validate_table(raw, model, books, ids, problems, unused)
+            threads = min(COLUMN_THREADS, cores()) if len(raw.frame) >= THREADED_ROWS else 1
+            parsed[export] = validate_table(raw, model, books, ids, problems, unused, threads)
         raws[export] = raw
         columns_filled[export] = frozenset(
             c for c in columns if c in raw.frame.columns and _filled(raw.frame[c])

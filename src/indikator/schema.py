@@ -10,6 +10,7 @@ Both paths give the same verdict (tested).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar
@@ -21,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, model_validator
 from .coding import distinct_categorical
 from .config import CODE_LISTS, Config
 from .ids import IdChecker, check_id
+from .parallel import in_threads
 from .problems import Problems
 from .reading import RawTable
 from .vocabulary import KON_CODES
@@ -484,59 +486,88 @@ def validate_table(
     ref: dt.date | IdChecker,
     problems: Problems,
     unused=lambda column: False,
+    threads: int = 1,
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """Parse every column; return the parsed frame (all rows) and a boolean 'row has an error'.
 
     Codes become categoricals in the configuration's order, dates datetime64, numbers float64,
     persons a categorical of normalised ids: typed columns, never millions of Python objects.
     ``unused(column)``: a typed column nothing reads (free text, what an id says of kön and
-    birth outside deltagare) is checked but not built; text is never wrong, so it is skipped."""
+    birth outside deltagare) is checked but not built; text is never wrong, so it is skipped.
+    ``threads``: columns checked side by side (numpy takes over millions of rows, which
+    release the GIL); the problems are listed in the columns' order however they ran."""
     frame = raw.frame
-    n = len(frame)
     # a row the reader could not split into cells is already reported; its cells are not
-    quiet = raw.unread if raw.unread is not None else np.zeros(n, dtype=bool)
-    bad = quiet.copy()
+    quiet = raw.unread if raw.unread is not None else np.zeros(len(frame), dtype=bool)
     lines = frame["_line"].to_numpy()
+    columns = model.columns()
+    calls = [
+        functools.partial(_checked, frame, name, col, books, ref, quiet, lines, unused)
+        for name, col in columns.items()
+    ]
+    if sum(col.kind == "id" for col in columns.values()) > 1:
+        threads = 1  # the id checker remembers what it has seen: one column at a time
+    bad = quiet.copy()
     out: dict[str, Any] = {"_line": lines}
-    for name, col in model.columns().items():
-        if name not in frame.columns:
-            out[name] = _absent(col, books, n)
-            continue
-        raw_values = frame[name]
-        empty = (raw_values == "").to_numpy(dtype=bool, na_value=True)
-        values = raw_values.mask(empty) if empty.any() else raw_values
-        if col.required and empty.any():
-            problems.add("saknat_varde", raw.file, lines[empty & ~quiet], name, "", "värde saknas")
-            bad |= empty
-        if col.kind == "id":
-            prefix = "" if name == "deltagare_id" else f"{name}_"
-            wanted = {k for k in ("person", "kon_pnr", "born") if not unused(f"{prefix}{k}")}
-            columns, err, messages, kinds = _id_columns(values, ref, frame.index, wanted)
-            at = np.flatnonzero(err)
-            for kind in pd.unique(kinds):
-                one = (kinds == kind) & ~quiet[at]
-                problems.add(
-                    kind, raw.file, lines[at[one]], name, raw_values.iloc[at[one]], messages[one]
-                )
-            bad |= err
-            out.update({f"{prefix}{k}": v for k, v in columns.items()})
-            continue
-        if col.kind == "text" and unused(name):
-            continue
-        parsed = parse_column(values, col, books)
-        if parsed.bad.any():
-            loud = ~quiet[parsed.bad]
-            problems.add(
+    for checked in in_threads(calls, threads):
+        for kind, at, column, values, messages in checked.found:
+            problems.add(kind, raw.file, at, column, values, messages)
+        for mask in checked.bad:
+            bad |= mask
+        out.update(checked.columns)
+    return pd.DataFrame(out, copy=False), bad
+
+
+@dataclass
+class _Checked:
+    """One column checked: its typed columns, the problems to list (kind, lines, column,
+    values, messages) in order, and the masks of the rows it rejects."""
+
+    columns: dict[str, Any]
+    found: list[tuple]
+    bad: list[np.ndarray]
+
+
+def _checked(frame, name: str, col: Col, books, ref, quiet, lines, unused) -> _Checked:
+    if name not in frame.columns:
+        return _Checked({name: _absent(col, books, len(frame))}, [], [])
+    result = _Checked({}, [], [])
+    raw_values = frame[name]
+    empty = (raw_values == "").to_numpy(dtype=bool, na_value=True)
+    values = raw_values.mask(empty) if empty.any() else raw_values
+    if col.required and empty.any():
+        result.found.append(("saknat_varde", lines[empty & ~quiet], name, "", "värde saknas"))
+        result.bad.append(empty)
+    if col.kind == "id":
+        prefix = "" if name == "deltagare_id" else f"{name}_"
+        wanted = {k for k in ("person", "kon_pnr", "born") if not unused(f"{prefix}{k}")}
+        columns, err, messages, kinds = _id_columns(values, ref, frame.index, wanted)
+        at = np.flatnonzero(err)
+        for kind in pd.unique(kinds):
+            one = (kinds == kind) & ~quiet[at]
+            result.found.append(
+                (kind, lines[at[one]], name, raw_values.iloc[at[one]], messages[one])
+            )
+        result.bad.append(err)
+        result.columns.update({f"{prefix}{k}": v for k, v in columns.items()})
+        return result
+    if col.kind == "text" and unused(name):
+        return result
+    parsed = parse_column(values, col, books)
+    if parsed.bad.any():
+        loud = ~quiet[parsed.bad]
+        result.found.append(
+            (
                 col.problem,
-                raw.file,
                 lines[parsed.bad][loud],
                 name,
                 raw_values[parsed.bad][loud],
                 parsed.messages[loud],
             )
-            bad |= parsed.bad
-        out[name] = parsed.values
-    return pd.DataFrame(out, copy=False), bad
+        )
+        result.bad.append(parsed.bad)
+    result.columns[name] = parsed.values
+    return result
 
 
 def _absent(col: Col, books: dict[str, CodeBook], n: int) -> pd.Series:
