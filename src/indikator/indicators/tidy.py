@@ -61,11 +61,9 @@ def rows(
 
     # the label columns are the same for every indicator of the same shape: built once
     shape = f"tidy labels {ctx.show} {dims} {kons}"
-    out = ctx.once(shape, label_frame).copy(deep=False)
-    out.insert(3, "indikator", indicator)
+    labels = ctx.once(shape, label_frame)
     if denominator is None:
-        out["varde"], out["taljare"], out["namnare"], out["status"] = num, np.nan, np.nan, OK
-        return out[COLUMNS]
+        return _frame(labels, indicator, num, np.nan, np.nan, OK)
     # a denominator with one dimension is shared by every dimension value
     den = np.concatenate(
         [
@@ -78,11 +76,29 @@ def rows(
     )
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(den > 0, num / den, np.nan)
-    out["varde"] = np.round(ratio, 6) if kind == MEAN else ratio
-    out["taljare"] = num if kind == SHARE else np.nan
-    out["namnare"] = den if kind == SHARE else np.nan
-    out["status"] = np.where(den > 0, OK, EMPTY_DENOMINATOR)
-    return out[COLUMNS]
+    return _frame(
+        labels,
+        indicator,
+        np.round(ratio, 6) if kind == MEAN else ratio,
+        num if kind == SHARE else np.nan,
+        den if kind == SHARE else np.nan,
+        np.where(den > 0, OK, EMPTY_DENOMINATOR),
+    )
+
+
+def _frame(labels: pd.DataFrame, indicator: str, varde, taljare, namnare, status):
+    """The tidy rows of one indicator: the shared label columns as they are, the figures
+    beside them, built at once (a frame per indicator and pass: inserting and assigning column
+    by column was most of a small run's indicator time)."""
+    figures = {
+        "indikator": indicator,
+        "varde": varde,
+        "taljare": taljare,
+        "namnare": namnare,
+        "status": status,
+    }
+    columns = {c: labels[c] if c in labels.columns else figures[c] for c in COLUMNS}
+    return pd.DataFrame(columns, index=labels.index, copy=False)
 
 
 def missing(ctx: Context, indicator: str, kons: tuple[str, ...] = KON) -> pd.DataFrame:
