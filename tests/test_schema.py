@@ -32,17 +32,24 @@ def values_for(col):
     return POOL[col.kind]
 
 
+def messy_rows(export: str, data, most: int) -> tuple[list[dict], pd.DataFrame]:
+    """1..``most`` rows of the export, every cell drawn from the messy pool, and the same rows
+    as the reader's frame (text cells, line numbers from 2)."""
+    columns = EXPORTS[export].columns()
+    rows = [
+        {name: data.draw(st.sampled_from(values_for(col))) for name, col in columns.items()}
+        for _ in range(data.draw(st.integers(1, most)))
+    ]
+    frame = pd.DataFrame(rows).astype(object)
+    frame["_line"] = range(2, len(rows) + 2)
+    return rows, frame
+
+
 @settings(max_examples=150, deadline=None)
 @given(st.sampled_from(sorted(EXPORTS)), st.data())
 def test_row_model_and_vectorised_validation_agree(export, data):
     model = EXPORTS[export]
-    columns = model.columns()
-    rows = [
-        {name: data.draw(st.sampled_from(values_for(col))) for name, col in columns.items()}
-        for _ in range(data.draw(st.integers(1, 6)))
-    ]
-    frame = pd.DataFrame(rows).astype(object)
-    frame["_line"] = range(2, len(rows) + 2)
+    rows, frame = messy_rows(export, data, 6)
     problems = Problems()
     _, bad = validate_table(RawTable(export, "f.csv", frame), model, BOOKS, REF, problems)
     for row, flagged in zip(rows, bad, strict=True):
@@ -62,13 +69,7 @@ def test_columns_checked_side_by_side_as_one_by_one(export, data):
     from indikator.dataset import _unused
 
     model = EXPORTS[export]
-    columns = model.columns()
-    rows = [
-        {name: data.draw(st.sampled_from(values_for(col))) for name, col in columns.items()}
-        for _ in range(data.draw(st.integers(1, 30)))
-    ]
-    frame = pd.DataFrame(rows).astype(object)
-    frame["_line"] = range(2, len(rows) + 2)
+    _, frame = messy_rows(export, data, 30)
     unused = data.draw(st.sampled_from([lambda c: False, _unused]))
     results = []
     for threads in (1, 2):

@@ -39,6 +39,8 @@ def distinct_categorical(codes: np.ndarray, categories: pd.Index) -> pd.Categori
 
 
 def _unchecked_dtype(categories: pd.Index) -> pd.CategoricalDtype | None:
+    """The dtype without the check for repeats, or None where pandas has no such path (an
+    internal name: a pandas that drops it still gets correct categoricals, only slower)."""
     fast = getattr(pd.CategoricalDtype, "_from_fastpath", None)
     return None if fast is None else fast(categories, False)
 

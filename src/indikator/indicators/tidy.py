@@ -86,7 +86,7 @@ def rows(
     )
 
 
-def _frame(labels: pd.DataFrame, indicator: str, varde, taljare, namnare, status):
+def _frame(labels: pd.DataFrame, indicator: str, varde, taljare, namnare, status) -> pd.DataFrame:
     """The tidy rows of one indicator: the shared label columns as they are, the figures
     beside them, built at once (a frame per indicator and pass: inserting and assigning column
     by column was most of a small run's indicator time)."""
