@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 
 import numpy as np
@@ -219,6 +220,29 @@ def test_months_of_many_dates_in_pieces():
     assert got.dtype == np.int32 and (got == want).all()
     # the last date: 2 499 999 × 97 s = 2 806.7 days after 2015-01-01, 2022-09-07
     assert got[(1 << 20) - 1] == 10**7 and got[-1] == 2022 * 12 + 8
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.none(),
+            st.datetimes(min_value=dt.datetime(1900, 1, 1), max_value=dt.datetime(2200, 12, 31)),
+            st.datetimes(min_value=dt.datetime(2016, 1, 1), max_value=dt.datetime(2020, 1, 1)),
+        ),
+        max_size=40,
+    )
+)
+def test_months_from_the_day_table_are_the_calendars(values):
+    """A batch's months come from a table of its days (from the earliest to the latest): the
+    same month index as numpy's calendar conversion, for dates before 1970, at any time of
+    day, spans wider than the table (1900..2200) and batches of missing dates only."""
+    from indikator.indicators.engine import _month_index
+
+    d = np.array([np.datetime64("NaT") if v is None else np.datetime64(v, "s") for v in values])
+    d = d.astype("datetime64[s]")
+    want = np.where(np.isnat(d), 10**7, d.astype("datetime64[M]").astype("int64") + 1970 * 12)
+    assert _month_index(d).tolist() == want.tolist()
 
 
 def test_coverage_searched_in_batches_as_at_once(monkeypatch):

@@ -98,9 +98,27 @@ def months(dates: pd.Series, dtype=np.int64) -> np.ndarray:
     d = np.asarray(dates, dtype="datetime64[s]")
     out = np.empty(len(d), dtype=dtype)
     for part in batches(len(d)):
-        m = d[part].astype("datetime64[M]").astype("int64") + 1970 * 12
-        out[part] = np.where(np.isnat(d[part]), 10**7, m)
+        out[part] = _month_index(d[part])
     return out
+
+
+DAY_TABLE = 1 << 16  # days: dates within this span get their months from a table
+
+
+def _month_index(d: np.ndarray) -> np.ndarray:
+    """``months`` of a batch. numpy's calendar conversion to months costs twice the division
+    to days: a register's dates span a few thousand days, so each day's month is converted once
+    (a table from the earliest to the latest day) and the rows take it from there."""
+    nat = np.isnat(d)
+    day = d.astype("datetime64[D]").astype("int64")
+    lo, hi = np.where(nat, np.iinfo(np.int64).max, day).min(initial=0), day.max(initial=0)
+    if nat.all() or hi - lo > DAY_TABLE:
+        month = d.astype("datetime64[M]").astype("int64") + 1970 * 12
+    else:
+        span = np.arange(lo, hi + 1).astype("datetime64[D]")
+        table = span.astype("datetime64[M]").astype("int64") + 1970 * 12
+        month = table[np.clip(day - lo, 0, hi - lo)]
+    return np.where(nat, 10**7, month)
 
 
 def add_months(dates: pd.Series, n: int) -> pd.Series:
