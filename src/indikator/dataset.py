@@ -121,7 +121,8 @@ def load_dataset(
         tables, counts, who = _accepted(files, raws, parsed, config, problems, secret)
         found, latest = problems.frame(), _latest(tables, today)
     del raws, parsed, raw  # the cells, row keys and line numbers of every file: judged
-    release(collect=True)
+    # cycles hold about 100 MB of a national load; a small one's collection is only its cost
+    release(collect=sum(c.read for c in counts) >= THREADED_ROWS)
     return Dataset(config, folder, tables, counts, found, who, files, latest, columns_filled)
 
 
