@@ -82,3 +82,25 @@ def test_columns_checked_side_by_side_as_one_by_one(export, data):
     assert one_bad.tolist() == two_bad.tolist()
     pd.testing.assert_frame_equal(one_found, two_found)
     assert list(one.columns) == list(two.columns)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(sorted(EXPORTS)), st.data())
+def test_a_categorical_column_is_parsed_as_its_cells(export, data):
+    """The reader's columns are categoricals, parsed per category (no hash pass over the rows),
+    unused categories included: the typed values, the rejected rows and their messages are
+    those of parsing the same cells as plain values."""
+    from indikator.schema import parse_column
+
+    columns = [(n, c) for n, c in EXPORTS[export].columns().items() if c.kind != "id"]
+    name, col = data.draw(st.sampled_from(columns))
+    pool = values_for(col)
+    cells = data.draw(st.lists(st.one_of(st.none(), st.sampled_from(pool)), max_size=20))
+    unused = data.draw(st.lists(st.sampled_from([*pool, "1899-01-01", "Summa"]), max_size=3))
+    categories = list(dict.fromkeys([c for c in cells if c is not None] + unused))
+    plain = pd.Series(cells, dtype=object)
+    coded = pd.Series(pd.Categorical(cells, categories=categories))
+    want, got = parse_column(plain, col, BOOKS), parse_column(coded, col, BOOKS)
+    pd.testing.assert_series_equal(got.values, want.values)
+    assert got.bad.tolist() == want.bad.tolist()
+    assert got.messages.tolist() == want.messages.tolist()

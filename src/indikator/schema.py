@@ -423,7 +423,7 @@ def _column(kind: str, parsed: list[Any], codes: np.ndarray, books, index=None) 
 def parse_column(values: pd.Series, col: Col, books: dict[str, CodeBook]) -> Parsed:
     """Parse each distinct value once and map the results back to the rows by their codes.
     Missing values (NA) stay missing without an error."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    codes, uniques = _distinct(values)
     parsed: list[Any] = []
     errors: list[str | None] = []
     for u in uniques:
@@ -436,6 +436,17 @@ def parse_column(values: pd.Series, col: Col, books: dict[str, CodeBook]) -> Par
     bad = _take(np.array([e is not None for e in errors], dtype=bool), codes, False)
     messages = np.array(errors, dtype=object)[codes[bad]]
     return Parsed(_column(col.kind, parsed, codes, books, values.index), bad, messages)
+
+
+def _distinct(values: pd.Series) -> tuple[np.ndarray, Any]:
+    """(each row's code, -1 where missing; the distinct values). A categorical column (as the
+    reader gives every column) has both already: its codes and categories, with no hash pass
+    over ten million rows. A category no row uses (the cell of a skipped summary row, an
+    emptied one) is parsed too, harmlessly: no row points to it, so it reports nothing."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = values.cat.codes.to_numpy()
+        return codes, (values.cat.categories if (codes >= 0).any() else [])
+    return pd.factorize(values, use_na_sentinel=True)
 
 
 def _take(per_unique: np.ndarray, codes: np.ndarray, missing) -> np.ndarray:
