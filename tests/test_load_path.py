@@ -546,6 +546,44 @@ def test_positions_as_pandas_looks_them_up(values, codes, kind, arrow_index):
             assert coding.positions(series, index).tolist() == expected.tolist()
 
 
+@settings(max_examples=100, deadline=None)
+@given(
+    people=st.lists(ids, min_size=1, max_size=12, unique=True),
+    order=st.randoms(use_true_random=False),
+    rows=st.lists(st.integers(0, 11), max_size=20),
+)
+def test_lists_with_the_same_content_are_looked_up_once(people, order, rows):
+    """Large lists are looked up by content: equal lists in different Index objects (the
+    person list of deltagare, the enrolments, the indicators) share one lookup, and a
+    category list equal to the index is every category at its own position. The positions
+    stay pandas' ``get_indexer``'s."""
+    from indikator import coding
+
+    shuffled = list(people)
+    order.shuffle(shuffled)
+    # one content, four objects (the indicators' person list is Python strings)
+    indexes = [pd.Index(list(people), dtype=t) for t in ("str", "str", "str", object)]
+    columns = [
+        pd.Series(pd.Categorical.from_codes([r % len(cats) for r in rows], pd.Index(cats)))
+        for cats in (list(people), list(people), shuffled)
+    ]
+    computed = []
+    original = coding._arrow_lookup
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(coding, "_LARGE", 1)
+        mp.setattr(coding, "_SEEN", [])
+        mp.setattr(coding, "_LOOKUPS", {})
+        mp.setattr(coding, "_arrow_lookup", lambda v, i: computed.append(1) or original(v, i))
+        for column in columns:
+            for index in indexes:
+                cells = pd.Index(column.astype(object), dtype=object)
+                expected = pd.Index(people, dtype=object).get_indexer(cells)
+                assert coding.positions(column, index).tolist() == expected.tolist()
+    # twelve (column, index) pairs of two contents: the people in order need no lookup at all,
+    # shuffled people one (unless the shuffle left them in order)
+    assert len(computed) == (0 if shuffled == people else 1)
+
+
 def test_a_kept_lookup_never_serves_another_index():
     """Lookups are kept by the identity of the two Indexes; once one of them is gone its
     id may be reused by another, whose lookup must be computed afresh."""

@@ -3,6 +3,7 @@ every table and indicator uses, fast for the categoricals the schema produces.""
 
 from __future__ import annotations
 
+import threading
 import weakref
 from collections.abc import Sequence
 
@@ -89,14 +90,79 @@ def batches(n: int, size: int = BATCH) -> list[slice]:
 _LOOKUPS: dict[tuple[int, int], tuple[weakref.ref, weakref.ref, np.ndarray]] = {}
 _LARGE = 4096
 
+# Large lists of Arrow strings, by content: the person list reaches the lookups as several
+# Index objects with the same content (deltagare's, the enrolments', the indicators'), and
+# exports often list their persons in the same order. A large list is compared with the ones
+# seen (Arrow compares the buffers, no string is hashed) and stands for the first equal one
+# still alive: one lookup per distinct pair of contents, not per pair of objects (at national
+# scale about a dozen lookups of 250 000 persons became a handful).
+_SEEN: list[weakref.ref] = []
+_SEEN_LOCK = threading.Lock()
+
+
+_TWINS: dict[int, tuple[weakref.ref, pd.Index]] = {}
+
+
+def _canonical(values: pd.Index) -> pd.Index:
+    """The first seen large list of Arrow strings equal to ``values`` (an Index of Python
+    strings counts as its Arrow twin), else ``values``."""
+    if len(values) < _LARGE:
+        return values
+    values = _arrow_twin(values)
+    if not _arrow_strings(values):
+        return values
+    import pyarrow as pa
+
+    with _SEEN_LOCK:
+        _SEEN[:] = [ref for ref in _SEEN if ref() is not None]
+        mine = None
+        for ref in _SEEN:
+            seen = ref()
+            if seen is values:
+                return values
+            if seen is not None and len(seen) == len(values):
+                mine = pa.array(values.array) if mine is None else mine
+                if pa.array(seen.array).equals(mine):
+                    return seen
+        _SEEN.append(weakref.ref(values))
+        return values
+
+
+def _arrow_twin(index: pd.Index) -> pd.Index:
+    """An Index of Python strings as Arrow strings, made once while the Index lives (the
+    indicators' person list is Python strings: each lookup converted 250 000 of them).
+    The same positions: ``_arrow_lookup`` converts such an Index the same way."""
+    if index.dtype != object:
+        return index
+    with _SEEN_LOCK:
+        hit = _TWINS.get(id(index))
+        if hit is not None and hit[0]() is index:
+            return hit[1]
+    objects = index.to_numpy(dtype=object)
+    if not all(isinstance(c, str) for c in objects):
+        return index
+    twin = pd.Index(objects, dtype="str")
+    with _SEEN_LOCK:
+        for k, (ref, _) in list(_TWINS.items()):
+            if ref() is None:
+                _TWINS.pop(k, None)
+        _TWINS[id(index)] = (weakref.ref(index), twin)
+    return twin
+
 
 def _category_lookup(categories: pd.Index, index: pd.Index) -> np.ndarray:
     """Position in ``index`` of each category, and -1 last (for the missing code -1)."""
+    if len(categories) >= _LARGE:
+        categories, index = _canonical(categories), _canonical(index)
     key = (id(categories), id(index))
     hit = _LOOKUPS.get(key)
     if hit is not None and hit[0]() is categories and hit[1]() is index:
         return hit[2]
-    found = _arrow_lookup(categories, index) if len(categories) >= _LARGE else None
+    found = None
+    if len(categories) >= _LARGE:
+        # the same list (categories are distinct): every category at its own position
+        same = categories is index
+        found = np.arange(len(index), dtype=np.int64) if same else _arrow_lookup(categories, index)
     if found is None:
         found = index.get_indexer(categories.astype(object))
     lookup = np.append(found, -1)
