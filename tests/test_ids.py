@@ -132,3 +132,27 @@ def test_checker_remembers_across_files_and_keeps_codes_aligned():
     assert table["person"].tolist() == [None, "ANON-1", "198001010001"]
     assert table["error"].tolist()[0] == "deltagare_id innehåller blanksteg eller osynliga tecken"
     assert len(check.seen) == 4  # each distinct written form checked once, across calls
+
+
+_SOME_IDS = st.sampled_from(
+    ["19800101-0001", "800101-0001", " 19800101-0001", "ANON-1", "x y", "", "19800101-0002"]
+)
+
+
+@given(
+    st.lists(st.lists(st.one_of(_SOME_IDS, st.none()), max_size=12), min_size=1, max_size=4),
+    st.lists(st.booleans(), min_size=4, max_size=4),
+)
+def test_checker_across_files_is_each_file_checked_afresh(files, categorical):
+    """The checker remembers what it has checked (looked up in Arrow, only new values
+    checked): each file's codes and verdicts are those of checking its distinct values
+    afresh, whatever came before and whether the column is categorical or plain."""
+    check = IdChecker(REF)
+    for values, as_category in zip(files, categorical, strict=False):
+        column = pd.Series(values, dtype="category" if as_category else "str")
+        codes, table = check(column)
+        expected_codes, uniques = pd.factorize(column, use_na_sentinel=True)
+        expected = check_unique_ids(np.asarray(uniques, dtype=object), REF)
+        assert codes.tolist() == expected_codes.tolist()
+        pd.testing.assert_frame_equal(table, expected)
+    assert len(check.seen) == len({v for f in files for v in f if v is not None})

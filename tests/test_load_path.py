@@ -721,3 +721,24 @@ def test_tallies_placed_together_are_tallies_placed_apart(records, point):
     for a, t in zip(apart, together, strict=True):
         assert a.arrays["month"][0] == t.arrays["month"][0]
         assert np.array_equal(a.arrays["month"][1], t.arrays["month"][1])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    keys=st.lists(st.integers(0, 2**64 - 1), max_size=40),
+    copy_of=st.one_of(st.none(), st.integers(0, 39)),
+    split=st.booleans(),
+)
+def test_repeats_in_halves_are_repeats(keys, copy_of, split):
+    """Exact copies are looked for by sorting the row keys, a large array in two halves split
+    at a pivot, one per core: a key occurs twice exactly when a sorted half says so."""
+    from indikator.rules import copies
+
+    if copy_of is not None and keys:
+        keys.append(keys[copy_of % len(keys)])  # one copy, anywhere
+    key = np.array(keys, dtype=np.uint64)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(copies, "SPLIT_ROWS", 0 if split else 1 << 30)
+        mp.setattr(copies, "cores", lambda: 2)
+        assert copies.repeats(key) == (len(set(keys)) < len(keys))
+    assert key.tolist() == keys  # the caller's keys are left as they were

@@ -201,21 +201,33 @@ class IdChecker:
 
     def __init__(self, ref: dt.date):
         self.ref = ref
-        self.seen = pd.Index([], dtype=object)  # every value checked so far, in table order
+        self.seen = pd.Index([], dtype="str")  # every value checked so far, in table order
         self.table = _result([], [], [], [])
 
     def __call__(self, values: pd.Series) -> tuple[np.ndarray, pd.DataFrame]:
-        """(row -> distinct value code, -1 where missing; the verdicts of the distinct values)."""
+        """(row -> distinct value code, -1 where missing; the verdicts of the distinct values).
+        The distinct values stay Arrow strings and are looked up in Arrow (``positions``):
+        only the values not seen before become Python strings, to be checked."""
+        from .coding import positions
+
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
-        u = pd.Index(np.asarray(uniques, dtype=object), dtype=object)  # distinct already
-        rows = self.seen.get_indexer(u)
-        if (rows < 0).any():
-            new = u[rows < 0]
-            fresh = check_unique_ids(new.to_numpy(), self.ref)
-            self.seen = self.seen.append(new)
+        u = _strings(uniques)  # distinct already
+        rows = positions(u, self.seen) if len(self.seen) else np.full(len(u), -1, np.int64)
+        new = rows < 0
+        if new.any():
+            fresh = check_unique_ids(u[new].to_numpy(dtype=object), self.ref)
+            rows[new] = len(self.seen) + np.arange(int(new.sum()))  # appended in this order
+            self.seen = self.seen.append(u[new])
             self.table = pd.concat([self.table, fresh], ignore_index=True)
-            rows = self.seen.get_indexer(u)
         return codes, self.table.iloc[rows].reset_index(drop=True)
+
+
+def _strings(uniques) -> pd.Index:
+    """``pd.factorize``'s distinct values as an Index of Arrow strings: from a categorical's
+    categories by an Arrow take (the reader's columns), no Python string per value."""
+    if isinstance(uniques, pd.Categorical):
+        uniques = uniques.categories.take(uniques.codes)
+    return pd.Index(uniques).astype("str")
 
 
 def _result(person, kon, born, code) -> pd.DataFrame:
