@@ -742,3 +742,50 @@ def test_repeats_in_halves_are_repeats(keys, copy_of, split):
         mp.setattr(copies, "cores", lambda: 2)
         assert copies.repeats(key) == (len(set(keys)) < len(keys))
     assert key.tolist() == keys  # the caller's keys are left as they were
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    cells=st.lists(
+        st.one_of(st.sampled_from(["", " ", "a", "b", "ÅÄ", "19800101-0001"]), st.none())
+    ),
+    unused=st.lists(st.sampled_from(["", "c", "zz"]), max_size=2, unique=True),
+    kind=st.sampled_from(["category", "str", "object"]),
+)
+def test_blank_cells_and_used_persons_per_category_are_per_row(cells, unused, kind):
+    """A categorical column's empty cells and used persons are found per category (no hash of
+    the categories, no sort of the rows): the same rows and persons as asking row by row,
+    also with categories no row uses and with missing cells."""
+    from indikator.rules.common import distinct_persons
+    from indikator.schema import _blank
+
+    column = pd.Series(cells, dtype=kind)
+    if kind == "category":
+        column = column.cat.add_categories([u for u in unused if u not in set(cells)])
+    assert _blank(column).tolist() == [c == "" for c in cells]
+    present = list(dict.fromkeys(c for c in cells if c is not None))
+    persons = distinct_persons(column).tolist()
+    if kind == "category":  # in category order
+        assert persons == [c for c in column.cat.categories if c in present]
+    else:
+        assert persons == present
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.none(),
+            st.datetimes(dt.datetime(1900, 1, 1), dt.datetime(2200, 12, 31)),
+        ),
+        max_size=30,
+    )
+)
+def test_day_numbers_are_numpys(stamps):
+    """Day numbers by integer division are numpy's ``datetime64[D]``: before 1970 (floored,
+    not truncated), with a time of day, and NaT as NaT's integer."""
+    from indikator.rules.common import days
+
+    dates = pd.Series(pd.to_datetime(stamps, errors="coerce"), dtype="datetime64[s]")
+    expected = dates.to_numpy(dtype="datetime64[s]").astype("datetime64[D]").astype("int64")
+    assert days(dates).tolist() == expected.tolist()

@@ -109,7 +109,7 @@ def _canonical(values: pd.Index) -> pd.Index:
     if len(values) < _LARGE:
         return values
     values = _arrow_twin(values)
-    if not _arrow_strings(values):
+    if not arrow_strings(values):
         return values
     import pyarrow as pa
 
@@ -180,12 +180,12 @@ def _arrow_lookup(values: pd.Series | pd.Index, index: pd.Index) -> np.ndarray |
     None where pandas' rules must decide: values not Arrow strings, an index that is not
     all strings or has repeats (``get_indexer`` refuses those). After a large lookup Arrow's
     allocator is asked to give back what it used: it otherwise keeps it past the run's peak."""
-    if not _arrow_strings(values):
+    if not arrow_strings(values):
         return None
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    if _arrow_strings(index):
+    if arrow_strings(index):
         keys = pa.array(index.array)
     else:
         objects = index.to_numpy(dtype=object)
@@ -204,6 +204,6 @@ def _arrow_lookup(values: pd.Series | pd.Index, index: pd.Index) -> np.ndarray |
     return out
 
 
-def _arrow_strings(values: pd.Series | pd.Index) -> bool:
+def arrow_strings(values: pd.Series | pd.Index) -> bool:
     """pandas 3's default string columns are Arrow arrays: looked up in Arrow, 10× faster."""
     return isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow"

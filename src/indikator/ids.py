@@ -225,9 +225,12 @@ class IdChecker:
 def _strings(uniques) -> pd.Index:
     """``pd.factorize``'s distinct values as an Index of Arrow strings: from a categorical's
     categories by an Arrow take (the reader's columns), no Python string per value."""
+    from .coding import arrow_strings
+
     if isinstance(uniques, pd.Categorical):
         uniques = uniques.categories.take(uniques.codes)
-    return pd.Index(uniques).astype("str")
+    u = pd.Index(uniques)
+    return u if arrow_strings(u) else u.astype("str")
 
 
 def _result(person, kon, born, code) -> pd.DataFrame:
