@@ -304,3 +304,32 @@ def test_every_export_header_only(cli, tmp_path):
     assert r.exit_code == 0, r.stderr
     assert ",deltagare_aktiva,,T,1,,,ok" in r.stdout
     assert ",remisser,AF,T,0,,,ok" in r.stdout
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("monthly", "--period", "2017-05"),
+        ("esf", "--period", "2017"),
+        ("finsam", "--year", "2017"),
+        ("targets", "--period", "2017"),
+        ("validate",),
+        ("batch", "--out", "{out}"),
+    ],
+)
+def test_every_enrolment_rejected(cli, tmp_path, command):
+    """Found by running the ESF report on a sample without its configuration: when every
+    enrolment is rejected (here an unknown delprojekt), the ESF participants were an empty
+    table and the report stopped with an internal error. Every report says what was rejected
+    and exits 3 instead."""
+    from world import FULL_WORLD
+
+    files = dict(FULL_WORLD)
+    files["deltagare"] = deltagare_with("A;K;XX;2017-01-01;;;;;;", "B;M;XX;2017-02-01;;;;;;")
+    write_dataset(tmp_path / "data", files)
+    args = [a.format(out=tmp_path / "out") for a in command]
+    r = cli(*args, "--data", str(tmp_path / "data"))
+    assert r.exit_code == 3, r.stderr
+    assert "internt fel" not in r.stderr
+    assert "okänd kod för delprojekt" in r.stdout + r.stderr
+    assert_no_traceback(r)

@@ -58,7 +58,7 @@ def participants(ctx: Context, dl: pd.DataFrame) -> Participants:
     g, p = grp[first], person[first]
     change = (g[1:] != g[:-1]) | (p[1:] != p[:-1])
     head = np.flatnonzero(np.concatenate([[True], change])) if len(g) else np.arange(0)
-    tail = np.append(head[1:], len(first)) - 1
+    tail = np.append(head[1:], len(first)) - 1 if len(head) else head  # no enrolment: none
     still_open = np.maximum.reduceat(is_open[last], head) if len(head) else is_open[:0]
     exit_row = np.where(still_open, -1, row[last][tail])
     return Participants(g[head], p[head], row[first][head], exit_row)
