@@ -82,6 +82,32 @@ def batches(n: int, size: int = BATCH) -> list[slice]:
     return [slice(at, at + size) for at in range(0, n, size)]
 
 
+def lex_order(keys: Sequence[np.ndarray]) -> np.ndarray:
+    """``np.lexsort(keys)`` (the last key sorts first; equal rows keep their order) by one
+    stable argsort of the keys packed into an int64, where their ranges fit: a third of the
+    time of sorting key by key. A key's step (dates in seconds are whole days: 86 400) is
+    divided out first, so that two dates, a person and a group still fit."""
+    if not len(keys) or len(keys[0]) < 2:
+        return np.lexsort(keys) if len(keys) else np.arange(0)
+    packed = np.zeros(len(keys[0]), dtype=np.int64)
+    span = 1
+    for key in keys:  # least significant first
+        key = np.asarray(key)
+        if key.dtype.kind not in "iub":
+            return np.lexsort(keys)
+        lo, hi = int(key.min()), int(key.max())
+        if hi - lo >= 1 << 62:  # NaT's integer among dates: far too wide
+            return np.lexsort(keys)
+        at = key.astype(np.int64) - lo
+        step = int(np.gcd.reduce(at)) or 1
+        width = (hi - lo) // step + 1
+        if span * width >= 1 << 62:
+            return np.lexsort(keys)
+        packed += (at // step if step > 1 else at) * span
+        span *= width
+    return np.argsort(packed, kind="stable")
+
+
 # (categories, codes) -> lookup, for large category lists only: the person column of every
 # table is looked up in the same person codes many times over, and each lookup would turn
 # 250 000 Arrow strings into Python strings again. Keyed by identity and holding the two

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..coding import batches, positions
+from ..coding import batches, lex_order, positions
 from ..periods import KINDS, Period, month_index
 from ..vocabulary import KON
 
@@ -611,7 +611,7 @@ class Latest:
         keys = [_ordinal(s) for s in (when, *tiebreaks)]
         grp, person, m, *keys = with_totalt(ctx, grp, person, m, *keys)
         self.grp, self.person = grp, person
-        order = np.lexsort((*reversed(keys), person, grp))
+        order = lex_order((*reversed(keys), person, grp))
         self.selected: dict[str, tuple[int, int, np.ndarray, np.ndarray, np.ndarray]] = {}
         for kind in ctx.by_kind:
             lo, hi = _family_bounds(ctx, kind)

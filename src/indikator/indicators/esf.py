@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..coding import lex_order
 from ..dataset import Dataset
 from ..esf_config import (
     LONG_TERM_MONTHS,
@@ -53,8 +54,8 @@ def participants(ctx: Context, dl: pd.DataFrame) -> Participants:
     # the configuration, whatever the order of the rows: entry is the first enrolment by
     # (startdatum, delprojekt), exit the last by slutdatum, then startdatum.
     order = ctx.group_index(dl["delprojekt"])[row]
-    first = np.lexsort((order, start, person, grp))
-    last = np.lexsort((-order, start, slut, person, grp))
+    first = lex_order((order, start, person, grp))
+    last = lex_order((-order, start, slut, person, grp))
     g, p = grp[first], person[first]
     change = (g[1:] != g[:-1]) | (p[1:] != p[:-1])
     head = np.flatnonzero(np.concatenate([[True], change])) if len(g) else np.arange(0)
@@ -65,8 +66,13 @@ def participants(ctx: Context, dl: pd.DataFrame) -> Participants:
 
 
 def _sortable(dates: pd.Series) -> np.ndarray:
+    """Dates as int64 seconds for sorting, a missing one (an open enrolment) after every date:
+    one day after the latest, so that the keys stay narrow enough to be packed (``lex_order``)."""
     d = dates.to_numpy(dtype="datetime64[s]")
-    return np.where(np.isnat(d), np.iinfo("int64").max, d.astype("int64"))
+    nat = np.isnat(d)
+    seconds = d.view("int64")
+    after = int(seconds[~nat].max()) + 86_400 if (~nat).any() else 0
+    return np.where(nat, after, seconds)
 
 
 def age_at(dl: pd.DataFrame, rows_: np.ndarray) -> np.ndarray:

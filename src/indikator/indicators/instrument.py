@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..coding import BATCH, pack_day, positions, unpack_day
+from ..coding import BATCH, lex_order, pack_day, positions, unpack_day
 from ..dataset import Dataset
 from ..periods import KINDS
 from ..rules.common import days
@@ -162,7 +162,7 @@ def at_exit(ctx: Context, ds: Dataset, item) -> tuple[Tally, Tally]:
     ans = ds.tables["matningar"]
     ans = ans[(ans["fraga"] == item.code).to_numpy()]
     person_a = ctx.persons(ans["person"])
-    order = np.lexsort((ans["_line"].to_numpy(), days(ans["datum"]), person_a))
+    order = lex_order((ans["_line"].to_numpy(), days(ans["datum"]), person_a))
     packed = pack_day(person_a[order], days(ans["datum"])[order])  # sorted: (person, day)
     person_e = ctx.persons(e["person"]).astype("int64")
     until = days(e["slut"]) + item.exit_window_days
