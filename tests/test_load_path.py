@@ -757,12 +757,12 @@ def test_blank_cells_and_used_persons_per_category_are_per_row(cells, unused, ki
     the categories, no sort of the rows): the same rows and persons as asking row by row,
     also with categories no row uses and with missing cells."""
     from indikator.rules.common import distinct_persons
-    from indikator.schema import _blank
+    from indikator.schema import blank
 
     column = pd.Series(cells, dtype=kind)
     if kind == "category":
         column = column.cat.add_categories([u for u in unused if u not in set(cells)])
-    assert _blank(column).tolist() == [c == "" for c in cells]
+    assert blank(column).tolist() == [c == "" for c in cells]
     present = list(dict.fromkeys(c for c in cells if c is not None))
     persons = distinct_persons(column).tolist()
     if kind == "category":  # in category order
@@ -868,3 +868,22 @@ def test_line_breaks_counted_in_stretches_are_counted(data, scan):
         mp.setattr(text, "_SCAN", scan)
         assert text._newlines(arr) == raw.count(b"\n")
         assert text._only_crlf(arr) == (raw.count(b"\r") == raw.count(b"\r\n"))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    cells=st.lists(st.one_of(st.sampled_from(["a", "b", "c", "ÅÄ"]), st.none())),
+    listed=st.lists(st.sampled_from(["a", "b", "c", "ÅÄ", "zz"]), unique=True),
+    unused=st.lists(st.sampled_from(["d", "a"]), max_size=2, unique=True),
+    kind=st.sampled_from(["category", "str", "object"]),
+)
+def test_unlisted_values_per_category_are_per_row(cells, listed, unused, kind):
+    """Values present but not listed, asked per category (with categories no row uses, listed
+    or not): the rows a row-by-row question finds; a missing value is never unlisted."""
+    from indikator.coding import unlisted
+
+    column = pd.Series(cells, dtype=kind)
+    if kind == "category":
+        column = column.cat.add_categories([u for u in unused if u not in set(cells)])
+    got = unlisted(column, pd.Index(listed, dtype=object)).tolist()
+    assert got == [c is not None and c not in listed for c in cells]

@@ -27,6 +27,20 @@ def positions(values: pd.Series, codes: Sequence[str] | pd.Index, dtype=np.int64
     return index.get_indexer(pd.Index(values, dtype=object)).astype(dtype)
 
 
+def unlisted(values: pd.Series, codes: pd.Index) -> np.ndarray:
+    """Per row: a value is there but not in ``codes``. A categorical column is asked per
+    category: when every category is listed (the usual case) no row is looked at, else one
+    boolean per row instead of ten million int64 positions."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        lookup = _category_lookup(values.cat.categories, codes)  # -1 last: the missing code
+        out_cat = lookup < 0
+        out_cat[-1] = False
+        if not out_cat.any():
+            return np.zeros(len(values), dtype=bool)
+        return out_cat[values.cat.codes.to_numpy()]
+    return values.notna().to_numpy() & (positions(values, codes) < 0)
+
+
 def distinct_categorical(codes: np.ndarray, categories: pd.Index) -> pd.Categorical:
     """A categorical over ``categories`` that are distinct by construction (an Arrow
     dictionary, ``pd.factorize``'s uniques), its ``codes`` in range (or -1). pandas would check

@@ -539,7 +539,7 @@ class _Checked:
     bad: list[np.ndarray]
 
 
-def _blank(values: pd.Series) -> np.ndarray:
+def blank(values: pd.Series) -> np.ndarray:
     """Per row: the cell is "" (a missing cell is not). A categorical column (as the reader
     gives them) is compared per category: pandas would first hash every category to see
     whether "" is one (a quarter of a second for an export's 250 000 ids)."""
@@ -555,7 +555,7 @@ def _checked(frame, name: str, col: Col, books, ref, quiet, lines, unused) -> _C
         return _Checked({name: _absent(col, books, len(frame))}, [], [])
     result = _Checked({}, [], [])
     raw_values = frame[name]
-    empty = _blank(raw_values)
+    empty = blank(raw_values)
     values = raw_values.mask(empty) if empty.any() else raw_values
     if col.required and empty.any():
         result.found.append(("saknat_varde", lines[empty & ~quiet], name, "", "värde saknas"))

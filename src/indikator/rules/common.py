@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..coding import positions
+from ..coding import unlisted
 from ..config import Config
 from ..problems import Problems
 from .causes import Found, Rejected
@@ -104,7 +104,7 @@ def require_person(
     """Rows whose person has no enrolment in ``dl``: a consequence where the enrolment was
     rejected, otherwise ``code``."""
     enrolled = distinct_persons(dl["person"])
-    unknown = ok & df["person"].notna().to_numpy() & (positions(df["person"], enrolled) < 0)
+    unknown = ok & unlisted(df["person"], enrolled)
     at = np.flatnonzero(unknown)
     if len(at):
         person = df["person"].iloc[at]
