@@ -5,7 +5,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indikator.coding import _arrow_strings, positions
+from indikator.coding import arrow_strings, positions
 from indikator.output.tidy import _float_text, _plain
 
 
@@ -41,7 +41,7 @@ CODES = ["a", "b", "ä", ""]
 @given(st.lists(st.one_of(st.none(), st.sampled_from([*CODES, "x"]), st.text(max_size=2))))
 def test_positions_of_arrow_strings_is_the_list_index(values):
     s = pd.Series(values, dtype="str")
-    assert _arrow_strings(s)  # the Arrow path is the one under test
+    assert arrow_strings(s)  # the Arrow path is the one under test
     expected = [CODES.index(v) if v in CODES else -1 for v in values]
     assert positions(s, CODES).tolist() == expected
 
