@@ -1,8 +1,14 @@
 """Follow-up after exit on the hand-counted world (see world.py)."""
 
+import numpy as np
+import pandas as pd
 import pytest
 from conftest import fig, run, write_dataset
+from hypothesis import given
+from hypothesis import strategies as st
 from world import FULL_WORLD
+
+from indikator.rules.uppfoljningar import _latest_end
 
 
 @pytest.fixture(scope="module")
@@ -46,3 +52,31 @@ def test_twelve_months_nothing_due(tidy):
     # 12-month points in May 2017 would need exits in May 2016: none.
     assert fig(tidy, "andel_arbete_studier_12m", "TOTALT", "T") == (None, 0, 0, "tom_namnare")
     assert fig(tidy, "uppfoljning_saknas_12m", "TOTALT", "T")[0] == 0
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 5), st.integers(0, 40), st.integers(0, 40)), max_size=40),
+    st.integers(0, 3),
+)
+def test_latest_end_is_each_persons_latest_slutdatum(rows, extra):
+    # the latest ended enrolment's end per person, by integer codes, equals pandas' groupby on
+    # the person strings; persons listed as categories without an ended enrolment get NaT, as
+    # does the slot after the last category (a follow-up's person not among them)
+    persons = [f"P{i}" for i in range(6 + extra)]
+    day = np.datetime64("2017-01-01", "s")
+    ended = pd.DataFrame(
+        {
+            "person": pd.Categorical([persons[p] for p, _, _ in rows], categories=persons),
+            "start": [day + np.timedelta64(s, "D") for _, s, _ in rows],
+            "slut": [day + np.timedelta64(e, "D") for _, _, e in rows],
+        }
+    )
+    ended = ended.astype({"start": "datetime64[s]", "slut": "datetime64[s]"})
+    got = _latest_end(ended)
+    by_person = ended.groupby("person", observed=True)["slut"].max()
+    assert len(got) == len(persons) + 1 and np.isnat(got[-1])
+    for i, p in enumerate(persons):
+        if p in by_person.index:
+            assert got[i] == by_person[p].to_datetime64()
+        else:
+            assert np.isnat(got[i])

@@ -163,6 +163,33 @@ def test_record_keys_are_the_documented_hash():
         assert record_keys(ids, secret, domain).tolist() == expected
 
 
+def _documented_key(i: str, secret: bytes, domain: str) -> float:
+    import hashlib
+
+    h = hashlib.blake2b(domain.encode() + b"\x00" + i.encode(), key=secret[:64], digest_size=4)
+    return float(int.from_bytes(h.digest(), "big"))
+
+
+@given(
+    ids=st.lists(
+        st.sampled_from(["19121212-1212", "K1", "ö-remiss", "", "R0001", "7"]) | st.text()
+    ),
+    form=st.sampled_from(["list", "object", "arrow", "category"]),
+)
+def test_record_keys_of_every_column_form_are_the_documented_hash(ids, form):
+    # a column reaches record_keys as a list, a Series of Python strings, of Arrow strings or a
+    # categorical (repeated ids, in any order): each id's key is its hash written out one by one
+    secret = b"k" * 64
+    column = {
+        "list": lambda: ids,
+        "object": lambda: pd.Series(ids, dtype=object),
+        "arrow": lambda: pd.Series(ids, dtype="string[pyarrow]"),
+        "category": lambda: pd.Series(ids, dtype="category"),
+    }[form]()
+    expected = [_documented_key(i, secret, "remisser") for i in ids]
+    assert record_keys(column, secret, "remisser").tolist() == expected
+
+
 # --------------------------------------------------------------------------------------------
 # A register of ~200 participants where today's batch leaks
 

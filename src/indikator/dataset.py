@@ -187,11 +187,11 @@ RECORDS = {"remisser": "remiss_id", "organisationsaktiviteter": "aktivitet_id"}
 def _with_record_keys(tables: dict[str, pd.DataFrame], who: pd.DataFrame, secret: bytes) -> None:
     """Each person's, referral's and organisation activity's record key (``secret``): what the
     cell-key method sums per published cell. Computed here, while the ids are real ids."""
-    who["nyckel"] = record_keys(who["person"].to_numpy(dtype=object), secret, "person")
+    who["nyckel"] = record_keys(who["person"], secret, "person")
     for export, column in RECORDS.items():
         if export in tables:
             df = tables[export]
-            df["nyckel"] = record_keys(df[column].to_numpy(dtype=object), secret, export)
+            df["nyckel"] = record_keys(df[column], secret, export)
 
 
 def _filled(values: pd.Series) -> bool:

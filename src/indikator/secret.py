@@ -49,9 +49,13 @@ def create_secret(path: Path) -> bytes:
 def record_keys(ids, secret: bytes, domain: str) -> np.ndarray:
     """Each id's record key, an integer in [0, 2^32) as float64 (so that sums of keys over a
     cell stay exact). ``domain`` keeps persons, referrals and activities apart. One hash per
-    distinct id."""
-    values = np.asarray(ids, dtype=object)
-    uniques, inverse = np.unique(values.astype(str), return_inverse=True)
+    distinct id: the distinct ids are found by hashing (``pd.factorize``; a categorical's
+    categories, Arrow strings by Arrow), not by sorting them as NumPy strings."""
+    import pandas as pd
+
+    values = ids if isinstance(ids, pd.Series) else pd.Series(np.asarray(ids, dtype=object))
+    inverse, distinct = pd.factorize(values, use_na_sentinel=False)
+    uniques = [u if isinstance(u, str) else str(u) for u in distinct.tolist()]
     # The keyed state after the domain prefix is computed once and copied for each id (the
     # key block is not hashed again); the 4-byte digests are read as big-endian integers at once.
     base = hashlib.blake2b(key=secret[:64], digest_size=4)
@@ -62,5 +66,5 @@ def record_keys(ids, secret: bytes, domain: str) -> np.ndarray:
         h.update(u.encode())
         return h.digest()
 
-    keys = np.frombuffer(b"".join(map(digest, uniques.tolist())), dtype=">u4").astype("float64")
-    return keys[inverse.reshape(-1)] if len(values) else keys[:0]
+    keys = np.frombuffer(b"".join(map(digest, uniques)), dtype=">u4").astype("float64")
+    return keys[inverse] if len(values) else keys[:0]

@@ -49,17 +49,18 @@ def states(ctx: Context, ds: Dataset) -> pd.DataFrame:
     same_next = np.zeros(len(keep), dtype=bool)  # the next change is in the same group
     same_next[:-1] = start[keep[1:]] == start[keep[:-1]]
     until = np.where(same_next, np.append(m[keep][1:], 0) - 1, FAR)
-    out = pd.DataFrame(
+    second = count[keep] >= 2  # a state needs a first answer to compare with
+    at = keep[second]
+    return pd.DataFrame(
         {
-            "person": person[keep],
-            "item": item[keep],
-            "m": m[keep],
-            "until": until.astype("int64"),
-            "better": better[keep],
+            "person": person[at],
+            "item": item[at],
+            "m": m[at],
+            "until": until[second].astype("int64"),
+            "better": better[at],
         },
         copy=False,
     )
-    return out[count[keep] >= 2].reset_index(drop=True)
 
 
 def _by_person_item_date(person, item, date, line, n_items: int) -> np.ndarray:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..coding import person_days, positions
+from ..coding import lex_order, person_days, positions
 from .common import Rows, consequences, days, require_person
 
 
@@ -39,13 +39,7 @@ def check(rows: Rows):
         "deltagaren har ingen avslutad inskrivning",
         of_ended,
     )
-    latest = (
-        ended.sort_values(["slut", "start"], kind="stable")
-        .groupby("person", observed=True)["slut"]
-        .last()
-    )
-    at = positions(df["person"], pd.Index(latest.index))
-    at_person = np.append(latest.to_numpy(dtype="datetime64[s]"), np.datetime64("NaT"))[at]
+    at_person = _latest_end(ended)[positions(df["person"], ended["person"].cat.categories)]
     df["slut"] = df["slutdatum"].where(
         df["slutdatum"].notna(),
         pd.Series(at_person, index=df.index).astype("datetime64[s]"),
@@ -94,6 +88,23 @@ def check(rows: Rows):
             ).to_numpy()[dup],
         )
     return cand[~dup].drop(columns=["slutdatum"]).copy()
+
+
+def _latest_end(ended: pd.DataFrame) -> np.ndarray:
+    """Per person category of ``ended`` (and NaT last, for persons not among them): the end
+    of their latest ended enrolment. Sorted by (person, slut) as integer codes, each person's
+    last row; no groupby over person strings."""
+    codes = ended["person"].cat.codes.to_numpy()
+    slut = ended["slut"].to_numpy(dtype="datetime64[s]")
+    known = (codes >= 0) & ~np.isnat(slut)
+    codes, slut = codes[known], slut[known]
+    latest = np.full(len(ended["person"].cat.categories) + 1, np.datetime64("NaT"), "datetime64[s]")
+    order = lex_order((slut.astype("int64"), codes))
+    c = codes[order]
+    last = np.ones(len(c), dtype=bool)
+    last[:-1] = c[1:] != c[:-1]
+    latest[c[last]] = slut[order][last]
+    return latest
 
 
 def _ends_of(df: pd.DataFrame, ended: pd.DataFrame) -> np.ndarray:
