@@ -156,3 +156,20 @@ def test_checker_across_files_is_each_file_checked_afresh(files, categorical):
         assert codes.tolist() == expected_codes.tolist()
         pd.testing.assert_frame_equal(table, expected)
     assert len(check.seen) == len({v for f in files for v in f if v is not None})
+
+
+def test_checker_takes_a_categoricals_distinct_ids_from_its_categories(monkeypatch):
+    # pd.factorize of a categorical column (the reader's id columns) gives a CategoricalIndex:
+    # its distinct ids are an Arrow take of the categories, never converted value by value
+    # (astype of 250 000 categories took 0.3 s of a national run)
+    def refuse(self, *args, **kwargs):
+        raise AssertionError("CategoricalIndex.astype called")
+
+    monkeypatch.setattr(pd.CategoricalIndex, "astype", refuse)
+    column = pd.Series(
+        ["19800101-0001", "ANON-1", None, "19800101-0001"],
+        dtype=pd.CategoricalDtype(pd.Index(["ANON-1", "19800101-0001", "unused"], dtype="str")),
+    )
+    codes, table = IdChecker(REF)(column)
+    assert codes.tolist() == [0, 1, -1, 0]  # in order of first appearance, as pd.factorize
+    assert table["person"].tolist() == ["198001010001", "ANON-1"]

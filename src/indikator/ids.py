@@ -227,7 +227,7 @@ def _strings(uniques) -> pd.Index:
     categories by an Arrow take (the reader's columns), no Python string per value."""
     from .coding import arrow_strings
 
-    if isinstance(uniques, pd.Categorical):
+    if isinstance(uniques, (pd.Categorical, pd.CategoricalIndex)):  # factorize gives the Index
         uniques = uniques.categories.take(uniques.codes)
     u = pd.Index(uniques)
     return u if arrow_strings(u) else u.astype("str")
