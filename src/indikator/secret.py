@@ -67,4 +67,4 @@ def record_keys(ids, secret: bytes, domain: str) -> np.ndarray:
         return h.digest()
 
     keys = np.frombuffer(b"".join(map(digest, uniques)), dtype=">u4").astype("float64")
-    return keys[inverse] if len(values) else keys[:0]
+    return keys[inverse]
