@@ -92,3 +92,32 @@ def test_log_lines_are_structured_and_masked(cli, tmp_path):
     assert any("avvisade" in x for x in lines)
     assert any(" WARNING " in x for x in lines)
     assert "19900101-0008" not in log.read_text(encoding="utf-8")
+
+
+def test_clean_up_that_fails_after_an_interrupt_stays_off_the_screen(tmp_path):
+    """Whatever a library leaves half-done when a run is interrupted (here an object whose
+    clean-up raises, collected at exit) goes to the log; the user sees only "avbrutet"."""
+    log = tmp_path / "run.log"
+    script = f"""
+import click
+from pathlib import Path
+from indikator import app
+from indikator.cli import handled
+
+class HalfWritten:
+    def __del__(self):
+        raise ValueError("I/O operation on closed file.")
+
+@click.command()
+@handled
+def job():
+    job.pending = HalfWritten()  # lives until the interpreter shuts down
+    raise KeyboardInterrupt
+
+app.start_log(Path({str(log)!r}))
+job()
+"""
+    r = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert r.returncode == 130, r.stderr
+    assert r.stderr == "avbrutet; tidigare resultat är orörda\n"
+    assert "efter avbrott: ValueError('I/O operation on closed file.')" in log.read_text()

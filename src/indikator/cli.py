@@ -36,6 +36,12 @@ def _fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
+def _after_interrupt(u) -> None:
+    """A library's clean-up that fails once a run is abandoned (a half-written file closed
+    under it) goes to the log, not under the "avbrutet" message as a traceback."""
+    log.info("%s", app.mask(f"efter avbrott: {u.exc_value!r} i {u.object!r}"))
+
+
 def _show(answer: app.Answer) -> int:
     for line in answer.summary.lines if answer.summary else []:
         click.echo(line, err=True)
@@ -65,6 +71,7 @@ def handled(func):
         except OSError as e:
             _fail(f"fel: {app.mask(describe_os_error(e))}", EXIT_FAIL)
         except KeyboardInterrupt:
+            sys.unraisablehook = _after_interrupt
             _fail("avbrutet; tidigare resultat är orörda", EXIT_INTERRUPTED)
         except Exception as e:  # noqa: BLE001 - the last line of defence
             _fail(

@@ -4,6 +4,7 @@ them; a figure without value shows the symbol of Swedish official statistics as 
 
 from __future__ import annotations
 
+import contextlib
 import io
 
 from ..catalog import MEAN, SHARE, SUM
@@ -29,11 +30,33 @@ def figures(report) -> bytes:
     tens of thousands of cells, and a normal workbook keeps an object per cell). Widths and
     frozen panes are set before a sheet's first row: write-only writes them first."""
     from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    buf = io.BytesIO()
+    try:
+        _fill(wb, report)
+        wb.save(buf)
+    except BaseException:  # Ctrl-C, SIGTERM or an error half-way: close the sheets first
+        _abandon(wb)
+        raise
+    return buf.getvalue()
+
+
+def _abandon(wb) -> None:
+    """Close a half-built write-only workbook's sheets while their temporary files are open.
+    Left to the garbage collector, a sheet's row stream could be closed after its file and
+    Python would print "Exception ignored … I/O operation on closed file" with a traceback
+    under the "avbrutet" message."""
+    for ws in wb.worksheets:
+        with contextlib.suppress(Exception):
+            ws.close()
+
+
+def _fill(wb, report) -> None:
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
     tidy, config = report.tidy, report.config
-    wb = Workbook(write_only=True)
     used: set[str] = set()
     columns, codes = figure_columns(tidy), codes_of(tidy, config)
     lead = 3 if codes else 2  # Kod, Indikator, Period
@@ -98,9 +121,6 @@ def figures(report) -> bytes:
     ws.append(_cells(ws, COLUMNS, bold))
     for row in tidy[COLUMNS].itertuples(index=False):
         ws.append([None if isinstance(v, float) and v != v else v for v in row])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
 
 
 def _cells(ws, values, font=None, formats=None) -> list:
