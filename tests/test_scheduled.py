@@ -121,3 +121,30 @@ job()
     assert r.returncode == 130, r.stderr
     assert r.stderr == "avbrutet; tidigare resultat är orörda\n"
     assert "efter avbrott: ValueError('I/O operation on closed file.')" in log.read_text()
+
+
+def test_a_run_leaves_quickly_and_still_cleans_up(cli, tmp_path):
+    """The console script skips Python's teardown of pandas and friends (`cli.run`), but what
+    Python runs at exit still runs (here a marker; in real runs openpyxl's temporary files of
+    an interrupted workbook, multiprocessing's clean-up), and stdout carries every byte it
+    carries in-process, also when it is a pipe."""
+    mark = tmp_path / "exit-handler-ran"
+    job = ["monthly", "--period", "2017-05", "--data", str(SAMPLE), "--no-cache", "--format", "csv"]
+    script = f"""
+import atexit, sys
+from pathlib import Path
+atexit.register(lambda: Path({str(mark)!r}).write_text("ja"))
+sys.argv = ["indikator", *{job!r}]
+from indikator.cli import run
+run()
+"""
+    r = subprocess.run([sys.executable, "-c", script], capture_output=True)
+    assert r.returncode == 0, r.stderr
+    assert mark.read_text() == "ja"
+    assert r.stdout.decode() == cli(*job).stdout
+    assert r.stdout.count(b"\n") > 1000
+    # an error's exit code and message come through the same way
+    r = subprocess.run(
+        [sys.executable, "-m", "indikator", *job[:-2], "--period", "2017-13"], capture_output=True
+    )
+    assert r.returncode == 2 and b"2017-13" in r.stderr

@@ -5,10 +5,13 @@ rows). Heavy libraries are imported by the jobs, so ``indikator --help`` is inst
 
 from __future__ import annotations
 
+import atexit
 import functools
 import logging
+import os
 import signal
 import sys
+import threading
 from pathlib import Path
 
 import click
@@ -342,3 +345,36 @@ def cache(action):
 
 if __name__ == "__main__":  # pragma: no cover
     main()
+
+
+def run() -> None:
+    """The console script and ``python -m indikator``: ``main``, then out without Python's
+    teardown of the pandas, numpy and pyarrow modules (about 0.13 s, a tenth of the bundled
+    sample's cold run). The exit handlers (the log, temporary files, the second process)
+    still run; anything unusual (a thread still running, output that cannot be flushed, an
+    exit that is not a code) leaves the normal way."""
+    try:
+        main()
+    except SystemExit as e:
+        try:
+            _leave(e.code)
+        except KeyboardInterrupt:  # Ctrl-C while leaving: the answer is out already
+            os._exit(EXIT_INTERRUPTED)
+        raise
+
+
+def _leave(code: object) -> None:
+    if not (code is None or isinstance(code, int)) or threading.active_count() > 1:
+        return
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        return  # a closed pipe: Python reports it as it always has
+    atexit._run_exitfuncs()  # what Python runs first at exit; it forgets them once run
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        return
+    os._exit(code or 0)
