@@ -16,11 +16,12 @@ from pathlib import Path
 
 import click
 
-from . import __version__, app
+from . import __version__, app, cli_text
 from .errors import EXIT_FAIL, EXIT_INTERRUPTED, EXIT_OK, IndikatorError, describe_os_error
 from .output import FORMATS
 
 log = logging.getLogger("indikator")
+cli_text.install()  # click's own words (usage, help headings, its errors) in Swedish
 
 
 class PeriodType(click.ParamType):
@@ -129,20 +130,20 @@ def options(*specs):
 # fmt: off
 FILE, FOLDER = click.Path(dir_okay=False, path_type=Path), click.Path(file_okay=False, path_type=Path)
 PERIOD = (("--period",), {"type": PeriodType(), "required": True, "help": "2017-05, 2017-Q2, 2017-T1 (tertial), 2017-H1 eller 2017."})
-MIN_CELL = (("--min-cell",), {"type": click.IntRange(0), "help": "Röjandekontroll: dölj antal 1..N−1 (standard: konfigurationens min_cell; 0 = av)."})
+MIN_CELL = (("--min-cell",), {"type": click.IntRange(0), "metavar": "ANTAL", "help": "Röjandekontroll: dölj antal 1..N−1 (standard: konfigurationens min_cell; 0 = av)."})
 REPORT = [
-    (("--delprojekt",), {"multiple": True, "help": "Bara dessa delprojekt (upprepningsbar); TOTALT visas alltid."}),
+    (("--delprojekt",), {"multiple": True, "metavar": "KOD", "help": "Bara dessa delprojekt (upprepningsbar); TOTALT visas alltid."}),
     (("--format", "fmt"), {"type": click.Choice(FORMATS), "help": "Utformat. Standard: table i en terminal, annars csv."}),
     (("--out",), {"type": FILE, "help": "Skriv till fil (atomiskt)."}),
     MIN_CELL,
 ]
-YEAR = (("--year",), {"type": click.IntRange(1900, 2099), "required": True, "help": "Kalenderåret, t.ex. 2018."})
+YEAR = (("--year",), {"type": click.IntRange(1900, 2099), "metavar": "ÅR", "required": True, "help": "Kalenderåret, t.ex. 2018."})
 FINSAM = [
     REPORT[0],
     (("--format", "fmt"), {"type": click.Choice(["table", "csv", "xlsx"]), "help": "Utformat. Standard: table i en terminal, annars csv."}),
     REPORT[2],
 ]
-INDICATOR = (("--indicator", "indicators"), {"multiple": True, "help": "Bara dessa indikatorer (upprepningsbar)."})
+INDICATOR = (("--indicator", "indicators"), {"multiple": True, "metavar": "ID", "help": "Bara dessa indikatorer (upprepningsbar)."})
 PREVIOUS = (("--compare-previous",), {"is_flag": True, "help": "Visa också föregående period av samma längd."})
 PERSON_FILE = (("--out",), {"type": FILE, "required": True, "help": "Fil (.csv eller .xlsx); rapporten har personnummer och visas aldrig."})
 BATCH = [
@@ -153,10 +154,10 @@ BATCH = [
 ]
 SAMPLE = [
     (("--out",), {"type": FOLDER, "required": True, "help": "Mapp att skriva till."}),
-    (("--size",), {"type": click.IntRange(1), "default": 2500, "show_default": True, "help": "Antal deltagare."}),
-    (("--seed",), {"type": int, "default": 1, "show_default": True, "help": "Slumpfrö (samma frö ger samma data)."}),
+    (("--size",), {"type": click.IntRange(1), "metavar": "ANTAL", "default": 2500, "show_default": True, "help": "Antal deltagare."}),
+    (("--seed",), {"type": int, "metavar": "TAL", "default": 1, "show_default": True, "help": "Slumpfrö (samma frö ger samma data)."}),
     (("--format", "fmt"), {"type": click.Choice(["csv", "xlsx"]), "default": "csv", "show_default": True}),
-    (("--activity-interval",), {"type": click.FloatRange(0.1), "default": 10.0, "show_default": True, "help": "Dagar mellan en deltagares aktiviteter i snitt (6.3 ger nationell skala)."}),
+    (("--activity-interval",), {"type": click.FloatRange(0.1), "metavar": "DAGAR", "default": 10.0, "show_default": True, "help": "Dagar mellan en deltagares aktiviteter i snitt (6.3 ger nationell skala)."}),
     (("--config",), {"type": FILE, "help": "Konfiguration (standard: MIA)."}),
 ]
 TIMINGS = (("--timings",), {"is_flag": True, "expose_value": False, "is_eager": True, "callback": _want_timings, "help": "Visa sekunder och högsta minne per steg (läsa, kontrollera, regler, indikatorer, skydd, utdata) på stderr."})
@@ -183,7 +184,21 @@ def source(func):
     return wrapper
 
 
+class Command(click.Command):
+    """A command whose usage line reads ``[FLAGGOR]`` (click's words: ``cli_text``)."""
+
+    def __init__(self, *args, options_metavar: str = "[FLAGGOR]", **kwargs) -> None:
+        super().__init__(*args, options_metavar=options_metavar, **kwargs)
+
+
 class MainGroup(click.Group):
+    command_class = Command
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("options_metavar", "[FLAGGOR]")
+        kwargs.setdefault("subcommand_metavar", "KOMMANDO [ARGUMENT]...")
+        super().__init__(*args, **kwargs)
+
     def format_epilog(self, ctx, formatter) -> None:
         self.epilog = (  # where the cache is *now* (it follows the environment)
             f"Cache: inlästa exporter och resultat sparas i {app.cache_location()} (bara ägaren "
@@ -290,8 +305,10 @@ def batch(out, first, last, min_cell, source):
 
 
 @main.command()
-@click.argument("old", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.argument("new", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument(
+    "old", metavar="GAMMAL", type=click.Path(exists=True, file_okay=False, path_type=Path)
+)
+@click.argument("new", metavar="NY", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "csv"]), help="Standard: table eller csv."
 )
@@ -319,8 +336,8 @@ def indicators(config):
 
 
 @main.command()
-@click.argument("folder", type=FOLDER)
-@click.option("--name", help="Projektets namn (standard: mappens namn).")
+@click.argument("folder", metavar="MAPP", type=FOLDER)
+@click.option("--name", metavar="NAMN", help="Projektets namn (standard: mappens namn).")
 @handled
 def init(folder, name):
     """Starta ett nytt projekt: konfiguration, datamapp och registreringsmallar i Excel."""
