@@ -212,6 +212,31 @@ def test_invalid_configuration_names_the_key(cli, tmp_path):
     assert "ogiltig konfiguration, nyckel delprojekt.0.planned" in r.stderr
 
 
+@pytest.mark.parametrize(
+    "old, new, expected",
+    [
+        # pydantic's own messages were English ("Input should be a valid integer …")
+        ("min_cell = 5", 'min_cell = "tre"', "project.min_cell: ska vara ett heltal (står 'tre')"),
+        ("min_cell = 5", "min_cell = -1", "project.min_cell: ska vara minst 0 (står -1)"),
+        ("start = 2016-12-01", 'start = "igår"', "project.start: ska vara ett datum (ÅÅÅÅ-MM-DD)"),
+        ('code = "OS"', "code = 5", "delprojekt.0.code: ska vara text inom citattecken (står 5)"),
+        ("planned = 726", "planned = 1.5", "delprojekt.0.planned: ska vara ett heltal (står 1.5)"),
+        ('name = "MIA', 'namn = "MIA', "nyckel project.name: värde saknas"),
+        ("min_cell = 5", "min_cell = 5\nmincell = 3", "project.mincell: okänd nyckel (stavfel"),
+        # ours stay as written
+        ("start = 2016-12-01", "start = 2030-12-01", "nyckel project: end ligger före start"),
+        # tomllib's: where, in Swedish
+        ("min_cell = 5", "min_cell 5", "fel i TOML på rad 9, kolumn 10 (Expected '=' after"),
+    ],
+)
+def test_configuration_errors_are_swedish(cli, tmp_path, old, new, expected):
+    r = monthly_with_config_edit(cli, tmp_path, old, new)
+    assert r.exit_code == 1
+    assert expected in r.stderr
+    assert "Input should" not in r.stderr and "Field required" not in r.stderr
+    assert "Extra inputs" not in r.stderr and "(at line" not in r.stderr
+
+
 def test_group_member_not_in_code_list(cli, tmp_path):
     r = monthly_with_config_edit(
         cli,
@@ -333,3 +358,15 @@ def test_every_enrolment_rejected(cli, tmp_path, command):
     assert "internt fel" not in r.stderr
     assert "okänd kod för delprojekt" in r.stdout + r.stderr
     assert_no_traceback(r)
+
+
+def test_every_translated_pydantic_error_type_exists():
+    """A type pydantic no longer has would never be used: the table would look complete
+    while the message came out in English."""
+    import typing
+
+    from pydantic_core.core_schema import ErrorType
+
+    from indikator.config import PYDANTIC_SV
+
+    assert set(PYDANTIC_SV) - set(typing.get_args(ErrorType)) == set()

@@ -7,6 +7,7 @@ lists; the code never names a code of the MIA configuration.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
 from pathlib import Path
 from typing import Literal
@@ -273,8 +274,10 @@ def load_config(path: str | Path | None = None) -> Config:
         raw = tomllib.loads(p.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"{p}: konfigurationsfilen finns inte") from None
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
-        raise ConfigError(f"{p}: konfigurationen går inte att läsa: {e}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{p}: konfigurationen är inte UTF-8; spara den som UTF-8") from None
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{p}: konfigurationen går inte att läsa: {_toml_error(e)}") from None
     try:
         config = Config.model_validate(raw)
         config._path = p
@@ -282,5 +285,64 @@ def load_config(path: str | Path | None = None) -> Config:
     except ValidationError as e:
         first = e.errors()[0]
         key = ".".join(str(x) for x in first["loc"]) or "(roten)"
-        msg = first["msg"].removeprefix("Value error, ")
-        raise ConfigError(f"{p}: ogiltig konfiguration, nyckel {key}: {msg}") from None
+        raise ConfigError(f"{p}: ogiltig konfiguration, nyckel {key}: {_swedish(first)}") from None
+
+
+# pydantic's error types, in Swedish (the configuration's readers are Swedish); ctx fills {…}
+PYDANTIC_SV = {
+    "missing": "värde saknas",
+    "extra_forbidden": "okänd nyckel (stavfel, eller fel avsnitt?)",
+    "int_type": "ska vara ett heltal",
+    "int_parsing": "ska vara ett heltal",
+    "int_from_float": "ska vara ett heltal",
+    "float_type": "ska vara ett tal",
+    "float_parsing": "ska vara ett tal",
+    "string_type": "ska vara text inom citattecken",
+    "bool_type": "ska vara true eller false",
+    "bool_parsing": "ska vara true eller false",
+    "date_type": "ska vara ett datum (ÅÅÅÅ-MM-DD)",
+    "date_parsing": "ska vara ett datum (ÅÅÅÅ-MM-DD)",
+    "date_from_datetime_parsing": "ska vara ett datum (ÅÅÅÅ-MM-DD)",
+    "date_from_datetime_inexact": "ska vara ett datum utan klockslag (ÅÅÅÅ-MM-DD)",
+    "literal_error": "ska vara {expected}",
+    "enum": "ska vara {expected}",
+    "greater_than": "ska vara större än {gt}",
+    "greater_than_equal": "ska vara minst {ge}",
+    "less_than": "ska vara mindre än {lt}",
+    "less_than_equal": "får vara högst {le}",
+    "string_too_short": "ska ha minst {min_length} tecken",
+    "string_too_long": "får ha högst {max_length} tecken",
+    "too_short": "ska ha minst {min_length} element",
+    "too_long": "får ha högst {max_length} element",
+    "list_type": "ska vara en lista, [ … ], eller upprepade [[avsnitt]]",
+    "dict_type": "ska vara ett avsnitt ([namn]) eller en tabell ({ … })",
+    "model_type": "ska vara ett avsnitt ([namn]) eller en tabell ({ … })",
+    "model_attributes_type": "ska vara ett avsnitt ([namn]) eller en tabell ({ … })",
+}
+
+
+def _swedish(error: dict) -> str:
+    """One pydantic error as the configuration's reader should see it: our own validators'
+    messages as written (they are Swedish), pydantic's by type, with the value that was given.
+    An unknown type keeps pydantic's words rather than guessing."""
+    kind, ctx = error["type"], {**error.get("ctx", {})}
+    if kind in ("value_error", "assertion_error"):
+        return str(ctx.get("error", error["msg"]))
+    if kind not in PYDANTIC_SV:
+        return error["msg"]
+    if "expected" in ctx:  # "'a', 'b' or 'c'"
+        ctx["expected"] = str(ctx["expected"]).replace(" or ", " eller ")
+    text = PYDANTIC_SV[kind].format(**ctx)
+    given = error.get("input")
+    if kind != "missing" and isinstance(given, str | int | float | bool | dt.date):
+        text += f" (står {given!r})" if isinstance(given, str) else f" (står {given})"
+    return text
+
+
+def _toml_error(e: tomllib.TOMLDecodeError) -> str:
+    """Where the TOML is broken, in Swedish; tomllib's own words kept as the detail."""
+    found = re.search(r"\(at line (\d+), column (\d+)\)", str(e))
+    detail = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(e))
+    if found:
+        return f"fel i TOML på rad {found[1]}, kolumn {found[2]} ({detail})"
+    return f"fel i TOML ({detail})"
