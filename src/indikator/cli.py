@@ -147,7 +147,7 @@ INDICATOR = (("--indicator", "indicators"), {"multiple": True, "metavar": "ID", 
 PREVIOUS = (("--compare-previous",), {"is_flag": True, "help": "Visa också föregående period av samma längd."})
 PERSON_FILE = (("--out",), {"type": FILE, "required": True, "help": "Fil (.csv eller .xlsx); rapporten har personnummer och visas aldrig."})
 BATCH = [
-    (("--out",), {"type": FOLDER, "required": True, "help": "Mapp för resultaten; den senaste körningen nås via DIR/senaste."}),
+    (("--out",), {"type": FOLDER, "required": True, "help": "Mapp för resultaten; den senaste körningen nås via MAPP/senaste."}),
     (("--from", "first"), {"type": PeriodType(), "help": "Första månad (standard: projektets start)."}),
     (("--to", "last"), {"type": PeriodType(), "help": "Sista månad (standard: senaste hela månaden)."}),
     MIN_CELL,
@@ -287,7 +287,7 @@ def esf_hours(period, out, source):
 @source
 @handled
 def batch(out, first, last, min_cell, source):
-    """Nattkörningen: alla månader, kvartal, tertial, halvår och år, båda omfången, till DIR."""
+    """Nattkörningen: alla månader, kvartal, tertial, halvår och år, båda omfången, till MAPP."""
     bar = (
         click.progressbar(length=3, label="batch", file=sys.stderr) if sys.stderr.isatty() else None
     )
