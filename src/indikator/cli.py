@@ -187,7 +187,7 @@ def source(func):
 class Command(click.Command):
     """A command whose usage line reads ``[FLAGGOR]`` (click's words: ``cli_text``)."""
 
-    def __init__(self, *args, options_metavar: str = "[FLAGGOR]", **kwargs) -> None:
+    def __init__(self, *args, options_metavar: str = cli_text.OPTIONS, **kwargs) -> None:
         super().__init__(*args, options_metavar=options_metavar, **kwargs)
 
 
@@ -195,8 +195,8 @@ class MainGroup(click.Group):
     command_class = Command
 
     def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault("options_metavar", "[FLAGGOR]")
-        kwargs.setdefault("subcommand_metavar", "KOMMANDO [ARGUMENT]...")
+        kwargs.setdefault("options_metavar", cli_text.OPTIONS)
+        kwargs.setdefault("subcommand_metavar", cli_text.SUBCOMMAND)
         super().__init__(*args, **kwargs)
 
     def format_epilog(self, ctx, formatter) -> None:
@@ -383,15 +383,17 @@ def run() -> None:
 def _leave(code: object) -> None:
     if not (code is None or isinstance(code, int)) or threading.active_count() > 1:
         return
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (OSError, ValueError):
+    if not _flushed():
         return  # a closed pipe: Python reports it as it always has
     atexit._run_exitfuncs()  # what Python runs first at exit; it forgets them once run
+    if _flushed():  # also what the exit handlers printed
+        os._exit(code or 0)
+
+
+def _flushed() -> bool:
     try:
         sys.stdout.flush()
         sys.stderr.flush()
     except (OSError, ValueError):
-        return
-    os._exit(code or 0)
+        return False
+    return True

@@ -14,6 +14,9 @@ from __future__ import annotations
 import gettext
 import sys
 
+# the usage line's words for the options and the command, which click takes as arguments
+OPTIONS, SUBCOMMAND = "[FLAGGOR]", "KOMMANDO [ARGUMENT]..."
+
 SV = {
     # help
     "Usage:": "Användning:",

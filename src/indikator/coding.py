@@ -87,6 +87,18 @@ def person_days(who: np.ndarray, dates: pd.Series) -> np.ndarray:
     return np.where(ok, pack_day(who, day), -1)
 
 
+def latest_per_code(codes: np.ndarray, dates: np.ndarray, n: int) -> np.ndarray:
+    """Per code 0..n-1 the latest of its dates (datetime64[s]), NaT for a code without one,
+    and one NaT after them, so that a position of -1 (``positions``: not found) lands on NaT.
+    A group maximum, no sort: NaT is the least int64, so a missing date never wins; rows
+    without a code (-1) count nowhere."""
+    d = np.asarray(dates, dtype="datetime64[s]").view("int64")
+    out = np.full(n + 1, np.iinfo("int64").min, dtype="int64")
+    known = codes >= 0
+    np.maximum.at(out, codes[known], d[known])
+    return out.view("datetime64[s]")
+
+
 BATCH = 1 << 20  # rows at a time where ten million rows' temporaries should never be held
 
 

@@ -341,8 +341,9 @@ def _swedish(error: dict) -> str:
 
 def _toml_error(e: tomllib.TOMLDecodeError) -> str:
     """Where the TOML is broken, in Swedish; tomllib's own words kept as the detail."""
-    found = re.search(r"\(at line (\d+), column (\d+)\)", str(e))
-    detail = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(e))
+    message = str(e)
+    found = re.search(r"\(at line (\d+), column (\d+)\)", message)
+    detail = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", message)
     if found:
         return f"fel i TOML på rad {found[1]}, kolumn {found[2]} ({detail})"
     return f"fel i TOML ({detail})"

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..coding import positions
+from ..coding import latest_per_code, positions
 from ..periods import month_start
 from ..problems import Problems
 from .common import OPEN_END
@@ -63,8 +63,7 @@ def check(tables: dict[str, pd.DataFrame], files: dict[str, str], problems: Prob
         m = tables["matningar"]
         # the end of a person's last enrolment (an open one counts as never ending), per
         # person code of deltagare, then to the rows of matningar by their person's position
-        end_of = np.append(_last_end(dl), np.datetime64("NaT"))
-        end = end_of[positions(m["person"], dl["person"].cat.categories)]
+        end = _last_end(dl)[positions(m["person"], dl["person"].cat.categories)]
         end = np.where(end == OPEN_END, np.datetime64("NaT"), end)
         late = (m["datum"].to_numpy() - end) > np.timedelta64(LATE_ANSWER_DAYS, "D")
         if late.any():
@@ -106,10 +105,9 @@ def check(tables: dict[str, pd.DataFrame], files: dict[str, str], problems: Prob
 
 def _last_end(dl: pd.DataFrame) -> np.ndarray:
     """Per person code of deltagare: the end of the person's last enrolment, an open one
-    counting as never ending (``OPEN_END``); NaT for a category without an enrolment."""
+    counting as never ending (``OPEN_END``); NaT for a category without an enrolment, and
+    after the last category (``latest_per_code``)."""
     ends = dl["slut"].to_numpy("datetime64[s]")
-    ends = np.where(np.isnat(ends), OPEN_END, ends).view("int64")  # NaT is the least int64
-    codes = dl["person"].cat.codes.to_numpy()
-    out = np.full(len(dl["person"].cat.categories), np.iinfo("int64").min, dtype="int64")
-    np.maximum.at(out, codes[codes >= 0], ends[codes >= 0])
-    return out.view("datetime64[s]")
+    ends = np.where(np.isnat(ends), OPEN_END, ends)
+    persons = dl["person"]
+    return latest_per_code(persons.cat.codes.to_numpy(), ends, len(persons.cat.categories))

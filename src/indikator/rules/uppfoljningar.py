@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..coding import lex_order, person_days, positions
+from ..coding import latest_per_code, person_days, positions
 from .common import Rows, consequences, days, require_person
 
 
@@ -92,19 +92,9 @@ def check(rows: Rows):
 
 def _latest_end(ended: pd.DataFrame) -> np.ndarray:
     """Per person category of ``ended`` (and NaT last, for persons not among them): the end
-    of their latest ended enrolment. Sorted by (person, slut) as integer codes, each person's
-    last row; no groupby over person strings."""
-    codes = ended["person"].cat.codes.to_numpy()
-    slut = ended["slut"].to_numpy(dtype="datetime64[s]")
-    known = (codes >= 0) & ~np.isnat(slut)
-    codes, slut = codes[known], slut[known]
-    latest = np.full(len(ended["person"].cat.categories) + 1, np.datetime64("NaT"), "datetime64[s]")
-    order = lex_order((slut.astype("int64"), codes))
-    c = codes[order]
-    last = np.ones(len(c), dtype=bool)
-    last[:-1] = c[1:] != c[:-1]
-    latest[c[last]] = slut[order][last]
-    return latest
+    of their latest ended enrolment, by integer codes; no groupby over person strings."""
+    persons = ended["person"]
+    return latest_per_code(persons.cat.codes.to_numpy(), ended["slut"], len(persons.cat.categories))
 
 
 def _ends_of(df: pd.DataFrame, ended: pd.DataFrame) -> np.ndarray:
