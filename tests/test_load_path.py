@@ -630,6 +630,29 @@ def test_pieces_stripped_once_merged_are_the_pieces_stripped_one_by_one(pieces):
     assert once.strings() == [c.strip() for p in pieces for c in p]
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    pieces=st.lists(st.lists(st.sampled_from(["a", "b", " a", "ÅÄÖ", "", "c;d"]), max_size=9)),
+    capacity=st.integers(0, 20),
+)
+def test_a_column_gathered_piece_by_piece_is_the_pieces_one_after_the_other(pieces, capacity):
+    """``Gathered``: each piece's codes copied into one array that grows in place when the
+    estimate (``capacity``) is short, then renumbered in place: every row's cell as in the
+    pieces, and the distinct cells once each, in order of first appearance."""
+    import pyarrow as pa
+
+    from indikator.reading.grid import Gathered, encoded
+
+    column = Gathered(capacity)
+    for p in pieces:
+        column.add(encoded(pa.array(p, type=pa.string()), stripped=False))
+    cells = column.cells()
+    every = [c for p in pieces for c in p]
+    assert cells.strings() == every
+    assert cells.values.to_pylist() == list(dict.fromkeys(every))
+    assert cells.codes.dtype == np.int32 and len(cells) == len(every)
+
+
 @pytest.mark.parametrize("width", [3, 1 << 16])
 def test_row_keys_are_equal_exactly_when_the_rows_are(width):
     """Exact copies are found by one integer per row, the columns' codes combined; columns

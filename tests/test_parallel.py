@@ -8,6 +8,7 @@ import json
 import os
 import threading
 import time
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -262,3 +263,93 @@ def test_batch_reports_rendered_aside_are_those_rendered_here(cli, tmp_path, mon
             assert a == b and len(a["indata"][0]["sha256"]) == 64
         else:
             assert (here / name).read_bytes() == (beside / name).read_bytes(), name
+
+
+SAMPLES = Path(__file__).parents[1] / "src" / "indikator" / "bundled" / "samples"
+
+
+def _load(folder, monkeypatch, beside: bool):
+    """The dataset with the largest file read in a second thread (``beside``), or one file
+    after the other; which thread read each export, to show the second one was used."""
+    import indikator.dataset as dataset
+
+    monkeypatch.setattr(dataset, "cores", lambda: 2)  # as on a machine with two
+    monkeypatch.setattr(dataset, "BESIDE_BYTES", 0 if beside else 1 << 62)
+    readers, real = {}, dataset.read_table
+
+    def spy(path, export, *args):
+        readers[export] = threading.get_ident()
+        return real(path, export, *args)
+
+    monkeypatch.setattr(dataset, "read_table", spy)
+    ds = load_dataset(folder, load_config())
+    return ds, {e for e, t in readers.items() if t != threading.get_ident()}
+
+
+@pytest.mark.parametrize("sample", ["vagknuten", "esfplus"])
+def test_a_file_read_beside_the_others_loads_as_one_after_the_other(sample, monkeypatch):
+    # Problems in every file (vagknuten: 6 083, esfplus: 19 371): the same rows accepted,
+    # the same problems in the same order, the same counts, as one file after the other.
+    import pickle
+
+    alone, elsewhere = _load(SAMPLES / sample, monkeypatch, beside=False)
+    assert elsewhere == set()
+    together, elsewhere = _load(SAMPLES / sample, monkeypatch, beside=True)
+    assert elsewhere == {"aktiviteter"}  # the largest file but deltagare, in the other thread
+    assert len(alone.problems) > 6000 and alone.problems["fil"].nunique() >= 5
+    pd.testing.assert_frame_equal(together.problems, alone.problems)
+    assert together.counts == alone.counts
+    assert list(together.tables) == list(alone.tables)
+    for export, table in alone.tables.items():
+        pd.testing.assert_frame_equal(together.tables[export], table)
+    pd.testing.assert_frame_equal(together.persons, alone.persons)
+    assert (together.columns, together.latest) == (alone.columns, alone.latest)
+    # what the cache keeps of it: byte for byte (problems, dict orders and all)
+    assert pickle.dumps(together) == pickle.dumps(alone)
+
+
+def _broken(folder: Path, exports: list[str]) -> Path:
+    """FULL_WORLD with a column written twice in each of ``exports``: a file error."""
+    files = dict(FULL_WORLD)
+    for e in exports:
+        head, _, rest = files[e].partition("\n")
+        files[e] = f"{head};{head.split(';')[0]}\n{rest}"
+    return write_dataset(folder, files)
+
+
+@pytest.mark.parametrize(
+    "exports",
+    [["aktiviteter", "matningar"], ["deltagare", "aktiviteter"], ["matningar"], ["aktiviteter"]],
+)
+def test_an_error_beside_is_the_error_one_after_the_other(exports, tmp_path, monkeypatch):
+    # Two broken files: the one first in the exports' order speaks, wherever it was read;
+    # and the second thread is over when the error comes out.
+    from indikator.errors import FileError
+
+    data = _broken(tmp_path / "w", exports)
+    said = []
+    for beside in (False, True):
+        before = threading.active_count()
+        with pytest.raises(FileError) as error:
+            _load(data, monkeypatch, beside)
+        said.append(str(error.value))
+        assert threading.active_count() == before
+    assert said[1] == said[0] and said[0].startswith(f"{exports[0]}.csv")
+
+
+def test_a_stage_in_another_thread_is_charged_to_this_threads_stage():
+    # a file read beside the others must not push its stage on this thread's stack
+    from indikator import timings
+
+    timings.enable()
+    try:
+        with timings.stage("read"):
+            other = threading.Thread(target=lambda: timings.stage("validate").__enter__())
+            other.start()
+            other.join()
+            time.sleep(0.05)
+        names = [name for name, *_ in timings.rows()]
+        seconds = timings._current.seconds
+    finally:
+        timings.disable()
+    assert "validate" not in names and seconds["read"] >= 0.05

@@ -8,6 +8,7 @@ rows), and ``FileCount`` says rows read = accepted + rejected per file.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,9 +19,9 @@ from .config import Config
 from .errors import FileError
 from .ids import IdChecker
 from .memory import release
-from .parallel import cores
+from .parallel import beside, cores
 from .problems import FileCount, Problems
-from .reading import missing_export, read_table, scan_folder
+from .reading import RawTable, missing_export, read_table, scan_folder
 from .rules import RULES, century, consistency, copies
 from .rules.causes import Rejected
 from .rules.common import Rows
@@ -37,6 +38,9 @@ THREADED_ROWS = 100_000
 # Reference cycles hold about 100 MB of a national load (13.6 million rows), a few MB of the
 # bundled sample's 100 000, where the collection (30-40 ms) is a tenth of the load's time.
 COLLECTED_ROWS = 1_000_000
+# A file from this size on is read in a second thread while the others are loaded
+# (``_read_beside``): 16 MiB is about 300 000 activity rows, 0.15 s of reading.
+BESIDE_BYTES = 1 << 24
 
 
 @dataclass
@@ -93,39 +97,120 @@ def load_dataset(
     if "deltagare" not in scanned.files:
         raise missing_export(folder, "deltagare", scanned)
     files = {e: scanned.files[e] for e in EXPORT_ORDER if e in scanned.files}
-    raws, parsed, columns_filled = {}, {}, {}
+    loading = _Loading(config, books, today, files)
+    loading.all()
+    for export in files:  # in the exports' order, however they were read
+        problems.chunks.extend(loading.problems[export].chunks)
+    raws, parsed = loading.in_order(loading.raws), loading.parsed
+    columns_filled = loading.in_order(loading.filled)
+    del loading
+
+    with stage("rules"):
+        tables, counts, who = _accepted(files, raws, parsed, config, problems, secret)
+        found, latest = problems.frame(), _latest(tables, today)
+    del raws, parsed  # the cells, row keys and line numbers of every file: judged
+    release(collect=sum(c.read for c in counts) >= COLLECTED_ROWS)
+    return Dataset(config, folder, tables, counts, found, who, files, latest, columns_filled)
+
+
+@dataclass
+class _Loading:
+    """Each export read and its cells checked, on its own: its cells (``raws``), typed rows
+    with their errors (``parsed``), filled-in columns and problems. The largest file may be
+    read in a second thread (``all``) while the others are loaded here."""
+
+    config: Config
+    books: dict
+    today: dt.date
+    files: dict[str, Path]
+    raws: dict[str, RawTable] = field(default_factory=dict)
+    parsed: dict[str, tuple[pd.DataFrame, np.ndarray]] = field(default_factory=dict)
+    filled: dict[str, frozenset[str]] = field(default_factory=dict)
+    problems: dict[str, Problems] = field(default_factory=dict)
     ids: IdChecker | None = None
-    for export, path in files.items():
-        model = EXPORTS[export]
-        columns = model.columns()
+
+    def all(self) -> None:
+        self.problems = {e: Problems() for e in self.files}
+        big = _read_beside(self.files)
+        with beside(functools.partial(self.read, big) if big else None) as reading:
+            for export in self.files:
+                if export == big:
+                    continue
+                try:
+                    with stage("read"):
+                        raw = self.read(export)
+                    with stage("validate"):
+                        self.validate(export, raw)
+                except BaseException:
+                    _first_error(reading, big, export, self.files)
+                    raise
+            if big:
+                with stage("read"):  # what is left of its reading once the others are loaded
+                    raw = reading.result()
+                with stage("validate"):
+                    self.validate(big, raw)
+
+    def in_order(self, loaded: dict) -> dict:
+        """``loaded`` in the exports' order, whichever was read first."""
+        return {e: loaded[e] for e in self.files}
+
+    def read(self, export: str) -> RawTable:
+        columns = EXPORTS[export].columns()
         required = [n for n, c in columns.items() if c.required]
-        headers = aliases(export, config)
-        with stage("read"):
-            raw = read_table(
-                path, export, list(columns), required, headers, problems, export in copies.WARNED
-            )
-        with stage("validate"):
-            if ids is None:  # deltagare, the first export, fixes the century of ten-digit ids
-                ref = century.reference_date(raw, books, today, problems)
-                century.warn_if_one_row_decides(raw, ref, problems)
-                ids = IdChecker(ref.date)
-            unused = (lambda c: False) if export == "deltagare" else _unused
-            threads = min(COLUMN_THREADS, cores()) if len(raw.frame) >= THREADED_ROWS else 1
-            parsed[export] = validate_table(raw, model, books, ids, problems, unused, threads)
-        raws[export] = raw
-        columns_filled[export] = frozenset(
-            c for c in columns if c in raw.frame.columns and _filled(raw.frame[c])
+        headers = aliases(export, self.config)
+        warned = export in copies.WARNED
+        problems = self.problems[export]
+        return read_table(
+            self.files[export], export, list(columns), required, headers, problems, warned
+        )
+
+    def validate(self, export: str, raw: RawTable) -> None:
+        model, problems = EXPORTS[export], self.problems[export]
+        if self.ids is None:  # deltagare, the first export, fixes the century of ten-digit ids
+            ref = century.reference_date(raw, self.books, self.today, problems)
+            century.warn_if_one_row_decides(raw, ref, problems)
+            self.ids = IdChecker(ref.date)
+        unused = (lambda c: False) if export == "deltagare" else _unused
+        threads = min(COLUMN_THREADS, cores()) if len(raw.frame) >= THREADED_ROWS else 1
+        self.parsed[export] = validate_table(
+            raw, model, self.books, self.ids, problems, unused, threads
+        )
+        self.raws[export] = raw
+        self.filled[export] = frozenset(
+            c for c in model.columns() if c in raw.frame.columns and _filled(raw.frame[c])
         )
         if export != "deltagare":  # the cells are parsed: keep only how many rows there were
             raw.frame = raw.frame.iloc[:, :0]  # no columns: the rows' lines are in ``parsed``
         release()  # the file's cells and pieces, freed: not resident for the next file
 
-    with stage("rules"):
-        tables, counts, who = _accepted(files, raws, parsed, config, problems, secret)
-        found, latest = problems.frame(), _latest(tables, today)
-    del raws, parsed, raw  # the cells, row keys and line numbers of every file: judged
-    release(collect=sum(c.read for c in counts) >= COLLECTED_ROWS)
-    return Dataset(config, folder, tables, counts, found, who, files, latest, columns_filled)
+
+def _read_beside(files: dict[str, Path]) -> str | None:
+    """The export whose file is read in a second thread while this one loads the others: the
+    largest but deltagare (the others wait for deltagare's ids), when it is large and there
+    is a second core. Reading it is mostly pyarrow's parser and numpy takes, which release
+    the GIL; a national ``aktiviteter`` takes as long as all the others together."""
+    if cores() < 2:
+        return None
+    sizes = {e: _size(p) for e, p in files.items() if e != "deltagare"}
+    big = max(sizes, key=sizes.__getitem__, default=None)
+    return big if big is not None and sizes[big] >= BESIDE_BYTES else None
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:  # reported when it is read
+        return 0
+
+
+def _first_error(reading, big: str | None, failed: str, files: dict[str, Path]) -> None:
+    """When loading ``failed`` raised: the file read beside it raised too, and comes first in
+    the order of the exports, it is the error a load one file at a time would have given."""
+    if reading is None or big is None or list(files).index(big) > list(files).index(failed):
+        return
+    error = reading.exception()  # waits for it
+    if isinstance(error, Exception):
+        raise error
 
 
 def _accepted(files, raws, parsed, config: Config, problems: Problems, secret: bytes | None):

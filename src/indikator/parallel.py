@@ -57,6 +57,23 @@ def in_threads(calls: Sequence[Callable[[], T]], threads: int) -> list[T]:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+@contextlib.contextmanager
+def beside(call: Callable[[], T] | None) -> Iterator[Future[T] | None]:
+    """``call`` in a second thread while the block runs here (its future; None for no call).
+    Leaving the block, by an error or Ctrl-C too, waits for it to end: nothing it holds
+    outlives the block."""
+    if call is None:
+        yield None
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(1, thread_name_prefix="indikator")
+    try:
+        yield pool.submit(call)
+    finally:
+        pool.shutdown(wait=True)
+
+
 @dataclass
 class Job:
     """One call, in the second process when it has begun there, else here."""

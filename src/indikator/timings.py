@@ -60,6 +60,7 @@ class Timings:
     _since: float = 0.0
     _stop: threading.Event = field(default_factory=threading.Event)
     start: float = field(default_factory=time.perf_counter)
+    thread: int = field(default_factory=threading.get_ident)  # the one whose stages count
 
     def _charge(self, now: float) -> None:
         if self._stack:
@@ -129,7 +130,10 @@ def enabled() -> bool:
 
 @contextlib.contextmanager
 def stage(name: str) -> Iterator[None]:
-    if _current is None:
+    """The block's time and peak charged to ``name``. Work in another thread (a file read
+    beside the others) is charged to whatever this thread's stage is meanwhile: stages are
+    wall time, and they add up to the run's."""
+    if _current is None or threading.get_ident() != _current.thread:
         yield
         return
     _current.enter(name)

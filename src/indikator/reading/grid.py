@@ -90,22 +90,68 @@ def merged(parts: list[Cells]) -> Cells:
     distinct cells): equal cells one code."""
     if len(parts) == 1:
         return parts[0]
-    import pyarrow as pa
-    import pyarrow.compute as pc
+    column = Gathered(sum(len(p) for p in parts))
+    for p in parts:
+        column.add(p)
+    return column.cells()
 
-    together = pc.dictionary_encode(pa.concat_arrays([p.values for p in parts]))
-    remap = together.indices.to_numpy(zero_copy_only=False).astype("int32", copy=False)
-    codes = np.empty(sum(len(p) for p in parts), dtype="int32")
-    row = offset = 0
-    for p in parts:  # each piece's codes (never -1: the parser gives no nulls) remapped in place
-        into = codes[row : row + len(p)]
-        if len(p.values):
-            np.take(remap[offset : offset + len(p.values)], p.codes, out=into, mode="clip")
-        else:
-            into[:] = p.codes
-        row += len(p)
-        offset += len(p.values)
-    return Cells(codes, together.dictionary)
+
+class Growing:
+    """An array filled piece by piece to a length known only at the end. The estimate costs
+    nothing beyond the rows written (pages never written are never resident), and a larger
+    array is the same block grown in place (``realloc``: a large block is remapped, not
+    copied)."""
+
+    def __init__(self, capacity: int, dtype: str) -> None:
+        self.data = np.empty(max(capacity, 1), dtype=dtype)
+        self.n = 0
+
+    def add(self, values: np.ndarray) -> None:
+        end = self.n + len(values)
+        if end > len(self.data):
+            self.data.resize(max(end, len(self.data) * 3 // 2), refcheck=False)
+        self.data[self.n : end] = values
+        self.n = end
+
+    def array(self) -> np.ndarray:
+        return self.data[: self.n]
+
+
+class Gathered:
+    """One column of a file read piece by piece: each piece's codes copied into one array as
+    the piece is parsed (its Arrow buffers freed with the piece), its distinct cells kept;
+    ``cells`` renumbers the codes in place, equal cells one code. The pieces' codes and the
+    merged ones are never held side by side (a national ``aktiviteter``: 300 MB less)."""
+
+    def __init__(self, capacity: int) -> None:
+        self.codes = Growing(capacity, "int32")
+        self.values: list = []  # each piece's distinct cells
+        self.sizes: list[int] = []  # each piece's rows
+
+    def add(self, piece: Cells) -> None:
+        self.codes.add(piece.codes)
+        self.values.append(piece.values)
+        self.sizes.append(len(piece))
+
+    def cells(self) -> Cells:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        codes = self.codes.array()
+        if len(self.values) <= 1:
+            return Cells(codes, self.values[0] if self.values else pa.array([], pa.string()))
+        together = pc.dictionary_encode(pa.concat_arrays(self.values))
+        remap = together.indices.to_numpy(zero_copy_only=False).astype("int32", copy=False)
+        row = offset = 0
+        for values, size in zip(self.values, self.sizes, strict=True):
+            # each piece's codes (never -1: the parser gives no nulls) renumbered in place
+            if len(values):
+                piece = codes[row : row + size]
+                np.take(remap[offset : offset + len(values)], piece, out=piece, mode="clip")
+            row += size
+            offset += len(values)
+        self.values = []
+        return Cells(codes, together.dictionary)
 
 
 def strip(cells: Cells) -> Cells:

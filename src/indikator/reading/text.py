@@ -16,7 +16,7 @@ import numpy as np
 
 from ..errors import FileError
 from ..parallel import cores, in_threads
-from .grid import Cells, Grid, encoded, grid_of, merged, strip
+from .grid import Cells, Gathered, Grid, Growing, encoded, grid_of, strip
 from .headers import HEADER_SEARCH
 
 _DELIMITERS = (";", "\t", ",")
@@ -155,14 +155,16 @@ def _csv_fast(raw: bytes, delimiter: str, first_line: int, start: int = 0) -> Gr
     return _csv_pieces([(raw, start)], delimiter, first_line)
 
 
-def _csv_pieces(pieces, delimiter: str, first_line: int) -> Grid | None:
+def _csv_pieces(pieces, delimiter: str, first_line: int, size: int = 0) -> Grid | None:
     """``_csv_fast`` over the text given in pieces, ``(bytes, where the text starts in
     them)``, each ending at a line break, the header's line first: each piece parsed and
     encoded on its own, its line numbers counted from the line breaks of the pieces before
-    it, so that a large export is never held whole, as bytes or as an Arrow table."""
+    it, so that a large export is never held whole, as bytes or as an Arrow table. Each
+    piece's codes go into the columns' arrays as it is parsed (``Gathered``); ``size``, the
+    text's bytes, tells how many rows to expect."""
     header: list[str] | None = None
-    parts: list[list[Cells]] = []
-    lines: list[np.ndarray] = []
+    columns: list[Gathered] = []
+    lines: Growing | None = None
     line = 0  # lines before the piece, counted from the header's
     for raw, start in pieces:
         if header is None:
@@ -179,38 +181,39 @@ def _csv_pieces(pieces, delimiter: str, first_line: int) -> Grid | None:
             header = [table.column(i)[0].as_py() for i in range(width)]
             header_line = int(records[0]) + first_line
             table, records = table.slice(1), records[1:]
-        lines.append(records + (line + first_line))
+            # rows expected from the first piece's (a little more: rows are not all alike)
+            rows = int(len(records) * max(size / max(len(raw) - start, 1), 1) * 1.1) + 1024
+            columns = [Gathered(rows) for _ in range(width)]
+            lines = Growing(rows, "int64")
+        lines.add(records + (line + first_line))
         line += newlines
-        parts.append([encoded(table.column(i), stripped=False) for i in range(width)])
+        for i, column in enumerate(columns):
+            column.add(encoded(table.column(i), stripped=False))
         del table
     if header is None:
         return None
 
-    def column(parts: list[list[Cells | None]], i: int) -> Cells:
-        whole = strip(merged([p[i] for p in parts]))  # the pieces' column, freed once merged
-        for p in parts:
-            p[i] = None
-        return whole
-
-    # Merging is numpy takes into new arrays, and writing new memory is what a large file's
-    # merge waits on (page faults): two columns at a time on two cores. No more memory than
-    # one at a time but for one column's pieces, freed a little later.
-    threads = min(MERGE_THREADS, cores()) if len(parts) > 1 else 1
-    columns = in_threads([functools.partial(column, parts, i) for i in range(len(header))], threads)
-    del parts
-    n = sum(len(x) for x in lines)
+    # Renumbering is numpy takes over millions of rows: two columns at a time on two cores.
+    threads = min(MERGE_THREADS, cores()) if lines.n > THREADED_MERGE else 1
+    cells = in_threads([functools.partial(_whole, c) for c in columns], threads)
+    del columns
+    n = lines.n
     empty = np.ones(n, dtype=bool)
-    for col in columns:
+    for col in cells:
         empty &= col.empty()
     return Grid(
         header,
         header_line,
-        np.concatenate(lines).astype("int64", copy=False),
-        columns,
+        lines.array(),
+        cells,
         np.zeros(n, dtype=bool),
         empty,
         np.full(n, -1, dtype="int8"),  # no quote left open: pyarrow refuses such files
     )
+
+
+def _whole(column: Gathered) -> Cells:
+    return strip(column.cells())
 
 
 def _width(raw: bytes, start: int, delimiter: str) -> int | None:
@@ -285,7 +288,8 @@ def _record_lines(
     return records if len(records) == n_rows else None
 
 
-MERGE_THREADS = 2  # columns of a large file merged at a time (``_csv_pieces``)
+MERGE_THREADS = 2  # columns of a large file renumbered at a time (``_csv_pieces``)
+THREADED_MERGE = 100_000  # rows from which that is worth a thread
 STREAMED = 1 << 25  # bytes: a larger file is parsed piece by piece, never held whole
 PIECE = 1 << 24  # bytes read and parsed at a time
 
@@ -448,4 +452,4 @@ class Text:
         at = self._offset(header_line, self.original, self.opening)
         if at is None or at >= len(self.original):
             return None
-        return _csv_pieces(self._pieces(at), self.delimiter, header_line)
+        return _csv_pieces(self._pieces(at), self.delimiter, header_line, self.end - at)
