@@ -507,6 +507,31 @@ def test_a_large_file_read_in_pieces_reads_as_a_whole(
     assert streamed[1] == whole[1]
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    rows=st.lists(st.tuples(st.lists(cell, min_size=3, max_size=3), line_end), max_size=30),
+    piece=st.integers(1, 120),
+)
+def test_regular_rows_read_by_pyarrow_in_pieces_read_as_a_whole(tmp_path_factory, rows, piece):
+    # Every row as wide as the header: pyarrow parses each piece (``_csv_pieces``), and the
+    # pieces' columns are gathered into one (``Gathered``, its row estimate from the first
+    # piece, so it grows) – the same cells, lines and problems as the file read at once.
+    from indikator.reading import text
+
+    body = "".join(";".join(r) + e for r, e in rows)
+    path = tmp_path_factory.mktemp("pieces") / "aktiviteter.csv"
+    path.write_bytes(("deltagare_id;datum;insatstyp\n" + body).encode())
+    columns = ["deltagare_id", "datum", "insatstyp"]
+    whole = _read(path, columns)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(text, "STREAMED", 0)
+        patch.setattr(text, "PIECE", piece)
+        assert rows == [] or text.Text(path)._streamed_grid(1) is not None  # pyarrow's path
+        streamed = _read(path, columns)
+    pd.testing.assert_frame_equal(streamed[0], whole[0])
+    assert streamed[1] == whole[1]
+
+
 def test_line_numbers_follow_the_file_read_in_pieces(tmp_path, monkeypatch):
     # the cases above, read 10 bytes at a time: a piece ends inside nearly every row
     from indikator.reading import text

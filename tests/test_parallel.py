@@ -353,3 +353,41 @@ def test_a_stage_in_another_thread_is_charged_to_this_threads_stage():
     finally:
         timings.disable()
     assert "validate" not in names and seconds["read"] >= 0.05
+
+
+@pytest.mark.parametrize("how", ["filfel", "ctrl-c"])
+def test_an_error_before_the_file_read_beside_stops_its_read(how, tmp_path, monkeypatch):
+    # deltagare fails (a file error, or Ctrl-C while its cells are checked): no error of
+    # aktiviteter can come first, so its read (here thousands of pieces) ends at its next
+    # piece instead of running to the end before the error comes out
+    import indikator.dataset as dataset
+    from indikator.errors import FileError
+    from indikator.parallel import Stopped
+    from indikator.reading import text
+
+    head = FULL_WORLD["aktiviteter"].partition("\n")[0]
+    rows = "19800101-0001;2017-05-03;MOTIVERANDE_SAMTAL;OS;1\n" * 40_000  # pyarrow's pieces
+    data = _broken(tmp_path / "w", ["deltagare"] if how == "filfel" else [])
+    (data / "aktiviteter.csv").write_text(f"{head}\n{rows}", encoding="utf-8")
+    monkeypatch.setattr(text, "STREAMED", 0)
+    monkeypatch.setattr(text, "PIECE", 256)  # about 7 000 pieces
+    ended, real_read = {}, dataset.read_table
+
+    def read(path, export, *args):
+        try:
+            return real_read(path, export, *args)
+        except BaseException as e:
+            ended[export] = type(e)
+            raise
+
+    def interrupted(raw, *args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(dataset, "read_table", read)
+    monkeypatch.setattr(dataset, "cores", lambda: 2)
+    monkeypatch.setattr(dataset, "BESIDE_BYTES", 0)
+    if how == "ctrl-c":
+        monkeypatch.setattr(dataset, "validate_table", interrupted)
+    with pytest.raises(FileError if how == "filfel" else KeyboardInterrupt):
+        load_dataset(data, load_config())
+    assert ended["aktiviteter"] is Stopped

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from .config import Config
 from .errors import FileError
 from .ids import IdChecker
 from .memory import release
-from .parallel import beside, cores
+from .parallel import Stopped, beside, cores
 from .problems import FileCount, Problems
 from .reading import RawTable, missing_export, read_table, scan_folder
 from .rules import RULES, century, consistency, copies
@@ -128,11 +129,12 @@ class _Loading:
     filled: dict[str, frozenset[str]] = field(default_factory=dict)
     problems: dict[str, Problems] = field(default_factory=dict)
     ids: IdChecker | None = None
+    stop: threading.Event = field(default_factory=threading.Event)  # for the read beside
 
     def all(self) -> None:
         self.problems = {e: Problems() for e in self.files}
         big = _read_beside(self.files)
-        with beside(functools.partial(self.read, big) if big else None) as reading:
+        with beside(functools.partial(self.read, big, self.stop) if big else None) as reading:
             for export in self.files:
                 if export == big:
                     continue
@@ -141,8 +143,8 @@ class _Loading:
                         raw = self.read(export)
                     with stage("validate"):
                         self.validate(export, raw)
-                except BaseException:
-                    _first_error(reading, big, export, self.files)
+                except BaseException as error:
+                    self._first_error(reading, big, export, error)
                     raise
             if big:
                 with stage("read"):  # what is left of its reading once the others are loaded
@@ -154,15 +156,30 @@ class _Loading:
         """``loaded`` in the exports' order, whichever was read first."""
         return {e: loaded[e] for e in self.files}
 
-    def read(self, export: str) -> RawTable:
+    def read(self, export: str, stop: threading.Event | None = None) -> RawTable:
         columns = EXPORTS[export].columns()
         required = [n for n, c in columns.items() if c.required]
         headers = aliases(export, self.config)
         warned = export in copies.WARNED
         problems = self.problems[export]
         return read_table(
-            self.files[export], export, list(columns), required, headers, problems, warned
+            self.files[export], export, list(columns), required, headers, problems, warned, stop
         )
+
+    def _first_error(self, reading, big: str | None, failed: str, error: BaseException) -> None:
+        """Loading ``failed`` raised ``error``. When the file read beside it comes first in the
+        exports' order, its own file error is the one a load one file at a time would have
+        given: wait for it. Otherwise (or for Ctrl-C) its read no longer matters: stopped at
+        its next piece."""
+        if reading is None or big is None:
+            return
+        order = list(self.files)
+        if isinstance(error, Exception) and order.index(big) < order.index(failed):
+            first = reading.exception()  # waits for it
+            if isinstance(first, Exception) and not isinstance(first, Stopped):
+                raise first
+        else:
+            self.stop.set()
 
     def validate(self, export: str, raw: RawTable) -> None:
         model, problems = EXPORTS[export], self.problems[export]
@@ -201,16 +218,6 @@ def _size(path: Path) -> int:
         return path.stat().st_size
     except OSError:  # reported when it is read
         return 0
-
-
-def _first_error(reading, big: str | None, failed: str, files: dict[str, Path]) -> None:
-    """When loading ``failed`` raised: the file read beside it raised too, and comes first in
-    the order of the exports, it is the error a load one file at a time would have given."""
-    if reading is None or big is None or list(files).index(big) > list(files).index(failed):
-        return
-    error = reading.exception()  # waits for it
-    if isinstance(error, Exception):
-        raise error
 
 
 def _accepted(files, raws, parsed, config: Config, problems: Problems, secret: bytes | None):

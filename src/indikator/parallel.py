@@ -57,6 +57,11 @@ def in_threads(calls: Sequence[Callable[[], T]], threads: int) -> list[T]:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+class Stopped(Exception):
+    """Work in another thread told to stop (``threading.Event``): its result no longer
+    matters, because the run has ended with an error or Ctrl-C here."""
+
+
 @contextlib.contextmanager
 def beside(call: Callable[[], T] | None) -> Iterator[Future[T] | None]:
     """``call`` in a second thread while the block runs here (its future; None for no call).

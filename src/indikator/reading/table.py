@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,11 +41,13 @@ def read_table(
     aliases: dict[str, list[str]],
     problems: Problems,
     row_keys: bool = False,
+    stop: threading.Event | None = None,
 ) -> RawTable:
-    """Read one export into canonical columns of stripped strings ('' = empty)."""
+    """Read one export into canonical columns of stripped strings ('' = empty). ``stop``: when
+    set, a large CSV file's read ends at its next piece (``parallel.Stopped``)."""
     file = path.name
     try:
-        source = Sheet(path) if path.suffix.lower() in SHEET_SUFFIXES else Text(path)
+        source = Sheet(path) if path.suffix.lower() in SHEET_SUFFIXES else Text(path, stop)
         head = source.head(HEADER_SEARCH)
         if not head:
             raise FileError(f"{file}: filen är tom (ingen rubrikrad)")

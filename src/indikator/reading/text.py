@@ -10,12 +10,13 @@ import functools
 import io
 import re
 import sys
+import threading
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import FileError
-from ..parallel import cores, in_threads
+from ..parallel import Stopped, cores, in_threads
 from .grid import Cells, Gathered, Grid, Growing, encoded, grid_of, strip
 from .headers import HEADER_SEARCH
 
@@ -331,8 +332,9 @@ class Text:
     export) is checked for its encoding and parsed in pieces of ``PIECE`` bytes, and only
     read whole when the exact reader is needed (an irregular file)."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, stop: threading.Event | None = None):
         self.path = path
+        self.stop = stop  # set: the read of a large file ends at its next piece (``Stopped``)
         self.skip = 0  # physical lines before the data (a sep= line)
         self.size = path.stat().st_size
         if self.size > STREAMED:
@@ -367,12 +369,16 @@ class Text:
             start = 0
         return head, start, None
 
-    def _pieces(self, at: int, size: int = PIECE, lines: bool = True):
-        """The large file's bytes from ``at`` in pieces of about ``size``, as they are
+    def _pieces(self, at: int, size: int | None = None, lines: bool = True):
+        """The large file's bytes from ``at`` in pieces of about ``size`` (default ``PIECE``,
+        read when called: tests cut a small file into many pieces), as they are
         (``lines=False``) or as UTF-8 ending after a line break, ``(buffer, 0)`` each. The
         pieces are read into a buffer cut in place, never copied."""
+        size = PIECE if size is None else size
         with open(self.path, "rb") as fh:
             while at < self.end:
+                if self.stop is not None and self.stop.is_set():
+                    raise Stopped
                 fh.seek(at)
                 buf = bytearray(min(size, self.end - at))
                 del buf[fh.readinto(buf) :]
