@@ -678,6 +678,17 @@ def test_a_column_gathered_piece_by_piece_is_the_pieces_one_after_the_other(piec
     assert cells.codes.dtype == np.int32 and len(cells) == len(every)
 
 
+def test_a_growing_array_grows_in_place_and_is_closed_once_handed_out():
+    from indikator.reading.grid import Growing
+
+    grown = Growing(2, "int32")
+    for part in ([1, 2, 3], [], [4], list(range(5, 40))):  # 2 -> 3 -> 4 -> 39 rows
+        grown.add(np.array(part, dtype="int32"))
+    assert grown.array().tolist() == list(range(1, 40))
+    with pytest.raises(RuntimeError):  # a resize now would free what array() handed out
+        grown.add(np.array([40], dtype="int32"))
+
+
 @pytest.mark.parametrize("width", [3, 1 << 16])
 def test_row_keys_are_equal_exactly_when_the_rows_are(width):
     """Exact copies are found by one integer per row, the columns' codes combined; columns

@@ -105,8 +105,11 @@ class Growing:
     def __init__(self, capacity: int, dtype: str) -> None:
         self.data = np.empty(max(capacity, 1), dtype=dtype)
         self.n = 0
+        self.done = False
 
     def add(self, values: np.ndarray) -> None:
+        if self.done:  # growing in place would leave the array handed out pointing nowhere
+            raise RuntimeError("Growing.add after array()")
         end = self.n + len(values)
         if end > len(self.data):
             self.data.resize(max(end, len(self.data) * 3 // 2), refcheck=False)
@@ -114,6 +117,8 @@ class Growing:
         self.n = end
 
     def array(self) -> np.ndarray:
+        """The rows added (a view: nothing is added after)."""
+        self.done = True
         return self.data[: self.n]
 
 
