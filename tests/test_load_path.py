@@ -645,7 +645,13 @@ def test_pieces_stripped_once_merged_are_the_pieces_stripped_one_by_one(pieces):
     distinct cells, in the same order, as stripping every piece and then merging."""
     import pyarrow as pa
 
-    from indikator.reading.grid import encoded, merged, strip
+    from indikator.reading.grid import Gathered, encoded, strip
+
+    def merged(parts):
+        column = Gathered(0)
+        for part in parts:
+            column.add(part)
+        return column.cells()
 
     columns = [pa.array(p, type=pa.string()) for p in pieces]
     one_by_one = merged([encoded(c) for c in columns])

@@ -360,10 +360,6 @@ def cache(action):
     return app.cache_clear() if action == "clear" else app.cache_info()
 
 
-if __name__ == "__main__":  # pragma: no cover
-    main()
-
-
 def run() -> None:
     """The console script and ``python -m indikator``: ``main``, then out without Python's
     teardown of the pandas, numpy and pyarrow modules (about 0.13 s, a tenth of the bundled
@@ -397,3 +393,7 @@ def _flushed() -> bool:
     except (OSError, ValueError):
         return False
     return True
+
+
+if __name__ == "__main__":  # pragma: no cover
+    run()

@@ -102,8 +102,8 @@ def load_dataset(
     loading.all()
     for export in files:  # in the exports' order, however they were read
         problems.chunks.extend(loading.problems[export].chunks)
-    raws, parsed = loading.in_order(loading.raws), loading.parsed
-    columns_filled = loading.in_order(loading.filled)
+    raws, parsed = loading.raws, loading.parsed  # looked up by export: any order
+    columns_filled = loading.in_order(loading.filled)  # kept in the Dataset (and its cache)
     del loading
 
     with stage("rules"):
@@ -127,12 +127,14 @@ class _Loading:
     raws: dict[str, RawTable] = field(default_factory=dict)
     parsed: dict[str, tuple[pd.DataFrame, np.ndarray]] = field(default_factory=dict)
     filled: dict[str, frozenset[str]] = field(default_factory=dict)
-    problems: dict[str, Problems] = field(default_factory=dict)
+    problems: dict[str, Problems] = field(init=False)
     ids: IdChecker | None = None
     stop: threading.Event = field(default_factory=threading.Event)  # for the read beside
 
-    def all(self) -> None:
+    def __post_init__(self) -> None:
         self.problems = {e: Problems() for e in self.files}
+
+    def all(self) -> None:
         big = _read_beside(self.files)
         with beside(functools.partial(self.read, big, self.stop) if big else None) as reading:
             for export in self.files:

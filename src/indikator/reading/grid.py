@@ -85,17 +85,6 @@ def _cells(indices: np.ndarray, dictionary, stripped: bool) -> Cells:
     return strip(Cells(indices, dictionary)) if stripped else Cells(indices, dictionary)
 
 
-def merged(parts: list[Cells]) -> Cells:
-    """One column from the columns of consecutive pieces of a file (each with its own
-    distinct cells): equal cells one code."""
-    if len(parts) == 1:
-        return parts[0]
-    column = Gathered(sum(len(p) for p in parts))
-    for p in parts:
-        column.add(p)
-    return column.cells()
-
-
 class Growing:
     """An array filled piece by piece to a length known only at the end. The estimate costs
     nothing beyond the rows written (pages never written are never resident), and a larger
