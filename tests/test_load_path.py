@@ -19,12 +19,15 @@ from hypothesis import strategies as st
 
 from indikator.indicators import engine
 from indikator.indicators.engine import Context, months, person_runs, tally_runs
-from indikator.periods import parse_period
+from indikator.periods import KINDS, parse_period, periods_between
 from indikator.problems import Problems
 from indikator.reading import read_table
 
 PERIODS = [parse_period(p) for p in ("2017-05", "2017-Q2", "2017-T1", "2017-H1", "2017")]
 EVERY_MONTH = [parse_period(f"2017-{m:02}") for m in range(1, 13)] + [parse_period("2017")]
+# a batch's periods: every month, quarter, tertial, half-year and year from 2016-10 to 2018-02
+# (tertials begin inside quarters: their first months are not all among the quarters')
+EVERY_KIND = periods_between(12 * 2016 + 9, 12 * 2018 + 1, tuple(KINDS))
 
 point_records = st.lists(
     st.tuples(
@@ -56,7 +59,7 @@ def _figures(tally) -> dict:
 @settings(max_examples=150)
 @given(
     point_records,
-    st.sampled_from([PERIODS, PERIODS[:1], PERIODS[4:], EVERY_MONTH]),
+    st.sampled_from([PERIODS, PERIODS[:1], PERIODS[4:], EVERY_MONTH, EVERY_KIND]),
     st.booleans(),
     st.sampled_from([1 << 26, 4 * 60]),  # 60 keys: the family of every month is too large
     st.sampled_from([1 << 21, 1, 3]),  # records marked at a time

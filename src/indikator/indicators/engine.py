@@ -419,45 +419,50 @@ def _sorted_point_runs(ctx: Context, person, grp, dim, m, n_dim: int, n_persons:
     each (key, period), and the cumulative scope each key's first month, without a sort.
     ``m``: the records' months, all within ``ctx.needed_months()``.
 
-    One sort of the records as they are, (dimension, person, month, group), not of the
-    records and their TOTALT copies: TOTALT's pairs are the distinct (dimension, person,
+    One sort of the records as they are, (person, dimension, month, group), not of the
+    records and their TOTALT copies: TOTALT's pairs are the distinct (person, dimension,
     month) in that order, and each group's are the rest ordered by group by a stable sort of
     the few group codes. The four are packed in bit fields of one int64, so that taking them
-    apart again is shifts and masks, never a division of millions of int64."""
+    apart again is shifts and masks, never a division of millions of int64. The person
+    leads, and the sort is numpy's stable one (timsort for int64), because registers come
+    ordered by person, or by date with the persons in order within a day: timsort takes
+    those runs as they are (national activities: 0.16 s against 0.68 s for the default
+    sort; as fast as it on rows in random order)."""
     lo_m = ctx.needed_months()[0]
-    _, p_bits, m_bits, g_bits = _pair_layout(ctx, n_dim, n_persons)
-    packed = dim.astype("int64") << p_bits
-    packed |= person
+    d_bits, _, m_bits, g_bits = _pair_layout(ctx, n_dim, n_persons)
+    packed = person.astype("int64") << d_bits
+    packed |= dim
     packed <<= m_bits
     packed |= m - lo_m
     packed <<= g_bits
     packed |= grp + 1
-    triples = np.sort(packed)  # np.unique: far slower
+    triples = np.sort(packed, kind="stable")  # np.unique: far slower
     del packed
     if len(triples):
         triples = triples[np.concatenate([[True], triples[1:] != triples[:-1]])]
     g = ((triples & ((1 << g_bits) - 1)) - 1).astype(np.int16)
-    triples >>= g_bits  # (dimension, person, month), sorted
+    triples >>= g_bits  # (person, dimension, month), sorted
     pm = triples
     totalt = pm[np.concatenate([[True], pm[1:] != pm[:-1]])] if len(pm) else pm
     own = g >= 0
     g, pm = rows_where(own, g, pm)
     order = np.argsort(g, kind="stable")  # a radix sort of int16: the groups in order
     del triples
-    # the groups' pairs, then TOTALT's: ordered by (cell, person, month), taken apart into
-    # arrays of their final size a batch at a time (no copies of whole arrays to concatenate)
+    # the groups' pairs, then TOTALT's: ordered by (group, person, dimension, month), so that
+    # each key's (cell and person) months lie together in order; taken apart into arrays of
+    # their final size a batch at a time (no copies of whole arrays to concatenate)
     n_own = len(pm)
     cell, who, month = (np.empty(n_own + len(totalt), dtype=np.int32) for _ in range(3))
 
     def fields(start: int, pm: np.ndarray, grp) -> None:
-        """(cell, person, month) of packed (dimension, person, month) pairs in ``grp``, from
+        """(cell, person, month) of packed (person, dimension, month) pairs in ``grp``, from
         row ``start`` on."""
         at = slice(start, start + len(pm))
         month[at] = pm & ((1 << m_bits) - 1)
         month[at] += lo_m
-        dp = pm >> m_bits
-        who[at] = dp & ((1 << p_bits) - 1)
-        cell[at] = dp >> p_bits
+        pd_ = pm >> m_bits
+        who[at] = pd_ >> d_bits
+        cell[at] = pd_ & ((1 << d_bits) - 1)
         cell[at] += np.asarray(grp, dtype=np.int32) * n_dim
 
     for part in batches(n_own):
@@ -475,22 +480,12 @@ def _sorted_point_runs(ctx: Context, person, grp, dim, m, n_dim: int, n_persons:
         return np.concatenate([np.ones(min(len(columns[0]), 1), dtype=bool), ~same])
 
     new_key = heads(cell, who)  # where a key's pairs begin: shared by every family
-
-    def firsts(b: np.ndarray, lo: int, hi: int) -> tuple[np.ndarray, ...]:
-        """Each key's first pair in each position ``b`` (a period number or a month) that
-        lies in [lo, hi]: (cell, person, position)."""
-        inside = (b >= lo) & (b <= hi)
-        if inside.all():
-            head = new_key.copy()
-            head[1:] |= b[1:] != b[:-1]
-            return rows_where(head, cell, who, b)
-        cc, ww, bb = rows_where(inside, cell, who, b)
-        return rows_where(heads(cc, ww, bb), cc, ww, bb)
-
+    firsts = _period_firsts(ctx.by_kind, cell, who, month, new_key)
     by_kind = {}
     for kind in ctx.by_kind:
+        cc, ww, bb = firsts[kind]
         lo, hi = _family_bounds(ctx, kind)
-        cc, ww, bb = firsts(month // KINDS[kind] if KINDS[kind] > 1 else month, lo, hi)
+        cc, ww, bb = rows_where((bb >= lo) & (bb <= hi), cc, ww, bb)
         by_kind[kind] = (lo, hi, cc, ww, bb, bb)
     # cumulative: each key's first month (the months of one key are sorted)
     lo, hi = _acc_bounds(ctx)
@@ -503,6 +498,29 @@ def _sorted_point_runs(ctx: Context, person, grp, dim, m, n_dim: int, n_persons:
     # positions stay int32 (months of 178 million years): the tallies widen them as they add
     by_kind["ackumulerat"] = (lo, hi, cc, ww, first, np.full(len(first), hi, dtype=np.int32))
     return Runs(n_dim, n_persons, by_kind)
+
+
+def _period_firsts(kinds, cell, who, month, new_key) -> dict[str, tuple[np.ndarray, ...]]:
+    """Per period kind: each key's first pair in each of its periods, in every month
+    (cell, person, period number), of pairs ordered by key and month (``new_key``: where a
+    key's pairs begin). A period of a kind is a union of periods of any shorter kind whose
+    length divides its own (quarters make half-years and years, months everything), so its
+    first pairs are among that kind's, and its period number is that kind's divided by the
+    ratio of the lengths: found there, in fewer rows."""
+    done = {1: (cell, who, month, new_key)}  # length -> first pairs, period, key starts
+    out = {}
+    for kind in sorted(kinds, key=KINDS.__getitem__):
+        length = KINDS[kind]
+        base = max(n for n in done if length % n == 0)
+        cc, ww, bb, nk = done[base]
+        if length > base:
+            bb = bb // (length // base)
+            head = nk.copy()
+            head[1:] |= bb[1:] != bb[:-1]
+            cc, ww, bb, nk = rows_where(head, cc, ww, bb, nk)
+        done[length] = cc, ww, bb, nk
+        out[kind] = cc, ww, bb
+    return out
 
 
 def person_runs(ctx: Context, person, grp, dim, m_first, m_last, n_dim: int) -> Runs:

@@ -89,6 +89,39 @@ def age_at(dl: pd.DataFrame, rows_: np.ndarray) -> np.ndarray:
     return np.where(np.isnan(exact), start.year.to_numpy(dtype="float64") - year, exact)
 
 
+class Coded:
+    """One value per participant, as codes of the distinct values: a condition asks the few
+    distinct values whether they are among its codes, not every participant (``isin`` on a
+    Series of objects made every participant's string an Arrow string again, once per
+    indicator: most of the family's time)."""
+
+    def __init__(self, codes: np.ndarray, distinct) -> None:
+        self.codes, self.distinct = codes, distinct  # -1: no value, never among any codes
+
+    @classmethod
+    def of(cls, values, rows: np.ndarray | None = None, present: np.ndarray | None = None):
+        """The values (a column, at ``rows``; an array) where ``present`` holds: a
+        categorical's own codes, else codes made for them (None and NaN: -1)."""
+        if isinstance(getattr(values, "dtype", None), pd.CategoricalDtype):
+            codes = values.cat.codes.to_numpy()
+            distinct = values.cat.categories.to_numpy(dtype=object)
+        else:
+            codes, distinct = pd.factorize(np.asarray(values, dtype=object))
+        if rows is not None:
+            codes = codes[rows]
+        if present is not None:
+            codes = np.where(present, codes, -1)
+        return cls(codes, distinct)
+
+    def isin(self, wanted: set) -> np.ndarray:
+        hit = np.array([v in wanted for v in self.distinct] + [False], dtype=bool)
+        return hit[self.codes]  # code -1 takes the last: False
+
+    @property
+    def missing(self) -> np.ndarray:
+        return self.codes < 0
+
+
 class Traits:
     """What the conditions of an indicator read, one value per participant."""
 
@@ -97,10 +130,9 @@ class Traits:
         at_entry = who.entry
         has_exit = who.exit >= 0
         at_exit = np.where(has_exit, who.exit, 0)
-        before = dl["sysselsattning_fore"].to_numpy(dtype=object)[at_entry]
+        before = Coded.of(dl["sysselsattning_fore"], at_entry)
         self.status = {
-            name: pd.Series(before).isin({c.upper() for c in codes}).to_numpy()
-            for name, codes in esf.status.items()
+            name: before.isin({c.upper() for c in codes}) for name, codes in esf.status.items()
         }
         known = np.zeros(len(at_entry), dtype=bool)
         for name in ("arbetslos", "inaktiv", "sysselsatt"):
@@ -109,8 +141,11 @@ class Traits:
         self.age = age_at(dl, at_entry)
         self.long_term = self._long_term(dl, at_entry)
         bands = {c.code: c.isced for c in ds.config.codes.utbildningsniva}
-        level = dl["utbildningsniva"].to_numpy(dtype=object)[at_entry]
-        self.isced = np.array([bands.get(v) if isinstance(v, str) else None for v in level])
+        level = Coded.of(dl["utbildningsniva"], at_entry)
+        self.isced = {  # ISCED band -> whether the level at entry is in it
+            band: level.isin({c for c, b in bands.items() if b == band})
+            for band in {b for b in bands.values() if b}
+        }
         self.yes = {
             c: dl[c].to_numpy(dtype="float64")[at_entry] == 1.0
             for c in ("funktionsnedsattning", "utlandsk_bakgrund")
@@ -118,11 +153,9 @@ class Traits:
         self.yes["kvalifikation"] = has_exit & (
             dl["kvalifikation"].to_numpy(dtype="float64")[at_exit] == 1.0
         )
-        self.reason = np.where(has_exit, dl["avslutsorsak"].to_numpy(dtype=object)[at_exit], None)
-        self.after = np.where(
-            has_exit, dl["sysselsattning_efter"].to_numpy(dtype=object)[at_exit], None
-        )
-        self.follow_up = self._follow_up(ds, dl, who, has_exit, at_exit)
+        self.reason = Coded.of(dl["avslutsorsak"], at_exit, has_exit)
+        self.after = Coded.of(dl["sysselsattning_efter"], at_exit, has_exit)
+        self.follow_up = Coded.of(self._follow_up(ds, dl, who, has_exit, at_exit))
 
     @staticmethod
     def _long_term(dl: pd.DataFrame, at_entry: np.ndarray) -> np.ndarray:
@@ -175,7 +208,7 @@ def counted(ind: EsfIndicator, esf, t: Traits, has_exit: np.ndarray) -> np.ndarr
     if ind.alder_okand:
         ok &= np.isnan(t.age)
     if ind.isced:
-        ok &= t.isced == ind.isced
+        ok &= t.isced.get(ind.isced, False)  # a band no code has: nobody
     if ind.ja:
         ok &= t.yes[ind.ja]
     if ind.efter:
@@ -183,14 +216,11 @@ def counted(ind: EsfIndicator, esf, t: Traits, has_exit: np.ndarray) -> np.ndarr
         work = {c.upper() for c in o.sysselsattning}
         if ind.at == "avslut":
             reasons = {c.upper() for c in o.avslutsorsak}
-            ok &= (
-                pd.Series(t.reason).isin(reasons).to_numpy()
-                | pd.Series(t.after).isin(work).to_numpy()
-            )
+            ok &= t.reason.isin(reasons) | t.after.isin(work)
         else:
-            ok &= pd.Series(t.follow_up).isin(work).to_numpy()
+            ok &= t.follow_up.isin(work)
     if ind.uppfoljning_saknas:
-        ok &= pd.isna(t.follow_up)
+        ok &= t.follow_up.missing
     return ok
 
 
