@@ -11,6 +11,7 @@ import tempfile
 import tomllib
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -633,3 +634,30 @@ def test_the_batch_carries_the_esf_rows(cli, tmp_path):
     esf = openpyxl.load_workbook(tmp_path / "y" / "senaste" / "esf-2018.xlsx")
     assert "ESF:s gemensamma indikatorer" in esf["Om rapporten"]["A1"].value
     assert [c.value for c in esf["TOTALT"]["A"]][1] == "CO01"
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.sampled_from(["A", "B", "ab", "C", None]), min_size=1, max_size=30),
+    st.data(),
+)
+def test_a_trait_asks_its_distinct_values_what_isin_asks_every_participant(values, data):
+    # esf.Coded: a categorical column's own codes (or codes made for an object array), taken
+    # at the participants' rows and blanked where they have no exit, give the same answer as
+    # pandas' isin on every participant's value; missing is exactly the blank or absent ones
+    from indikator.indicators.esf import Coded
+
+    n = len(values)
+    rows = np.array(data.draw(st.lists(st.integers(0, n - 1), max_size=40)), dtype=np.int64)
+    present = np.array(data.draw(st.lists(st.booleans(), min_size=len(rows), max_size=len(rows))))
+    wanted = data.draw(st.sets(st.sampled_from(["A", "B", "ab", "X"])))
+    column = pd.Series(values, dtype="category")
+    taken = np.array(values, dtype=object)[rows]
+    expected = pd.Series(np.where(present, taken, None), dtype=object)
+    for coded in (
+        Coded.of(column, rows, present),
+        Coded.of(np.array(values, dtype=object), rows, present),
+        Coded.of(expected.to_numpy()),
+    ):
+        assert coded.isin(wanted).tolist() == expected.isin(wanted).tolist()
+        assert coded.missing.tolist() == expected.isna().tolist()
