@@ -19,7 +19,7 @@ from world import FULL_WORLD
 from indikator import batch as batch_module
 from indikator.config import load_config
 from indikator.dataset import load_dataset
-from indikator.indicators import FAMILIES, LONGEST_FIRST, _apart, exact_figures
+from indikator.indicators import FAMILIES, LONGEST_FIRST, _apart, exact_and_keyed, exact_figures
 from indikator.indicators.engine import Context
 from indikator.parallel import aside, cores, in_threads
 from indikator.periods import parse_period
@@ -150,8 +150,38 @@ def test_families_side_by_side_give_the_table_one_by_one(tmp_path, monkeypatch):
         indicators, "in_threads", lambda calls, n: asked.append(n) or real(calls, n)
     )
     side_by_side = published(ds[0], periods, min_cell=5, threads=2)
-    assert asked == [2, 2]  # the cell-key method's exact and keyed passes both get the threads
+    assert asked == [2]  # the cell-key method's exact and keyed passes, one family at a time
     pd.testing.assert_frame_equal(side_by_side, published(ds[1], periods, min_cell=5))
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_both_passes_family_by_family_give_the_two_tables(tmp_path, monkeypatch, threads):
+    # exact_and_keyed runs each family's keyed pass right after its exact pass: the same two
+    # tables as two whole passes; the work the passes share (the activities' runs) is built
+    # once, not once per pass; and when the families are done only the work other families
+    # use too (the enrolment runs, the exits, the label columns) is left in the dataset's memo
+    import indikator.indicators as indicators
+    import indikator.indicators.activities as activities
+
+    data = write_dataset(tmp_path / "w", FULL_WORLD)
+    config = load_config()
+    periods = [parse_period(p) for p in ("2017-03", "2017-05", "2017-Q2", "2017-T1", "2017")]
+    secret = b"hemlig" * 11
+    ds = [load_dataset(data, config, secret=secret) for _ in range(2)]
+    want = [exact_figures(ds[0], periods, keyed=k, threads=threads) for k in (False, True)]
+    built, real = [], activities.person_runs
+    monkeypatch.setattr(activities, "person_runs", lambda *a: built.append(a[-1]) or real(*a))
+    owns, own = [], indicators._Own
+    monkeypatch.setattr(indicators, "_Own", lambda parts: owns.append(own(parts)) or owns[-1])
+    exact, keyed = exact_and_keyed(ds[1], periods, threads=threads)
+    pd.testing.assert_frame_equal(exact, want[0])
+    pd.testing.assert_frame_equal(keyed, want[1])
+    assert sorted(built) == [1, len(config.code_list("insatstyp"))]  # fått insats, insatstyp
+    left = {n for k, memo in ds[1].memo.items() if k[0] == "context" for n in memo}
+    assert {"active", "exits"} <= left
+    assert not left & {"aktiviteter", "fatt_insats", "insats", "instrument", "followup keys"}
+    assert len(owns) == len(FAMILIES)  # each family's own work, dropped when it was done
+    assert all(o.left == 0 and not o.work for o in owns)
 
 
 def test_the_batch_computes_two_families_at_a_time(cli, tmp_path, monkeypatch):

@@ -4,6 +4,7 @@ all of them. (The published figures, with small counts protected, are ``protecti
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable, Iterable
 
 import numpy as np
@@ -75,7 +76,9 @@ def context(
     chosen = set(delprojekt or groups[:-1])
     show = [i for i, g in enumerate(groups) if g in chosen or g == TOTALT]
     periods = sorted(periods)
-    shared = ds.memo.setdefault(("context", tuple(p.label for p in periods), kons), {})
+    memo = ("context", tuple(p.label for p in periods), kons)
+    shared = ds.memo.setdefault(memo, {})
+    building = ds.memo.setdefault(("building", *memo[1:]), {})  # one lock per work, every pass
     if "person_codes" not in ds.memo:  # one lookup table of persons for every computation
         people = ds.persons["person"].to_numpy(dtype=object)
         ds.memo["person_codes"] = pd.Index(people, dtype=object)
@@ -92,6 +95,7 @@ def context(
         kons=kons,
         key=ds.persons["nyckel"].to_numpy(dtype="float64") if keyed else None,
         shared=shared,
+        _building=building,
     )
 
 
@@ -109,31 +113,72 @@ def exact_figures(
     ``threads``: families computed side by side (``parallel.in_threads``); the table is the
     same."""
     with stage("indicators"):
-        return _exact(ds, periods, indicators, delprojekt, keyed, threads)
+        return _exact(ds, periods, indicators, delprojekt, (keyed,), threads)[0]
 
 
-def _exact(ds, periods, indicators, delprojekt, keyed, threads) -> pd.DataFrame:
+def exact_and_keyed(
+    ds: Dataset,
+    periods: list[Period],
+    indicators: Iterable[str] | None = None,
+    delprojekt: Iterable[str] | None = None,
+    threads: int = 1,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``exact_figures`` and its keyed table at once (the cell-key method): each family's keyed
+    pass follows its exact pass, and the work the two share (its runs, pairs, events) is
+    dropped when the family is done, instead of every family's being held until a second
+    pass over all of them (2 GB over a national batch's periods; the memory held is memory
+    the next family must take fresh). The tables are those of the two calls."""
+    with stage("indicators"):
+        exact, keyed = _exact(ds, periods, indicators, delprojekt, (False, True), threads)
+        return exact, keyed
+
+
+def _exact(ds, periods, indicators, delprojekt, passes, threads) -> list[pd.DataFrame]:
+    """One table per pass (``passes``: keyed or not), each family's passes back to back."""
     check_selection(ds.config, indicators, delprojekt)
     catalog = ds.config.indicators
     wanted = list(indicators) if indicators else list(catalog)
-    ctx = context(ds, periods, delprojekt, keyed=keyed)
+    contexts = [context(ds, periods, delprojekt, keyed=keyed) for keyed in passes]
+    ctx = contexts[0]
     wanted_set = set(wanted)
-    parts: dict[str, list[pd.DataFrame]] = {}
-    calls: dict[tuple[str, int], Callable[[], list[pd.DataFrame]]] = {}
+    parts: dict[str, list[list[pd.DataFrame]]] = {}
+    calls: dict[tuple[str, int], Callable[[], list[list[pd.DataFrame]]]] = {}
     for name, family in FAMILIES.items():
         ids = {i for i in wanted_set if catalog[i].family == name}
         absent = {i for i in ids if not _has_data(ds, catalog[i])}
-        parts[name] = [missing(ctx, i, catalog[i].kons) for i in sorted(absent)]
-        for n, some in enumerate(_apart(family, ids - absent, threads)):
-            calls[(name, n)] = functools.partial(_family, family, ctx, ds, some)
+        empty = [missing(ctx, i, catalog[i].kons) for i in sorted(absent)]
+        parts[name] = [list(empty) for _ in passes]
+        apart = _apart(family, ids - absent, threads)
+        own = _Own(len(apart)) if len(passes) > 1 else None  # one pass: all of it kept
+        for n, some in enumerate(apart):
+            calls[(name, n)] = functools.partial(_family, family, contexts, ds, some, own)
     keys = list(calls)  # one thread: the families' order, whose peak memory monthly is held to
     if threads > 1:
         keys.sort(key=lambda k: (LONGEST_FIRST.index(k[0]), k[1]))
     for key, computed in zip(keys, in_threads([calls[k] for k in keys], threads), strict=True):
-        parts[key[0]] += computed
-    every = [p for name in FAMILIES for p in parts[name]]  # the families' order, however run
-    out = pd.concat(every, ignore_index=True) if every else pd.DataFrame(columns=TIDY_COLUMNS)
-    return order(out, ds, ctx, wanted)
+        for table, more in zip(parts[key[0]], computed, strict=True):
+            table += more
+    out = []
+    for p in range(len(passes)):
+        every = [t for name in FAMILIES for t in parts[name][p]]  # the families' order
+        table = pd.concat(every, ignore_index=True) if every else pd.DataFrame(columns=TIDY_COLUMNS)
+        out.append(order(table, ds, ctx, wanted))
+    return out
+
+
+class _Own:
+    """A family's own work while its parts and passes run, dropped when the last is done."""
+
+    def __init__(self, parts: int) -> None:
+        self.work: dict[str, object] = {}
+        self.left = parts
+        self.lock = threading.Lock()
+
+    def done(self) -> None:
+        with self.lock:
+            self.left -= 1
+            if self.left == 0:
+                self.work.clear()
 
 
 def _apart(family, ids: set[str], threads: int) -> list[set[str]]:
@@ -148,8 +193,16 @@ def _apart(family, ids: set[str], threads: int) -> list[set[str]]:
     return out + [rest] if rest else out
 
 
-def _family(family, ctx: Context, ds: Dataset, ids: set[str]) -> list[pd.DataFrame]:
-    computed = family.compute(ctx, ds, ids)
+def _family(family, contexts: list[Context], ds: Dataset, ids: set[str], own: _Own | None):
+    """The family's rows in each pass, one pass after the other."""
+    try:
+        computed = [
+            family.compute(ctx if own is None else ctx.owning(own.work), ds, ids)
+            for ctx in contexts
+        ]
+    finally:
+        if own is not None:
+            own.done()
     release()  # a family's temporaries (sorts, merges of millions of rows), freed
     return computed
 

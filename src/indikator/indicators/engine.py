@@ -46,21 +46,33 @@ class Context:
     # Per person position: the record key (cell-key method). When set, every count becomes
     # the sum of its persons' keys (events: of their own keys): the cell keys of the figures.
     key: np.ndarray | None = None
+    # The work of the one family being computed (``owning``), when its passes run back to
+    # back and it is dropped after them; None: everything goes to ``shared``.
+    own: dict[str, object] | None = None
     _building: dict[str, threading.Lock] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         for p in self.periods:
             self.by_kind.setdefault(p.kind, []).append(p)
 
-    def once(self, name: str, build):
+    def once(self, name: str, build, across: bool = False):
         """``build()``, done once for every pass over the same dataset and periods: only for
         work that does not depend on ``key``. Families in other threads that need the same
         work wait for it (a build may use another name's work, never its own, never in a
-        circle)."""
+        circle). ``across``: work other families use too (the enrolment runs, the exits),
+        kept for all of them; the rest is the family's own (``own``) when it has one."""
+        store = self.shared if across or self.own is None else self.own
         with self._building.setdefault(name, threading.Lock()):
-            if name not in self.shared:
-                self.shared[name] = build()
-        return self.shared[name]
+            if name not in store:
+                store[name] = build()
+        return store[name]
+
+    def owning(self, work: dict[str, object]) -> Context:
+        """This context for one family whose own work is kept in ``work`` (shared by its
+        passes and its parts, and dropped when they are done)."""
+        out = copy.copy(self)
+        out.own = work
+        return out
 
     @property
     def n_groups(self) -> int:

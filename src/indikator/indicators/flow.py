@@ -21,7 +21,7 @@ def exits(ctx: Context, ds: Dataset) -> Latest:
         person, grp = ctx.persons(dl["person"]), ctx.group_index(dl["delprojekt"])
         return Latest(ctx, person, grp, dl["slut"], dl["start"])
 
-    return ctx.once("exits", build).bound(ctx)
+    return ctx.once("exits", build, across=True).bound(ctx)
 
 
 def active(ctx: Context, ds: Dataset) -> Runs:
@@ -34,7 +34,7 @@ def active(ctx: Context, ds: Dataset) -> Runs:
         person, grp = ctx.persons(dl["person"]), ctx.group_index(dl["delprojekt"])
         return person_runs(ctx, person, grp, zero, months(dl["start"]), months(dl["slut"]), 1)
 
-    return ctx.once("active", build)
+    return ctx.once("active", build, across=True)
 
 
 def ended(ds: Dataset):

@@ -61,7 +61,7 @@ def rows(
 
     # the label columns are the same for every indicator of the same shape: built once
     shape = f"tidy labels {ctx.show} {dims} {kons}"
-    labels = ctx.once(shape, label_frame)
+    labels = ctx.once(shape, label_frame, across=True)
     if denominator is None:
         return _frame(labels, indicator, num, np.nan, np.nan, OK)
     # a denominator with one dimension is shared by every dimension value

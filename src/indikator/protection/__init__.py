@@ -85,7 +85,7 @@ def _published(ds, periods, indicators, delprojekt, min_cell, audited, threads):
     published together (a batch), so the audit (``audit.py``) must find nothing
     recoverable in them, or nothing is published (``ProtectionError``). ``threads``: families
     computed side by side (``indicators.exact_figures``)."""
-    from ..indicators import check_selection, exact_figures
+    from ..indicators import check_selection, exact_and_keyed, exact_figures
 
     b = threshold(ds.config, min_cell)
     if b <= 0:
@@ -112,8 +112,7 @@ def _published(ds, periods, indicators, delprojekt, min_cell, audited, threads):
                 f"cellnyckelmetoden behöver projektets hemliga nyckel ({where}); den skapas av "
                 "`indikator init`, eller första gången en rapport tas fram från kommandoraden"
             )
-        exact = exact_figures(ds, periods, wanted + extra, delprojekt, threads=threads)
-        keyed = exact_figures(ds, periods, wanted + extra, delprojekt, keyed=True, threads=threads)
+        exact, keyed = exact_and_keyed(ds, periods, wanted + extra, delprojekt, threads=threads)
         base = rounding_base(ds.config, min_cell)
         tidy = perturb(exact, keyed, base, catalog)
         if audited:
