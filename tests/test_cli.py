@@ -183,7 +183,9 @@ def test_unexpected_error_is_one_line_and_exit_1(cli, world, monkeypatch):
     def boom(*a, **k):
         raise RuntimeError("oväntat för 19800101-0001")
 
-    monkeypatch.setattr(indikator.indicators, "exact_figures", boom)
+    # both ways to the figures: exact (min-cell 0, suppression) and the cell-key method's
+    for name in ("exact_figures", "exact_and_keyed"):
+        monkeypatch.setattr(indikator.indicators, name, boom)
     r = cli("monthly", "--period", "2017-05", "--data", str(world))
     assert r.exit_code == 1
     assert "internt fel (RuntimeError: oväntat för 19800101-****)" in r.stderr
