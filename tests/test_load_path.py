@@ -442,22 +442,39 @@ def test_event_sums_per_month_equal_the_additions_per_family(recs, periods):
     assert _figures(got) == _figures(_events_by_add(ctx, grp, kon, dim, m, w, 2))
 
 
-id_like = st.text(alphabet="0123456789-+ –x", min_size=0, max_size=14)
+_digits = st.text("0123456789", min_size=1, max_size=9)
+id_like = st.one_of(
+    st.text(alphabet="0123456789-+ –xAEe_", min_size=0, max_size=14),
+    # the plain forms (8+4 and 6+4 with a -, a + or nothing) and Excel's numbers with a letter
+    st.builds(lambda a, s, b: a[:8] + s + b[:4], _digits, st.sampled_from("-+ "), _digits),
+    st.builds(
+        lambda a, e, b: a + e + b,
+        st.sampled_from(["1", "9", "12"]),
+        st.sampled_from(["E", "e", "E+", "x"]),
+        st.sampled_from(["8", "9", "10", "12", "13", "5"]),
+    ),
+)
 
 
 @settings(max_examples=300)
 @given(st.lists(id_like, max_size=30))
-def test_plain_personnummer_read_in_bulk_as_classify_reads_them(values):
-    # the bulk reading of plainly written personnummer must give exactly what classify gives
-    # for each of them, and leave every other value to classify
-    from indikator.ids import _plain, classify
+def test_plain_ids_read_in_bulk_as_classify_reads_them(values):
+    # the bulk reading of plainly written personnummer and pseudonyms (in Arrow) must give
+    # exactly what classify gives for each of them, and leave every other value to classify
+    import pyarrow as pa
 
-    idx, century, digits, plus = _plain(values)
+    from indikator.ids import _plain_pnr, _plain_pseudonyms, classify
+
+    arr = pa.array(values, pa.string())
+    idx, century, digits, plus = _plain_pnr(arr)
     for i, c, d, p in zip(idx, century, digits, plus, strict=True):
-        assert classify(values[i]) == ("pnr", (c, d, p)), values[i]
+        ten = "".join(map(str, d))
+        assert classify(values[i]) == ("pnr", (int(c), ten, bool(p))), values[i]
+    for i in _plain_pseudonyms(arr, np.arange(len(values))):
+        assert classify(values[i]) == ("pseudonym", (values[i],)), values[i]
     # a plain one is never left out: 12 digits, 8+4 or 6+4 with one - or + between
     plain = {i for i, v in enumerate(values) if v.strip() == v and _looks_plain(v)}
-    assert plain <= set(idx)
+    assert plain <= set(idx.tolist())
 
 
 def _looks_plain(v: str) -> bool:
