@@ -69,11 +69,6 @@ def luhn_valid(digits: np.ndarray) -> np.ndarray:
     return total % 10 == 0
 
 
-def _digits(strings: list[str], width: int) -> np.ndarray:
-    joined = "".join(strings).encode("ascii")
-    return (np.frombuffer(joined, dtype=np.uint8).astype("int64") - 48).reshape(-1, width)
-
-
 def _valid_dates(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:
     """Which (year, month, day) exist in the calendar of ``datetime.date`` (years 1–9999)."""
     ok = (year >= 1) & (year <= 9999) & (month >= 1) & (month <= 12) & (day >= 1)
@@ -122,7 +117,7 @@ def classify(value: str) -> tuple[str, tuple]:
 # What ``classify`` makes of a value follows from a pattern alone for the bulk of a register,
 # so those values are read in Arrow at once and only the others go through ``classify`` one by
 # one. A personnummer written plainly (ASCII digits, at most a - or +, nothing around it):
-_PLAIN = r"^(?:(?P<a>[0-9]{8})[-+]?(?P<b>[0-9]{4})|(?P<c>[0-9]{6})(?P<d>[-+]?)(?P<e>[0-9]{4}))$"
+_PLAIN = r"^(?:[0-9]{8}[-+]?[0-9]{4}|[0-9]{6}[-+]?[0-9]{4})$"
 # A pseudonym written plainly (ASCII letters, digits, - and _, at least one letter, not too
 # long): no dash to translate, no space, nothing unprintable, and the only number that has
 # such a form is Excel's scientific one (``1E11``), which ``_NUMBER`` catches.
@@ -138,7 +133,7 @@ def _arrow(values) -> pa.StringArray:
     if isinstance(values, pa.Array):
         return pc.fill_null(values.cast(pa.string()), "")
     if isinstance(values, (pd.Index, pd.Series)) and values.dtype == "str":
-        return pa.array(values.array, pa.string()) if len(values) else pa.array([], pa.string())
+        return pa.array(values.array, pa.string())
     return pa.array([str(v) for v in values], pa.string())
 
 
@@ -208,7 +203,7 @@ def check_unique_ids(uniques, ref: dt.date) -> pd.DataFrame:
     if more:
         idx = np.concatenate([idx, [i for i, _ in more]]).astype(np.int64)
         century = np.concatenate([century, [p[0] for _, p in more]])
-        ten = np.vstack([ten, _digits([p[1] for _, p in more], 10)])
+        ten = np.vstack([ten, _fixed_digits(pa.array([p[1] for _, p in more], pa.string()), 10)])
         plus = np.concatenate([plus, [p[2] for _, p in more]]).astype(bool)
     if len(idx):
         twelve = century >= 0
