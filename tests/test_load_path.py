@@ -972,3 +972,73 @@ def test_unlisted_values_per_category_are_per_row(cells, listed, unused, kind):
         column = column.cat.add_categories([u for u in unused if u not in set(cells)])
     got = unlisted(column, pd.Index(listed, dtype=object)).tolist()
     assert got == [c is not None and c not in listed for c in cells]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    cells=st.lists(st.sampled_from(["R-1", "r-1", " R 2", "ÅÄÖ", "12", "1e5", ""]), max_size=30),
+    missing=st.lists(st.booleans(), max_size=30),
+    unused=st.booleans(),
+)
+def test_a_text_column_is_taken_as_it_is_without_visiting_a_value(cells, missing, unused):
+    """A text column's parser is ``str``: the reader's categorical (Arrow strings, as every
+    column comes) is taken as it is, and gives what parsing each distinct value gives. The
+    parser is never called: 350 000 distinct remiss-ids took a second one by one."""
+    from indikator import schema
+
+    rows = [None if m else c for c, m in itertools.zip_longest(cells, missing[: len(cells)])]
+    categories = list(dict.fromkeys(c for c in rows if c is not None))
+    if unused:  # a category no row uses (an emptied summary row's cell)
+        categories.append("oanvänd")
+    reader = pd.Series(
+        pd.Categorical(rows, categories=pd.Index(categories, dtype="string")),
+        index=pd.RangeIndex(5, 5 + len(rows)),
+    )
+    col = schema.Col("text", True)
+    reference = schema.parse_column(reader.astype(object), col, {})  # the loop, value by value
+    visited = []
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setitem(schema._PARSERS, "text", lambda v: visited.append(v) or str(v))
+        taken = schema.parse_column(reader, col, {})
+    assert visited == []
+    pd.testing.assert_series_equal(taken.values, reference.values)
+    assert not taken.bad.any() and len(taken.messages) == 0
+    assert taken.values.tolist() == reference.values.tolist()
+
+
+@pytest.mark.parametrize("dtype", ["str", "string"])
+def test_ids_from_pandas_arrow_strings_are_read_in_arrow(dtype):
+    """Both of pandas' Arrow string types ("str", missing NaN, and "string", missing NA: the
+    reader's categories) are handed to Arrow as they are; a missing value is empty text,
+    never the words "nan" or "<NA>" that ``str`` of it would give."""
+    from indikator.ids import _arrow
+
+    values = pd.Index(["19800101-0001", None, "p-7"], dtype=dtype)
+    assert _arrow(values).to_pylist() == ["19800101-0001", "", "p-7"]
+    assert _arrow(pd.Series(values)).to_pylist() == ["19800101-0001", "", "p-7"]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    rows=st.lists(
+        st.lists(st.sampled_from(["", " ", "a", "b", None]), min_size=3, max_size=3),
+        max_size=12,
+    ),
+    extra=st.lists(st.sampled_from(["", "x"]), max_size=2),
+)
+def test_empty_rows_are_the_rows_whose_every_cell_is_empty(rows, extra):
+    """``empty_rows`` (a column without an empty cell answers for every row at once) gives
+    what looking at every row gives; a missing cell (code -1, None here) is empty, and a
+    distinct cell no row uses (``extra``) changes nothing."""
+    import pyarrow as pa
+
+    from indikator.reading.grid import Cells, empty_rows
+
+    columns = []
+    for j in range(3):
+        cells = [r[j] for r in rows]
+        values = list(dict.fromkeys([c for c in cells if c is not None] + extra))
+        codes = np.array([-1 if c is None else values.index(c) for c in cells], dtype="int32")
+        columns.append(Cells(codes, pa.array(values, pa.string())))
+    expected = [all(c in (None, "") for c in r) for r in rows]
+    assert empty_rows(columns, len(rows)).tolist() == expected

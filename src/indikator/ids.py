@@ -132,9 +132,14 @@ def _arrow(values) -> pa.StringArray:
         values = values.combine_chunks()
     if isinstance(values, pa.Array):
         return pc.fill_null(values.cast(pa.string()), "")
-    if isinstance(values, (pd.Index, pd.Series)) and values.dtype == "str":
-        return pa.array(values.array, pa.string())
+    if isinstance(values, (pd.Index, pd.Series)) and _arrow_backed(values.dtype):
+        return pc.fill_null(pa.array(values.array).cast(pa.string()), "")
     return pa.array([str(v) for v in values], pa.string())
+
+
+def _arrow_backed(dtype) -> bool:
+    """pandas' "str" (missing NaN) and "string" (missing NA, the reader's categories) alike."""
+    return isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"
 
 
 def _fixed_digits(strings: pa.StringArray, width: int) -> np.ndarray:

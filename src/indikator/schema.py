@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from .coding import distinct_categorical
+from .coding import arrow_strings, distinct_categorical
 from .config import CODE_LISTS, Config
 from .ids import IdChecker, check_id
 from .parallel import in_threads
@@ -420,10 +420,19 @@ def _column(kind: str, parsed: list[Any], codes: np.ndarray, books, index=None) 
     return pd.Series(values, index=index, copy=False)
 
 
+_NO_MESSAGES = np.array([], dtype=object)
+
+
 def parse_column(values: pd.Series, col: Col, books: dict[str, CodeBook]) -> Parsed:
     """Parse each distinct value once and map the results back to the rows by their codes.
     Missing values (NA) stay missing without an error."""
     codes, uniques = _distinct(values)
+    if col.kind == "text" and len(uniques) and arrow_strings(uniques):
+        # ``str`` of a string is the string: nothing to parse or reject, no value to visit
+        # (a register's 350 000 distinct remiss-ids were a second one by one)
+        text = pd.Index(uniques).astype("str").array.take(codes, allow_fill=True)
+        nothing = np.zeros(len(codes), dtype=bool)
+        return Parsed(pd.Series(text, index=values.index, copy=False), nothing, _NO_MESSAGES)
     parsed: list[Any] = []
     errors: list[str | None] = []
     for u in uniques:

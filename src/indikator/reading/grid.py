@@ -26,10 +26,14 @@ class Cells:
 
     def empty(self) -> np.ndarray:
         """Per row: the cell is empty."""
+        blank = self._blank()
+        return np.append(blank, True)[self.codes] if len(blank) else np.ones(len(self), bool)
+
+    def _blank(self) -> np.ndarray:
+        """Per distinct cell: it is empty."""
         import pyarrow.compute as pc
 
-        blank = pc.equal(self.values, "").to_numpy(zero_copy_only=False)
-        return np.append(blank, True)[self.codes] if len(blank) else np.ones(len(self), bool)
+        return pc.equal(self.values, "").to_numpy(zero_copy_only=False)
 
     def strings(self) -> list[str]:
         """Every row's cell (for tests and small files; never for a large export)."""
@@ -160,6 +164,24 @@ def strip(cells: Cells) -> Cells:
         return Cells(cells.codes, stripped.dictionary)
     remap = stripped.indices.to_numpy(zero_copy_only=False).astype("int32")
     return Cells(remap[cells.codes], stripped.dictionary)
+
+
+def empty_rows(columns: list[Cells], n: int) -> np.ndarray:
+    """Per row: every cell is empty. A column with no empty cell at all (an id column, as a
+    rule) answers for every row at once: no row of ten million is gathered."""
+    if any(_never_empty(c) for c in columns):
+        return np.zeros(n, dtype=bool)
+    empty = np.ones(n, dtype=bool)
+    for col in columns:
+        empty &= col.empty()
+    return empty
+
+
+def _never_empty(cells: Cells) -> bool:
+    """No distinct cell is empty and no row lacks one (code -1, a missing cell)."""
+    if not len(cells.values) or cells._blank().any():
+        return False
+    return not len(cells.codes) or int(cells.codes.min()) >= 0
 
 
 def grid_of(records: list[tuple[int, list[str], int]]) -> Grid:

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..errors import FileError
 from ..parallel import Stopped, cores, in_threads
-from .grid import Cells, Gathered, Grid, Growing, encoded, grid_of, strip
+from .grid import Cells, Gathered, Grid, Growing, empty_rows, encoded, grid_of, strip
 from .headers import HEADER_SEARCH
 
 _DELIMITERS = (";", "\t", ",")
@@ -199,9 +199,7 @@ def _csv_pieces(pieces, delimiter: str, first_line: int, size: int = 0) -> Grid 
     cells = in_threads([functools.partial(_whole, c) for c in columns], threads)
     del columns
     n = lines.n
-    empty = np.ones(n, dtype=bool)
-    for col in cells:
-        empty &= col.empty()
+    empty = empty_rows(cells, n)
     return Grid(
         header,
         header_line,
