@@ -1,7 +1,7 @@
 """The interval arithmetic every person count rests on, held against literal per-record rules."""
 
 import numpy as np
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from indikator.indicators.engine import _order_by, merge_runs
@@ -49,3 +49,19 @@ def test_one_sort_by_month_serves_every_period_length(recs, lo, hi, length):
     covered = _run_cover(got)
     assert len(covered) == len(set(covered))
     assert set(covered) == _literal_cover(key, first // length, last // length, lo, hi)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    at=st.lists(st.integers(-3, 12), max_size=20),
+    lo=st.integers(-2, 6),
+    span=st.integers(0, 8),
+)
+def test_positions_within_bounds_are_those_a_mask_keeps(at, lo, span):
+    """``_within`` (None when every position is inside: no mask is built) keeps exactly the
+    positions from ``lo`` to ``hi``, both included, in their order."""
+    from indikator.indicators.engine import _within, rows_where
+
+    values, hi = np.array(at, dtype=np.int32), lo + span
+    kept = rows_where(_within(values, lo, hi), values)[0]
+    assert kept.tolist() == [a for a in at if lo <= a <= hi]

@@ -144,3 +144,19 @@ def test_tidy_arrow_hands_over_what_the_lists_gave(rows, text_dtype):
     assert got.equals(want)
     assert got.schema == want.schema
     assert parquet_bytes(got) == parquet_bytes(want)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.text(max_size=4), max_size=12), st.integers(0, 3), st.booleans())
+def test_lines_joined_from_arrows_buffer_are_pythons_join(strings, skip, chunked):
+    """The CSV's lines joined from the Arrow array's data buffer are ``"".join`` of them, for
+    a slice of an array (its offsets start inside the buffer) and a chunked one alike."""
+    import pyarrow as pa
+
+    from indikator.output.tidy import _one_after_another
+
+    array = pa.array(["förr", *strings], pa.large_string()).slice(min(skip, len(strings) + 1))
+    expected = "".join(array.to_pylist())
+    if chunked:
+        array = pa.chunked_array([array.slice(0, 2), array.slice(2)], pa.large_string())
+    assert _one_after_another(array) == expected
