@@ -25,6 +25,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .coding import arrow_strings, positions
 from .masking import DASHES, SPACES, lost_zeros
 
 MAX_PSEUDONYM = 64
@@ -132,14 +133,9 @@ def _arrow(values) -> pa.StringArray:
         values = values.combine_chunks()
     if isinstance(values, pa.Array):
         return pc.fill_null(values.cast(pa.string()), "")
-    if isinstance(values, (pd.Index, pd.Series)) and _arrow_backed(values.dtype):
+    if isinstance(values, (pd.Index, pd.Series)) and arrow_strings(values):
         return pc.fill_null(pa.array(values.array).cast(pa.string()), "")
     return pa.array([str(v) for v in values], pa.string())
-
-
-def _arrow_backed(dtype) -> bool:
-    """pandas' "str" (missing NaN) and "string" (missing NA, the reader's categories) alike."""
-    return isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"
 
 
 def _fixed_digits(strings: pa.StringArray, width: int) -> np.ndarray:
@@ -258,8 +254,6 @@ class IdChecker:
         """(row -> distinct value code, -1 where missing; the verdicts of the distinct values).
         The distinct values stay Arrow strings and are looked up in Arrow (``positions``):
         only the values not seen before become Python strings, to be checked."""
-        from .coding import positions
-
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
         u = _strings(uniques)  # distinct already
         rows = positions(u, self.seen) if len(self.seen) else np.full(len(u), -1, np.int64)
@@ -275,8 +269,6 @@ class IdChecker:
 def _strings(uniques) -> pd.Index:
     """``pd.factorize``'s distinct values as an Index of Arrow strings: from a categorical's
     categories by an Arrow take (the reader's columns), no Python string per value."""
-    from .coding import arrow_strings
-
     if isinstance(uniques, (pd.Categorical, pd.CategoricalIndex)):  # factorize gives the Index
         uniques = uniques.categories.take(uniques.codes)
     u = pd.Index(uniques)
