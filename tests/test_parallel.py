@@ -19,7 +19,14 @@ from world import FULL_WORLD
 from indikator import batch as batch_module
 from indikator.config import load_config
 from indikator.dataset import load_dataset
-from indikator.indicators import FAMILIES, LONGEST_FIRST, _apart, exact_and_keyed, exact_figures
+from indikator.indicators import (
+    FAMILIES,
+    LARGE,
+    LONGEST_FIRST,
+    _apart,
+    exact_and_keyed,
+    exact_figures,
+)
 from indikator.indicators.engine import Context
 from indikator.parallel import aside, cores, in_threads
 from indikator.periods import parse_period
@@ -111,6 +118,62 @@ def test_one_thread_computes_the_families_in_their_own_order(tmp_path, monkeypat
 
 def test_longest_first_names_every_family_once():
     assert sorted(LONGEST_FIRST) == sorted(FAMILIES)
+    assert set(LARGE) < set(FAMILIES) and len(set(LARGE)) == len(LARGE)
+
+
+@pytest.mark.parametrize("keyed", [False, True])
+def test_small_families_beside_the_large_give_the_table_one_by_one(tmp_path, monkeypatch, keyed):
+    # monthly on two cores: the large families one after the other in one thread (one large
+    # family's temporaries at a time: monthly's peak), the small ones in the other; the same
+    # table as one family after the other, for the exact figures and the cell keys
+    import indikator.indicators as indicators
+
+    data = write_dataset(tmp_path / "w", FULL_WORLD)
+    config = load_config()
+    periods = [parse_period(p) for p in ("2017-03", "2017-05", "2017-Q2", "2017-T1", "2017")]
+    secret = b"hemlig" * 11
+    one = exact_figures(load_dataset(data, config, secret=secret), periods, keyed=keyed)
+    assert len(one) > 1000 and one["varde"].notna().any()
+    lanes, real = [], indicators._in_turn
+
+    def turn(calls, keys):  # keys: (family, part)
+        lanes.append(([family for family, _ in keys], threading.get_ident()))
+        return real(calls, keys)
+
+    monkeypatch.setattr(indicators, "_in_turn", turn)
+    ds = load_dataset(data, config, secret=secret)
+    beside = exact_figures(ds, periods, keyed=keyed, small_beside=True)
+    pd.testing.assert_frame_equal(beside, one)
+    large = [f for f in FAMILIES if f in LARGE]  # each lane in the families' order
+    small = [f for f in FAMILIES if f not in LARGE]
+    assert sorted(families for families, _ in lanes) == sorted([large, small])
+    threads = {t for _, t in lanes}
+    assert len(threads) == 2 and threading.get_ident() not in threads
+    if keyed:  # the cell-key method's two passes, family by family, the same way
+        exact = exact_figures(load_dataset(data, config, secret=secret), periods)
+        both = exact_and_keyed(
+            load_dataset(data, config, secret=secret), periods, small_beside=True
+        )
+        pd.testing.assert_frame_equal(both[0], exact)
+        pd.testing.assert_frame_equal(both[1], one)
+
+
+def test_monthly_computes_the_small_families_beside_the_large(cli, tmp_path, monkeypatch):
+    # from SMALL_BESIDE_ROWS rows read, on two cores; below it the second thread only takes
+    # turns with the first for the GIL
+    import indikator.app as app
+    import indikator.reports as reports
+
+    seen, real = [], reports.figure_report
+    monkeypatch.setattr(reports, "figure_report", lambda *a: seen.append(a[-1]) or real(*a))
+    monkeypatch.setattr(app, "cores", lambda: 2)
+    data = write_dataset(tmp_path / "w", FULL_WORLD)
+    for rows in (0, 1 << 62):
+        monkeypatch.setattr(app, "SMALL_BESIDE_ROWS", rows)
+        for job in ("monthly", "esf"):
+            r = cli(job, "--period", "2017-05", "--data", str(data), "--no-cache")
+            assert r.exit_code in (0, 3), r.stderr
+    assert seen == [True, True, False, False]
 
 
 def test_a_family_is_computed_in_its_parts_only_side_by_side():
@@ -335,6 +398,41 @@ def test_a_file_read_beside_the_others_loads_as_one_after_the_other(sample, monk
     pd.testing.assert_frame_equal(together.persons, alone.persons)
     assert (together.columns, together.latest) == (alone.columns, alone.latest)
     # what the cache keeps of it: byte for byte (problems, dict orders and all)
+    assert pickle.dumps(together) == pickle.dumps(alone)
+
+
+@pytest.mark.parametrize("sample", ["vagknuten", "esfplus"])
+def test_an_export_judged_beside_the_others_loads_as_one_after_the_other(sample, monkeypatch):
+    # The rules of the largest export in a second thread, into problems of its own: the same
+    # rows accepted, the same problems in the same order, counts, persons and record keys as
+    # every export judged here, one after the other.
+    import pickle
+
+    import indikator.dataset as dataset
+    from indikator.rules import RULES
+
+    judges, real = {}, dict(RULES)
+    for export, rule in real.items():
+        monkeypatch.setitem(
+            RULES,
+            export,
+            lambda rows, e=export, r=rule: judges.setdefault(e, threading.get_ident()) and r(rows),
+        )
+    monkeypatch.setattr(dataset, "cores", lambda: 2)  # as on a machine with two
+    loaded = {}
+    for rows in (1 << 62, 0):
+        monkeypatch.setattr(dataset, "JUDGED_BESIDE_ROWS", rows)
+        judges.clear()
+        loaded[rows] = load_dataset(SAMPLES / sample, load_config(), secret=b"hemlig" * 11)
+        elsewhere = {e for e, t in judges.items() if t != threading.get_ident()}
+        assert elsewhere == (set() if rows else {"aktiviteter"})
+    alone, together = loaded[1 << 62], loaded[0]
+    assert len(alone.problems) > 6000 and alone.problems["fil"].nunique() >= 5
+    assert alone.has_record_keys and "nyckel" in alone.tables["remisser"]
+    pd.testing.assert_frame_equal(together.problems, alone.problems)
+    assert together.counts == alone.counts
+    for export, table in alone.tables.items():
+        pd.testing.assert_frame_equal(together.tables[export], table)
     assert pickle.dumps(together) == pickle.dumps(alone)
 
 

@@ -63,6 +63,11 @@ log = logging.getLogger("indikator")
 # Indicator families a batch computes at a time: two fill the two cores of the machines the
 # nightly runs are measured on; each more holds another family's temporaries in memory.
 BATCH_THREADS = 2
+# Rows read from which monthly computes the small indicator families beside the large ones
+# (``indicators.LARGE``): on the bundled sample (100 000 rows) the second thread only takes
+# turns with the first for the GIL (1.44 against 1.31 s, paired); at national scale (13.6
+# million rows) it saves about a second.
+SMALL_BESIDE_ROWS = 1_000_000
 
 
 def start_timings() -> None:
@@ -347,7 +352,10 @@ def _figures(job: str, req: FigureRequest) -> Answer:
     def compute():
         ds = _dataset(req.source, config, key)
         notes = _period_notes(ds, req.period) + created
-        report = figure_report(ds, [req.period], chosen, req.delprojekt or None, req.min_cell, html)
+        beside = cores() > 1 and sum(c.read for c in ds.counts) >= SMALL_BESIDE_ROWS
+        report = figure_report(
+            ds, [req.period], chosen, req.delprojekt or None, req.min_cell, html, beside
+        )
         if job == "esf":
             report.title = esf_title(config, req.min_cell)
         return _summary(ds, notes), report

@@ -2,9 +2,11 @@
 to a second process while this one goes on.
 
 An indicator family is numpy sorts, comparisons and takes over millions of rows, which release
-the GIL: two families in two threads run side by side (``in_threads``). Each holds hundreds of
-MB of temporaries at national scale, so this is for jobs whose peak is not the limit (the
-batch); ``monthly`` computes one family at a time.
+the GIL: two families in two threads run side by side (``in_threads``). The families over the
+large exports hold hundreds of MB of temporaries each at national scale, so any two at a time is
+for jobs whose peak is not the limit (the batch); ``monthly`` computes them one at a time with
+the small families beside them (``indicators.LARGE``), and judges the largest export's rules
+beside the others' (``dataset._accepted``).
 
 The batch's reports are openpyxl cells and matplotlib charts: seconds of one core each, which
 no vectorising shortens, on a nightly machine that has two. A second process is started with

@@ -165,14 +165,16 @@ def figure_report(
     delprojekt=None,
     min_cell: int | None = None,
     with_charts: bool = False,
+    small_beside: bool = False,
 ) -> FigureReport:
     """The published figures of ``periods``; with ``with_charts``, also the series of the
     charts: each indicator with a target on TOTALT in the cumulative scope, month by month
-    from the project start to the (last) period."""
+    from the project start to the (last) period. ``small_beside``: the small indicator
+    families in a second thread (``indicators.exact_figures``)."""
     from .matrices import matrices
     from .protection import published
 
-    tidy = published(ds, periods, indicators, delprojekt, min_cell)
+    tidy = published(ds, periods, indicators, delprojekt, min_cell, small_beside=small_beside)
     report = FigureReport(tidy, ds.config, periods[-1] if periods else None)
     report.matrices = matrices(tidy, ds.config)
     targets = chart_targets(ds.config)
@@ -181,7 +183,8 @@ def figure_report(
         first = month_index(ds.config.project.start)
         months = [from_bucket("month", m) for m in range(first, last + 1)]
         ids = list(dict.fromkeys(targets["indikator"]))
-        report.charts = charts(published(ds, months, ids, None, min_cell), ds.config)
+        series = published(ds, months, ids, None, min_cell, small_beside=small_beside)
+        report.charts = charts(series, ds.config)
     return _protected(report, ds.config, min_cell)
 
 

@@ -72,24 +72,26 @@ def published(
     min_cell: int | None = None,
     audited: bool = False,
     threads: int = 1,
+    small_beside: bool = False,
 ):
     with stage("protection"):
-        return _published(ds, periods, indicators, delprojekt, min_cell, audited, threads)
+        how = {"threads": threads, "small_beside": small_beside}
+        return _published(ds, periods, indicators, delprojekt, min_cell, audited, how)
 
 
-def _published(ds, periods, indicators, delprojekt, min_cell, audited, threads):
+def _published(ds, periods, indicators, delprojekt, min_cell, audited, how):
     """The figures as published: the exact figures (``indicators.exact_figures``) protected by
     the configuration's method with ``min_cell`` (default from the configuration; 0 = exact).
     Suppression needs the whole delprojekt × kön table, so it computes every delprojekt and
     selects afterwards; the cell key is decided cell by cell. ``audited``: the figures are
     published together (a batch), so the audit (``audit.py``) must find nothing
-    recoverable in them, or nothing is published (``ProtectionError``). ``threads``: families
-    computed side by side (``indicators.exact_figures``)."""
+    recoverable in them, or nothing is published (``ProtectionError``). ``how``: the threads
+    the families are computed in (``indicators.exact_figures``)."""
     from ..indicators import check_selection, exact_and_keyed, exact_figures
 
     b = threshold(ds.config, min_cell)
     if b <= 0:
-        return exact_figures(ds, periods, indicators, delprojekt, threads=threads)
+        return exact_figures(ds, periods, indicators, delprojekt, **how)
     check_selection(ds.config, indicators, delprojekt)
     catalog = ds.config.indicators
     wanted = list(indicators) if indicators else list(catalog)
@@ -99,7 +101,7 @@ def _published(ds, periods, indicators, delprojekt, min_cell, audited, threads):
         if i in MEAN_POPULATION and MEAN_POPULATION[i] not in wanted
     ]
     if ds.config.protection.method == SUPPRESSION:
-        exact = exact_figures(ds, periods, wanted + extra, threads=threads)
+        exact = exact_figures(ds, periods, wanted + extra, **how)
         tidy = suppress(exact, b, ds.config.delprojekt_codes, catalog)
         if audited:
             _refuse_recoverable(tidy, catalog, ds.config.project.start, b)
@@ -112,7 +114,7 @@ def _published(ds, periods, indicators, delprojekt, min_cell, audited, threads):
                 f"cellnyckelmetoden behöver projektets hemliga nyckel ({where}); den skapas av "
                 "`indikator init`, eller första gången en rapport tas fram från kommandoraden"
             )
-        exact, keyed = exact_and_keyed(ds, periods, wanted + extra, delprojekt, threads=threads)
+        exact, keyed = exact_and_keyed(ds, periods, wanted + extra, delprojekt, **how)
         base = rounding_base(ds.config, min_cell)
         tidy = perturb(exact, keyed, base, catalog)
         if audited:
