@@ -65,3 +65,65 @@ def test_positions_within_bounds_are_those_a_mask_keeps(at, lo, span):
     values, hi = np.array(at, dtype=np.int32), lo + span
     kept = rows_where(_within(values, lo, hi), values)[0]
     assert kept.tolist() == [a for a in at if lo <= a <= hi]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    recs=st.lists(
+        st.tuples(
+            st.integers(-1, 2),  # group (-1: none)
+            st.integers(-1, 1),  # dimension (-1: none)
+            st.integers(0, 2),  # kön: K, M, or the unknown added into T
+            st.integers(-3, 12),  # first position
+            st.integers(0, 5),  # length - 1 (ignored for points)
+            st.integers(0, 4),  # weight
+        ),
+        max_size=30,
+    ),
+    lo=st.integers(0, 4),
+    span=st.integers(0, 6),
+    point=st.booleans(),
+)
+def test_a_placement_adds_any_weight_as_the_records_one_by_one(recs, lo, span, point):
+    """A ``Placement`` is worked out once and added with several weights (``Latest``'s count
+    and its shares reuse one): each addition gives the tally a literal per-record loop gives."""
+    from indikator.indicators.engine import Tally
+
+    hi = lo + span
+    cols = [np.array([r[i] for r in recs], dtype="int64") for i in range(6)]
+    grp, dim, kon, first, length, weight = cols
+    last = first if point else first + length
+    weight = weight.astype("float64")
+
+    def literal(w):
+        arr = np.zeros((3, 2, 3, span + 1))
+        for g, d, k, f, t, x in zip(grp, dim, kon, first, last, w, strict=True):
+            if g >= 0 and d >= 0:
+                for p in range(max(f, lo), min(t, hi) + 1):
+                    arr[g, d, k, p - lo] += x
+        arr[:, :, -1] += arr[:, :, :-1].sum(axis=2)  # T: K + M + the unknown
+        return arr
+
+    kons = ("K", "M", "T")
+    counted, weighted = Tally(3, 2, kons), Tally(3, 2, kons)
+    placed = counted.place("month", lo, hi, grp, dim, kon, first, last)
+    placed.add(counted, None)
+    placed.add(weighted, weight)
+    placed.add(weighted, weight)  # a second addition sums into the first
+    assert np.array_equal(counted.arrays["month"][1], literal(np.ones(len(recs))))
+    assert np.array_equal(weighted.arrays["month"][1], 2 * literal(weight))
+
+
+@given(st.lists(st.booleans(), max_size=20), st.data())
+def test_two_masks_in_a_row_are_one(first, data):
+    from indikator.indicators.engine import _then, rows_where
+
+    first = np.array(first, dtype=bool)
+    second = np.array(
+        data.draw(st.lists(st.booleans(), min_size=int(first.sum()), max_size=int(first.sum()))),
+        dtype=bool,
+    )
+    values = np.arange(len(first))
+    once = rows_where(_then(first, second), values)[0]
+    assert once.tolist() == rows_where(second, rows_where(first, values)[0])[0].tolist()
+    assert rows_where(_then(None, None), values)[0].tolist() == values.tolist()

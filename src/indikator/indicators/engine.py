@@ -204,62 +204,93 @@ class Tally:
         records without a group or dimension (-1) count nowhere. ``more``: (tally, weight)
         pairs of tallies of the same shape that take the same records with weights of their
         own (where the records fall is worked out once for all)."""
+        placed = self.place(kind, lo, hi, grp, dim, kon, first, last)
+        for tally, w in [(self, weight), *more]:
+            placed.add(tally, w)
+
+    def place(self, kind, lo, hi, grp, dim, kon, first, last) -> Placement:
+        """Where the records of ``add`` fall, for adding them with any weight later."""
         keep = (dim >= 0) & (grp >= 0)
-        if not keep.all():
+        if keep.all():
+            keep = None
+        else:
             point = first is last  # kept: one position each
             grp, dim, kon, first = rows_where(keep, grp, dim, kon, first)
             last = first if point else rows_where(keep, last)[0]
-            weight = _kept_weight(keep, weight)
-            more = [(t, _kept_weight(keep, w)) for t, w in more]
         cell = grp.astype("int64") * self.n_dim + dim
-        self.add_cells(kind, lo, hi, cell, kon, weight, first, last, more)
+        return Placement(self, kind, lo, hi, cell, kon, first, last, keep)
 
     def add_cells(self, kind, lo, hi, cell, kon, weight, first, last, more=()) -> None:
         """``add`` for records given by cell (group * n_dim + dimension, all ≥ 0)."""
-        targets = [(self, weight), *more]
-        if first is last:  # each record at one position (an event, an activity's period)
-            self._add_points(kind, lo, hi, cell, kon, first, targets)
-            return
-        first = np.maximum(first, lo)
-        last = np.minimum(last, hi)
-        keep = first <= last
-        cell, kon, first, last = rows_where(keep, cell, kon, first, last)
-        width, n_kon = hi - lo + 2, len(self.kons)
-        base = _cells(cell, kon, n_kon, width)
-        size = self.n_groups * self.n_dim * n_kon * width
-        start = base + first
-        start -= lo
-        np.add(base, last, out=base)
-        base -= lo - 1  # the position after each record's last
-        del first, last
-        for tally, weight in targets:
-            w = _kept_weight(keep, weight)
-            w = np.ones(len(cell)) if w is None else w
-            diff = np.bincount(start, weights=w, minlength=size)
-            diff -= np.bincount(base, weights=w, minlength=size)
-            arr = diff.reshape(self.n_groups, self.n_dim, n_kon, width).cumsum(axis=3)[..., :-1]
-            tally._store(kind, lo, arr)
-
-    def _add_points(self, kind, lo, hi, cell, kon, at, targets) -> None:
-        """Records at one position each: one weighted count per cell, no difference array."""
-        keep = _within(at, lo, hi)
-        cell, kon, at = rows_where(keep, cell, kon, at)
-        width, n_kon = hi - lo + 1, len(self.kons)
-        size = self.n_groups * self.n_dim * n_kon * width
-        # a batch's tallies are millions of records: int32 where the cells fit, half the bytes
-        where = _cells(cell, kon, n_kon, width, np.int32 if size < 2**31 else np.int64)
-        where += at
-        where -= lo
-        for tally, weight in targets:
-            w = _kept_weight(keep, weight)
-            arr = np.bincount(where, weights=w, minlength=size).astype("float64")
-            tally._store(kind, lo, arr.reshape(self.n_groups, self.n_dim, n_kon, width))
+        placed = Placement(self, kind, lo, hi, cell, kon, first, last)
+        for tally, w in [(self, weight), *more]:
+            placed.add(tally, w)
 
     def _store(self, kind: str, lo: int, arr: np.ndarray) -> None:
         arr[:, :, -1] += arr[:, :, :-1].sum(axis=2)  # T = every kön shown apart + unknown
         if kind in self.arrays:
             arr = arr + self.arrays[kind][1]
         self.arrays[kind] = (lo, np.round(arr, 9))
+
+
+class Placement:
+    """Where records fall in the arrays of tallies of one shape (``Tally.place``), worked out
+    once and added with any number of weights: a tally's ``more``, and ``Latest``'s count and
+    every share of it, which take the same records period after period (a batch: 87 periods,
+    tens of tallies per family and pass)."""
+
+    def __init__(self, shape: Tally, kind, lo, hi, cell, kon, first, last, kept=None) -> None:
+        self.kind, self.lo, self.point = kind, lo, first is last
+        n_kon = len(shape.kons)
+        if self.point:  # each record at one position (an event, an activity's period)
+            keep = _within(first, lo, hi)
+            cell, kon, at = rows_where(keep, cell, kon, first)
+            width = hi - lo + 1
+            size = shape.n_groups * shape.n_dim * n_kon * width
+            # a batch's tallies are millions of records: int32 where the cells fit, half the bytes
+            where = _cells(cell, kon, n_kon, width, np.int32 if size < 2**31 else np.int64)
+            where += at
+            where -= lo
+            self.starts: tuple[np.ndarray, ...] = (where,)
+        else:  # from first to last: +w at the first position, -w after the last, summed up
+            first = np.maximum(first, lo)
+            last = np.minimum(last, hi)
+            keep = first <= last
+            cell, kon, first, last = rows_where(keep, cell, kon, first, last)
+            width = hi - lo + 2
+            size = shape.n_groups * shape.n_dim * n_kon * width
+            base = _cells(cell, kon, n_kon, width)
+            start = base + first
+            start -= lo
+            np.add(base, last, out=base)
+            base -= lo - 1  # the position after each record's last
+            self.starts = (start, base)
+        self.keep = _then(kept, keep)  # the records given that are placed
+        self.n, self.size = len(cell), size
+        self.shape = (shape.n_groups, shape.n_dim, n_kon, width)
+
+    def add(self, tally: Tally, weight) -> None:
+        w = _kept_weight(self.keep, weight)
+        if self.point:
+            arr = np.bincount(self.starts[0], weights=w, minlength=self.size).astype("float64")
+            tally._store(self.kind, self.lo, arr.reshape(self.shape))
+            return
+        w = np.ones(self.n) if w is None else w
+        start, after = self.starts
+        diff = np.bincount(start, weights=w, minlength=self.size)
+        diff -= np.bincount(after, weights=w, minlength=self.size)
+        tally._store(self.kind, self.lo, diff.reshape(self.shape).cumsum(axis=3)[..., :-1])
+
+
+def _then(first: np.ndarray | None, second: np.ndarray | None) -> np.ndarray | None:
+    """One mask for two in a row: ``second`` over the rows ``first`` keeps."""
+    if first is None or first.all():
+        return second
+    if second is None or second.all():
+        return first
+    out = first.copy()
+    out[first] = second
+    return out
 
 
 def _kept_weight(keep: np.ndarray | None, weight) -> np.ndarray | None:
@@ -671,6 +702,10 @@ class Latest:
         next_m = np.append(m[idx][1:], hi + 1)
         until = np.where(same_next, next_m - 1, hi)
         self.selected["ackumulerat"] = (lo, hi, idx, m[idx], until)
+        # Where the records fall without a dimension, the same for every weight and pass
+        # ((kind, groups, kön axis) -> Placement), and their record keys in this pass.
+        self._placed: dict[tuple, Placement] = {}
+        self._keys: dict[str, np.ndarray] = {}
 
     def bound(self, ctx: Context) -> Latest:
         """The same records that count, tallied in ``ctx`` (the keyed pass shares them)."""
@@ -678,6 +713,7 @@ class Latest:
             return self
         out = copy.copy(self)
         out.ctx = ctx
+        out._keys = {}
         return out
 
     def tally(
@@ -690,10 +726,19 @@ class Latest:
         for kind, (lo, hi, idx, first, last) in self.selected.items():
             w = None if w_all is None else w_all[idx]
             if self.ctx.key is not None:  # the cell key: the sum of the counted persons' keys
-                w = self.ctx.key[self.person[idx]] * (1.0 if w is None else w)
-            d = np.zeros(len(idx), dtype="int64") if d_all is None else d_all[idx]
-            kon = self.ctx.person_kon[self.person[idx]]
-            tally.add(kind, lo, hi, self.grp[idx], d, kon, w, first, last)
+                if kind not in self._keys:
+                    self._keys[kind] = self.ctx.key[self.person[idx]]
+                w = self._keys[kind] * (1.0 if w is None else w)
+            if d_all is not None:
+                kon = self.ctx.person_kon[self.person[idx]]
+                tally.add(kind, lo, hi, self.grp[idx], d_all[idx], kon, w, first, last)
+                continue
+            shape = (kind, tally.n_groups, tally.kons)
+            if shape not in self._placed:  # a count and its shares: the same records
+                kon = self.ctx.person_kon[self.person[idx]]
+                d = np.zeros(len(idx), dtype="int64")
+                self._placed[shape] = tally.place(kind, lo, hi, self.grp[idx], d, kon, first, last)
+            self._placed[shape].add(tally, w)
         return tally
 
     def _expand(self, values: np.ndarray) -> np.ndarray:
