@@ -208,14 +208,20 @@ class _Loading:
 
 def _read_beside(files: dict[str, Path]) -> str | None:
     """The export whose file is read in a second thread while this one loads the others: the
-    largest but deltagare (the others wait for deltagare's ids), when it is large and there
-    is a second core. Reading it is mostly pyarrow's parser and numpy takes, which release
-    the GIL; a national ``aktiviteter`` takes as long as all the others together."""
+    largest but deltagare (the others wait for deltagare's ids), when it is large. Reading it
+    is mostly pyarrow's parser and numpy takes, which release the GIL; a national
+    ``aktiviteter`` takes as long as all the others together."""
+    sizes = {e: _size(p) for e, p in files.items() if e != "deltagare"}
+    return _largest(sizes, BESIDE_BYTES)
+
+
+def _largest(sizes: dict[str, int], least: int) -> str | None:
+    """The export of the largest size, when it is at least ``least`` and there is a second
+    core for it (``_read_beside``, ``_accepted``)."""
     if cores() < 2:
         return None
-    sizes = {e: _size(p) for e, p in files.items() if e != "deltagare"}
     big = max(sizes, key=sizes.__getitem__, default=None)
-    return big if big is not None and sizes[big] >= BESIDE_BYTES else None
+    return big if big is not None and sizes[big] >= least else None
 
 
 def _size(path: Path) -> int:
@@ -251,11 +257,14 @@ def _accepted(files, raws, parsed, config: Config, problems: Problems, secret: b
         release()
         return table
 
-    big = _judged_beside(raws, own)
-    # Exports with a tenth of its rows or more are judged before it (their temporaries beside
-    # its own would raise the peak), the smaller ones beside it; the record keys after (pure
-    # Python: beside it, they took the GIL and raised the peak by 130 MB at national scale).
+    # The export with the most rows is judged in a second thread (a national aktiviteter's
+    # rule is searches and takes over ten million rows, which release the GIL: 1.0-1.5 s,
+    # against 0.4 s for the small exports' rules). Exports with a tenth of its rows or more
+    # are judged before it (their temporaries beside its own would raise the peak), the
+    # smaller ones beside it; the record keys after (pure Python: beside it, they took the
+    # GIL and raised the peak by 130 MB at national scale).
     size = {e: len(raws[e].frame) for e in own}
+    big = _largest(size, JUDGED_BESIDE_ROWS)
     large = [e for e in own if big and e != big and size[e] * 10 >= size[big]]
     judged = {e: judge(e) for e in large}
     with beside(functools.partial(judge, big) if big else None) as judging:
@@ -286,19 +295,6 @@ def _accepted(files, raws, parsed, config: Config, problems: Problems, secret: b
         counts.append(FileCount(export, name, read, read - rejected_n, rejected_n, n_copies))
         tables[export] = tables[export].reset_index(drop=True)
     return tables, counts, who
-
-
-def _judged_beside(raws: dict[str, RawTable], exports) -> str | None:
-    """The export judged in a second thread while the others are judged here: the one with
-    the most rows (a national ``aktiviteter``'s rule is searches and takes over ten million
-    rows, which release the GIL: 1.0-1.5 s, against 0.4 s for the small exports' rules), when
-    it is large and there is a second core. Not an export with record keys: those are added
-    once every export is judged."""
-    if cores() < 2:
-        return None
-    rows = {e: len(raws[e].frame) for e in exports if e not in RECORDS}
-    big = max(rows, key=rows.__getitem__, default=None)
-    return big if big is not None and rows[big] >= JUDGED_BESIDE_ROWS else None
 
 
 def _unused(column: str) -> bool:

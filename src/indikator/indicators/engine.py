@@ -239,14 +239,14 @@ class Placement:
     every share of it, which take the same records period after period (a batch: 87 periods,
     tens of tallies per family and pass)."""
 
-    def __init__(self, shape: Tally, kind, lo, hi, cell, kon, first, last, kept=None) -> None:
+    def __init__(self, like: Tally, kind, lo, hi, cell, kon, first, last, kept=None) -> None:
         self.kind, self.lo, self.point = kind, lo, first is last
-        n_kon = len(shape.kons)
+        n_kon = len(like.kons)
         if self.point:  # each record at one position (an event, an activity's period)
             keep = _within(first, lo, hi)
             cell, kon, at = rows_where(keep, cell, kon, first)
             width = hi - lo + 1
-            size = shape.n_groups * shape.n_dim * n_kon * width
+            size = like.n_groups * like.n_dim * n_kon * width
             # a batch's tallies are millions of records: int32 where the cells fit, half the bytes
             where = _cells(cell, kon, n_kon, width, np.int32 if size < 2**31 else np.int64)
             where += at
@@ -258,7 +258,7 @@ class Placement:
             keep = first <= last
             cell, kon, first, last = rows_where(keep, cell, kon, first, last)
             width = hi - lo + 2
-            size = shape.n_groups * shape.n_dim * n_kon * width
+            size = like.n_groups * like.n_dim * n_kon * width
             base = _cells(cell, kon, n_kon, width)
             start = base + first
             start -= lo
@@ -267,7 +267,12 @@ class Placement:
             self.starts = (start, base)
         self.keep = _then(kept, keep)  # the records given that are placed
         self.n, self.size = len(cell), size
-        self.shape = (shape.n_groups, shape.n_dim, n_kon, width)
+        self.shape = (
+            like.n_groups,
+            like.n_dim,
+            n_kon,
+            width,
+        )  # of the arrays of every tally like it
 
     def add(self, tally: Tally, weight) -> None:
         w = _kept_weight(self.keep, weight)
@@ -733,12 +738,12 @@ class Latest:
                 kon = self.ctx.person_kon[self.person[idx]]
                 tally.add(kind, lo, hi, self.grp[idx], d_all[idx], kon, w, first, last)
                 continue
-            shape = (kind, tally.n_groups, tally.kons)
-            if shape not in self._placed:  # a count and its shares: the same records
+            slot = (kind, tally.n_groups, tally.kons)
+            if slot not in self._placed:  # a count and its shares: the same records
                 kon = self.ctx.person_kon[self.person[idx]]
                 d = np.zeros(len(idx), dtype="int64")
-                self._placed[shape] = tally.place(kind, lo, hi, self.grp[idx], d, kon, first, last)
-            self._placed[shape].add(tally, w)
+                self._placed[slot] = tally.place(kind, lo, hi, self.grp[idx], d, kon, first, last)
+            self._placed[slot].add(tally, w)
         return tally
 
     def _expand(self, values: np.ndarray) -> np.ndarray:
