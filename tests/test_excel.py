@@ -55,10 +55,10 @@ def test_xlsx_needs_out(cli, tmp_path):
 
 
 def test_an_interrupted_workbook_leaves_no_noise(cli, tmp_path, monkeypatch):
-    """Ctrl-C (or SIGTERM) while a write-only workbook is half built: its sheets' row streams
-    are closed while their files are still open. Left to the garbage collector they were closed
-    after their files, and Python printed "Exception ignored … ValueError: I/O operation on
-    closed file" with a traceback under "avbrutet" (seen in CI on the nightly-run test)."""
+    """Ctrl-C (or SIGTERM) while a workbook is half built: "avbrutet", exit 130, no file and no
+    "Exception ignored …" traceback after it. (openpyxl's write-only sheets, closed by the
+    garbage collector after their files, printed one in CI; the figure workbooks are now built
+    in memory by XlsxWriter, and this holds them to the same.)"""
     import gc
     import sys
     from itertools import count
@@ -67,14 +67,14 @@ def test_an_interrupted_workbook_leaves_no_noise(cli, tmp_path, monkeypatch):
     from indikator.output import excel
 
     folder = write_dataset(tmp_path / "w", FULL_WORLD)
-    real, calls = excel._cells, count()
+    real, calls = excel._Sheet.append, count()
 
     def interrupted(*args, **kwargs):
-        if next(calls) == 40:  # well into the delprojekt sheets: several row streams open
+        if next(calls) == 40:  # well into the delprojekt sheets: several sheets begun
             raise KeyboardInterrupt
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(excel, "_cells", interrupted)
+    monkeypatch.setattr(excel._Sheet, "append", interrupted)
     unraisable = []
     monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
     monkeypatch.setattr(command, "_after_interrupt", unraisable.append)  # not hidden in the log
@@ -91,9 +91,32 @@ def test_an_interrupted_workbook_leaves_no_noise(cli, tmp_path, monkeypatch):
 
 def test_workbooks_are_written_through_lxml():
     """lxml is a dependency for one reason: openpyxl writes a workbook's XML through it when
-    it is installed, in about three quarters of the time of its pure-Python writer (a
-    national batch's four workbooks, measured in docs/prestanda.md). Dropping it from the
-    dependencies would slow the batch without any test noticing but this one."""
+    it is installed, in about three quarters of the time of its pure-Python writer (the
+    validation list, Finsam and ESF hour workbooks and the templates; measured in
+    docs/prestanda.md). Dropping it from the dependencies would slow them without any test
+    noticing but this one."""
     from openpyxl.xml import LXML
 
     assert LXML
+
+
+def test_text_stays_text_in_a_figure_workbook():
+    """A label that begins with "=" is not a formula, and an address is not a link: the
+    figure workbooks are written with XlsxWriter's conversions off (``excel.OPTIONS``)."""
+    import io
+
+    import xlsxwriter
+
+    from indikator.output import excel
+
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, excel.OPTIONS)
+    excel._Sheet(wb.add_worksheet("Blad")).append(["=1+1", "https://example.se", 2.5, None])
+    wb.close()
+    ws = openpyxl.load_workbook(io.BytesIO(buf.getvalue()))["Blad"]
+    assert [(c.value, c.data_type) for c in ws[1][:3]] == [
+        ("=1+1", "s"),
+        ("https://example.se", "s"),
+        (2.5, "n"),
+    ]
+    assert ws.cell(1, 4).value is None and ws.cell(1, 2).hyperlink is None

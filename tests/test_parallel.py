@@ -519,3 +519,44 @@ def test_an_error_before_the_file_read_beside_stops_its_read(how, tmp_path, monk
     with pytest.raises(FileError if how == "filfel" else KeyboardInterrupt):
         load_dataset(data, load_config())
     assert ended["aktiviteter"] is Stopped
+
+
+@two_cores
+def test_finish_takes_over_the_work_not_begun_from_the_last():
+    """``finish``: the jobs never sent first, then the second process's jobs not begun, from
+    the last, done here; every job's result exactly once, under its key."""
+    from indikator.parallel import Job, finish
+
+    with aside(True) as helper:
+        helper.submit(os.getpid).result()  # started and ready
+        busy = helper.submit(time.sleep, 1.5)  # keeps the second process busy meanwhile
+        jobs = {"here": Job(os.getpid, ())}
+        jobs |= {f"there{i}": helper.submit(os.getpid) for i in range(5)}
+        time.sleep(0.5)  # the executor hands what it hands ahead to the process meanwhile
+        done = list(finish(jobs))
+        busy.result()
+    keys, pid = [k for k, _ in done], dict(done)
+    assert sorted(keys) == sorted(jobs) and keys[0] == "here" and pid["here"] == os.getpid()
+    there = [f"there{i}" for i in range(5)]
+    taken = [k for k in keys[1:] if pid[k] == os.getpid()]
+    # at most two calls go ahead to the process (done there, in order); the others wait and
+    # are taken over here, the last first, before anything is waited for
+    assert 3 <= len(taken) <= 4
+    assert keys[1 : 1 + len(taken)] == taken == there[::-1][: len(taken)]
+    assert all(pid[k] != os.getpid() for k in there[: 5 - len(taken)])
+
+
+def test_html_reports_that_share_their_charts_stay_together():
+    """The batch keeps in this process the HTML reports that end on the most common day (their
+    charts are drawn once, here); ties: the latest day."""
+    from types import SimpleNamespace
+
+    from indikator.batch import _sharing_charts
+
+    def report(label):
+        return SimpleNamespace(period=parse_period(label))
+
+    month, tertial, year = report("2020-08"), report("2020-T2"), report("2019")
+    assert _sharing_charts([month, tertial, year]) == month.period.end  # 31 Aug: two reports
+    assert _sharing_charts([year, month]) == month.period.end  # one each: the latest
+    assert _sharing_charts([]) is None

@@ -29,7 +29,7 @@ from .errors import LockError, OutputError, describe_os_error
 from .output import render
 from .output.problems import problems_csv
 from .output.tidy import parquet_bytes, tidy_arrow, tidy_csv
-from .parallel import Job, aside
+from .parallel import Job, aside, finish
 from .periods import Period, last_complete_month, month_index, periods_between
 from .protection import describe, published, threshold
 from .reports import chart_series, esf_title, from_published
@@ -43,6 +43,13 @@ TIDY = "indikatorer"
 # inputs from which the reports are rendered in a second process: below, a batch takes seconds
 # and the second process's start (about a second of imports) would not pay
 ASIDE_ROWS = 200_000
+# what drawing a chart imports (``output.html``), imported by the second process in advance
+CHARTS = (
+    "indikator.output.html",
+    "matplotlib",
+    "matplotlib.figure",
+    "matplotlib.backends.backend_svg",
+)
 
 
 @dataclass
@@ -129,7 +136,7 @@ def run_batch(
     step = progress or (lambda label: None)
     out.mkdir(parents=True, exist_ok=True)
     with aside(sum(c.read for c in ds.counts) >= ASIDE_ROWS) as helper:
-        helper.prepare("indikator.output.excel", "openpyxl")
+        helper.prepare("indikator.output.excel", "xlsxwriter", *CHARTS)
         # what needs no figures, there while this process computes them: the inputs'
         # checksums for the manifest (641 MB at national scale) and the validation list
         early = {p: helper.submit(sha256, p) for p in {config_path, *ds.files.values()}}
@@ -172,15 +179,18 @@ def documents(tidy, config, periods: list[Period], min_cell: int | None) -> list
 def _write(
     work: Path, tidy, ds: Dataset, periods, config_path, min_cell, stamp, helper, early
 ) -> None:
-    """Every file of a run. The workbooks go to the second process (openpyxl, the larger
-    share); this one writes the tables, the HTML reports (their charts are drawn once for
-    reports that end in the same month) and the manifest, then does any workbook not begun."""
+    """Every file of a run. The second process gets the HTML reports whose charts no other
+    report shares, then the workbooks; this one writes the tables, the manifest and the HTML
+    reports that share their charts (drawn once, in one process), then takes over the
+    second's work not begun, from the last, so that the two end together."""
+    docs = documents(tidy, ds.config, periods, min_cell)
+    shared = _sharing_charts([report for _, report, fmt in docs if fmt == "html"])
     jobs = {}
-    for file, report, fmt in documents(tidy, ds.config, periods, min_cell):
-        if fmt == "xlsx":
-            jobs[file] = helper.submit(render, report, fmt)
-        else:
+    for file, report, fmt in sorted(docs, key=lambda d: d[2] != "html"):  # the longest first
+        if fmt == "html" and report.period.end == shared:
             jobs[file] = Job(render, (report, fmt))
+        else:
+            jobs[file] = helper.submit(render, report, fmt)
     (work / f"{TIDY}.parquet").write_bytes(parquet_bytes(tidy_arrow(tidy)))
     (work / f"{TIDY}.csv").write_text(tidy_csv(tidy), encoding="utf-8")
     (work / "validering.csv").write_text(early["validering.csv"].result(), encoding="utf-8")
@@ -207,12 +217,15 @@ def _write(
     (work / "manifest.json").write_text(
         json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
     )
-    for file in [f for f, job in jobs.items() if job.future is None]:  # this process's share
-        _save(work / file, jobs.pop(file).result())
-    for job in reversed(jobs.values()):
-        job.take_back()
-    for file, job in jobs.items():
-        _save(work / file, job.result())
+    for file, data in finish(jobs):
+        _save(work / file, data)
+
+
+def _sharing_charts(reports: list) -> dt.date | None:
+    """The last day of the most HTML reports (the charts run to it: reports that end on the
+    same day show the same charts; ties: the latest day)."""
+    ends = [r.period.end for r in reports]
+    return max(ends, key=lambda end: (ends.count(end), end)) if ends else None
 
 
 def _save(path: Path, data: str | bytes) -> None:

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
 T = TypeVar("T")
+K = TypeVar("K")
 PR_SET_PDEATHSIG = 1  # prctl: the signal a process gets when its parent ends
 
 
@@ -89,10 +90,12 @@ class Job:
     args: tuple
     future: Future | None = None
 
-    def take_back(self) -> None:
-        """Do it here instead, unless the second process has begun it."""
+    def take_back(self) -> bool:
+        """Do it here instead, unless the second process has begun it; True: it will be done
+        here."""
         if self.future is not None and self.future.cancel():
             self.future = None
+        return self.future is None
 
     def result(self) -> Any:
         if self.future is not None:
@@ -103,6 +106,22 @@ class Job:
             except (BrokenProcessPool, CancelledError):  # killed, out of memory: do it here
                 pass
         return self.call(*self.args)
+
+
+def finish(jobs: dict[K, Job]) -> Iterator[tuple[K, Any]]:
+    """Every job's (key, result): first the jobs never sent to the second process, then, while
+    this process is free, the second's jobs not begun, from the last (one at a time: each
+    taken over when this process is free again, so that the two end together), then the rest
+    as the second process ends them."""
+    jobs = dict(jobs)
+    for key in [k for k, job in jobs.items() if job.future is None]:
+        yield key, jobs.pop(key).result()
+    for key in reversed(list(jobs)):  # the second process begins its jobs in order
+        if not jobs[key].take_back():
+            break
+        yield key, jobs.pop(key).result()
+    for key, job in jobs.items():
+        yield key, job.result()
 
 
 class Aside:
