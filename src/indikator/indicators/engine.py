@@ -267,12 +267,8 @@ class Placement:
             self.starts = (start, base)
         self.keep = _then(kept, keep)  # the records given that are placed
         self.n, self.size = len(cell), size
-        self.shape = (
-            like.n_groups,
-            like.n_dim,
-            n_kon,
-            width,
-        )  # of the arrays of every tally like it
+        # of the arrays of every tally like it
+        self.shape = (like.n_groups, like.n_dim, n_kon, width)
 
     def add(self, tally: Tally, weight) -> None:
         w = _kept_weight(self.keep, weight)

@@ -10,6 +10,7 @@ begins with "="), never a link."""
 from __future__ import annotations
 
 import io
+from collections import namedtuple
 
 from ..catalog import MEAN, SHARE, SUM
 from ..vocabulary import SCOPES, SUPPRESSED
@@ -17,6 +18,7 @@ from ..vocabulary import TIDY_COLUMNS as COLUMNS
 from .layout import SYMBOL, codes_of, column_header, figure_columns, row_label
 
 FORMAT = {SHARE: "0 %", MEAN: "0.0", SUM: "0.0"}
+_Row = namedtuple("_Row", COLUMNS)  # one row of the tidy table, as plain Python values
 # in memory: no temporary files, so an interrupted workbook leaves nothing behind
 OPTIONS = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
 
@@ -54,10 +56,7 @@ class _Sheet:
             self.ws.write_row(self.row, 0, values)
         elif isinstance(fmt, list):
             for col, (v, f) in enumerate(zip(values, fmt, strict=True)):
-                if f is None:
-                    self.ws.write(self.row, col, v)
-                else:
-                    self.ws.write(self.row, col, v, f)
+                self.ws.write(self.row, col, v, f)  # None: XlsxWriter's own default, plain
         else:
             self.ws.write_row(self.row, 0, values, fmt)
         self.row += 1
@@ -84,28 +83,21 @@ def _fill(wb, report) -> None:
             sheet.append([line])
     # the table's columns as Python lists, once: Arrow-backed strings taken one value at a time
     # cost more than writing them
-    values = {c: tidy[c].tolist() for c in COLUMNS}
-    records = list(zip(*(values[c] for c in COLUMNS), strict=True))
-    at = {c: i for i, c in enumerate(COLUMNS)}
-    period_, ind_, dim_, scope_, kon_, varde_, status_, group_ = (
-        at[c]
-        for c in ("period", "indikator", "dimension", "omfang", "kon", "varde", "status")
-        + ("delprojekt",)
-    )
-    groups: dict[str, list[tuple]] = {}
+    records = [_Row._make(r) for r in zip(*(tidy[c].tolist() for c in COLUMNS), strict=True)]
+    groups: dict[str, list[_Row]] = {}
     for r in records:
-        groups.setdefault(r[group_], []).append(r)
+        groups.setdefault(r.delprojekt, []).append(r)
     for group, block in groups.items():
         ws = wb.add_worksheet(_sheet_name(group, used))
         first = ["Kod", "Indikator", "Period"] if codes else ["Indikator", "Period"]
         rows: list[tuple[list, object]] = [
             ([*first, *(column_header(s, k) for s, k in columns)], bold)
         ]
-        index = {(r[period_], r[ind_], r[dim_], r[scope_], r[kon_]): r for r in block}
+        index = {(r.period, r.indikator, r.dimension, r.omfang, r.kon): r for r in block}
         seen = dict.fromkeys(
-            (r[period_], r[ind_], r[dim_])
+            (r.period, r.indikator, r.dimension)
             for r in block
-            if not r[ind_].endswith("_fore_efter")  # shown as matrices below
+            if not r.indikator.endswith("_fore_efter")  # shown as matrices below
         )
         for period, ind, dim in seen:
             row = [row_label(config, ind, dim), period]
@@ -118,14 +110,14 @@ def _fill(wb, report) -> None:
                 if r is None:
                     row.append(None)
                     formats.append(None)
-                elif r[status_] in SYMBOL:
-                    row.append(SYMBOL[r[status_]])
+                elif r.status in SYMBOL:
+                    row.append(SYMBOL[r.status])
                     formats.append(None)
                 else:
-                    row.append(float(r[varde_]))
+                    row.append(float(r.varde))
                     formats.append(fmt)
             rows.append((row, formats))
-        for period in dict.fromkeys(r[period_] for r in block):
+        for period in dict.fromkeys(r.period for r in block):
             for scope in SCOPES:
                 for m in report.matrices.get((period, scope, group), []):
                     rows.extend(_matrix(m, period, scope, bold))
