@@ -1070,3 +1070,68 @@ def test_the_accepted_tables_carry_their_lines_in_int32(tmp_path):
         assert table["_line"].min() >= 2  # line 1 is the header
     # the problems name lines as before (int64, every one a line of its file)
     assert ds.problems["rad"].dtype == np.int64 and len(ds.problems) > 0
+
+
+def _persons_by_pandas(dl: pd.DataFrame) -> pd.DataFrame:
+    """The pandas way ``rules.deltagare.persons`` replaced: sort by person, start and line,
+    keep each person's last row with a kön."""
+    known = dl[dl["kon"].notna()].sort_values(["person", "start", "_line"], kind="stable")
+    last = known.drop_duplicates("person", keep="last")
+    who = pd.Index(pd.unique(dl["person"].to_numpy(dtype=object)), dtype=object)
+    kon = np.full(len(who), None, dtype=object)
+    kon[who.get_indexer(last["person"].to_numpy(dtype=object))] = last["kon"].to_numpy(dtype=object)
+    return pd.DataFrame({"person": pd.Series(who, dtype=object), "kon": kon})
+
+
+enrolments = st.lists(
+    st.tuples(
+        st.sampled_from(["p1", "p2", "p3", "p4"]),
+        st.sampled_from(["K", "M", "X", None]),
+        st.integers(0, 5),  # startdatum: day in a short range (ties are likely)
+    ),
+    min_size=1,
+    max_size=25,
+)
+
+
+@settings(max_examples=200)
+@given(enrolments, st.booleans(), st.randoms(use_true_random=False))
+def test_persons_kon_as_the_pandas_sort_gives_it(rows, categorical, rnd):
+    from indikator.rules.deltagare import persons
+
+    lines = list(range(2, len(rows) + 2))
+    rnd.shuffle(lines)  # the accepted rows' lines, in any order
+    dl = pd.DataFrame(
+        {
+            "_line": np.array(lines, dtype="int32"),
+            "person": [p for p, _, _ in rows],
+            "kon": pd.Categorical([k for _, k, _ in rows], categories=["K", "M", "X"]),
+            "start": pd.to_datetime([f"2017-01-0{d + 1}" for _, _, d in rows]).astype(
+                "datetime64[s]"
+            ),
+        }
+    )
+    if categorical:  # as validation gives it: with the categories of rejected rows too
+        dl["person"] = pd.Categorical(dl["person"], categories=["p0", "p1", "p2", "p3", "p4"])
+    pd.testing.assert_frame_equal(persons(dl), _persons_by_pandas(dl))
+
+
+def test_persons_kon_by_hand():
+    from indikator.rules.deltagare import persons
+
+    dl = pd.DataFrame(
+        {
+            "_line": np.array([2, 3, 4, 5, 6], dtype="int32"),
+            "person": pd.Categorical(["b", "a", "b", "a", "c"], categories=["z", "a", "b", "c"]),
+            "kon": pd.Categorical(["K", "M", "M", None, None]),
+            "start": pd.to_datetime(
+                ["2017-03-01", "2017-01-01", "2017-03-01", "2017-06-01", "2017-02-01"]
+            ).astype("datetime64[s]"),
+        }
+    )
+    who = persons(dl)
+    # persons in the order of their first row: b (line 2), a (3), c (6); never z (no row)
+    assert who["person"].tolist() == ["b", "a", "c"]
+    # b: two enrolments on the same start, line 4 is the later: M. a: the latest (line 5) has
+    # no kön, so the latest with one, line 3: M. c: none has one.
+    assert who["kon"].tolist()[:2] == ["M", "M"] and pd.isna(who["kon"].tolist()[2])

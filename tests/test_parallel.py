@@ -401,15 +401,26 @@ def test_a_file_read_beside_the_others_loads_as_one_after_the_other(sample, monk
     assert pickle.dumps(together) == pickle.dumps(alone)
 
 
-@pytest.mark.parametrize("sample", ["vagknuten", "esfplus"])
-def test_an_export_judged_beside_the_others_loads_as_one_after_the_other(sample, monkeypatch):
+@pytest.mark.parametrize(
+    ("sample", "big"),
+    [("vagknuten", "aktiviteter"), ("esfplus", "aktiviteter"), ("vagknuten", "remisser")],
+)
+def test_an_export_judged_beside_the_others_loads_as_one_after_the_other(sample, big, monkeypatch):
     # The rules of the largest export in a second thread, into problems of its own: the same
     # rows accepted, the same problems in the same order, counts, persons and record keys as
-    # every export judged here, one after the other.
+    # every export judged here, one after the other. The persons and record keys are taken
+    # here while it is judged; a remisser judged beside gets its record keys after.
     import pickle
 
     import indikator.dataset as dataset
     from indikator.rules import RULES
+
+    largest = dataset._largest
+    monkeypatch.setattr(  # remisser as the largest: a register of referrals, say
+        dataset,
+        "_largest",
+        lambda sizes, least: largest({**sizes, big: 1 << 40} if big in sizes else sizes, least),
+    )
 
     judges, real = {}, dict(RULES)
     for export, rule in real.items():
@@ -425,7 +436,7 @@ def test_an_export_judged_beside_the_others_loads_as_one_after_the_other(sample,
         judges.clear()
         loaded[rows] = load_dataset(SAMPLES / sample, load_config(), secret=b"hemlig" * 11)
         elsewhere = {e for e, t in judges.items() if t != threading.get_ident()}
-        assert elsewhere == (set() if rows else {"aktiviteter"})
+        assert elsewhere == (set() if rows else {big})
     alone, together = loaded[1 << 62], loaded[0]
     assert len(alone.problems) > 6000 and alone.problems["fil"].nunique() >= 5
     assert alone.has_record_keys and "nyckel" in alone.tables["remisser"]
@@ -560,3 +571,19 @@ def test_html_reports_that_share_their_charts_stay_together():
     assert _sharing_charts([month, tertial, year]) == month.period.end  # 31 Aug: two reports
     assert _sharing_charts([year, month]) == month.period.end  # one each: the latest
     assert _sharing_charts([]) is None
+
+
+def test_brisk_switching_only_inside_the_block():
+    import sys
+
+    from indikator.parallel import BRISK_SWITCH, brisk
+
+    was = sys.getswitchinterval()
+    with brisk("aktiviteter"):
+        assert sys.getswitchinterval() == pytest.approx(BRISK_SWITCH)
+    assert sys.getswitchinterval() == was
+    with pytest.raises(KeyboardInterrupt), brisk(True):  # Ctrl-C: Python's own again after
+        raise KeyboardInterrupt
+    assert sys.getswitchinterval() == was
+    with brisk(None):  # nothing beside: nothing changed
+        assert sys.getswitchinterval() == was

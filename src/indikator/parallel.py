@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 K = TypeVar("K")
 PR_SET_PDEATHSIG = 1  # prctl: the signal a process gets when its parent ends
+BRISK_SWITCH = 0.0002  # seconds: the GIL's switch interval in ``brisk`` (Python's own: 0.005)
 
 
 def cores() -> int:
@@ -80,6 +81,23 @@ def beside(call: Callable[[], T] | None) -> Iterator[Future[T] | None]:
         yield pool.submit(call)
     finally:
         pool.shutdown(wait=True)
+
+
+@contextlib.contextmanager
+def brisk(wanted: object = True) -> Iterator[None]:
+    """While the block runs, the GIL passes between threads every 0.2 ms instead of every 5:
+    for pure-Python work here beside numpy work in a second thread, which waits for the GIL
+    after each of its numpy calls (at 5 ms a wait, a national aktiviteter's rule took 1.7-1.9 s
+    beside the record keys instead of 1.2 s alone)."""
+    if not wanted:
+        yield
+        return
+    was = sys.getswitchinterval()
+    sys.setswitchinterval(BRISK_SWITCH)
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(was)
 
 
 @dataclass

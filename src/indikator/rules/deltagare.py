@@ -141,12 +141,27 @@ def previous_max_end(sorted_df: pd.DataFrame, keys: list[str]) -> pd.Series:
 
 
 def persons(dl: pd.DataFrame) -> pd.DataFrame:
-    """kön of a person = kön of their latest enrolment (latest startdatum) that has one."""
-    known = dl[dl["kon"].notna()].sort_values(["person", "start", "_line"], kind="stable")
-    last = known.drop_duplicates("person", keep="last")
-    persons = pd.Index(pd.unique(dl["person"].to_numpy(dtype=object)), dtype=object)
-    kon = np.full(len(persons), None, dtype=object)
-    kon[persons.get_indexer(last["person"].to_numpy(dtype=object))] = last["kon"].to_numpy(
-        dtype=object
-    )
-    return pd.DataFrame({"person": pd.Series(persons, dtype=object), "kon": kon})
+    """kön of a person = kön of their latest enrolment (latest startdatum, then the later line)
+    that has one. Persons in the order of their first row. On the person codes (sorts of
+    integers), not the ids: a national deltagare's 270 000 ids as Python strings took 0.25 s."""
+    codes, ids = _person_codes(dl["person"])
+    present, first = np.unique(codes, return_index=True)
+    order = present[np.argsort(first, kind="stable")]  # the codes in order of first row
+    where = np.empty(len(ids), dtype=np.intp)
+    where[order] = np.arange(len(order))
+    known = dl["kon"].notna().to_numpy()
+    line, start = dl["_line"].to_numpy()[known], dl["start"].to_numpy()[known]
+    by = np.lexsort((line, start, codes[known]))  # the last of each person: its latest
+    sorted_codes = codes[known][by]
+    last = by[np.r_[sorted_codes[1:] != sorted_codes[:-1], True]] if len(by) else by
+    kon = np.full(len(order), None, dtype=object)
+    kon[where[codes[known][last]]] = dl["kon"].to_numpy(dtype=object)[known][last]
+    return pd.DataFrame({"person": pd.Series(ids.take(order), dtype=object), "kon": kon})
+
+
+def _person_codes(person: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's person as an integer code, and the ids of the codes (object)."""
+    if isinstance(person.dtype, pd.CategoricalDtype):
+        return person.cat.codes.to_numpy(), person.cat.categories.to_numpy(dtype=object)
+    codes, ids = pd.factorize(person.to_numpy(dtype=object))
+    return codes, np.asarray(ids, dtype=object)
