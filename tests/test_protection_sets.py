@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from indikator import secret
 from indikator.config import load_config
 from indikator.dataset import load_dataset
 from indikator.indicators import exact_figures
@@ -175,19 +176,24 @@ def _documented_key(i: str, secret: bytes, domain: str) -> float:
         st.sampled_from(["19121212-1212", "K1", "ö-remiss", "", "R0001", "7"]) | st.text()
     ),
     form=st.sampled_from(["list", "object", "arrow", "category"]),
+    at_once=st.sampled_from([1, 2, 3, secret.KEYED_AT_ONCE]),
 )
-def test_record_keys_of_every_column_form_are_the_documented_hash(ids, form):
+def test_record_keys_of_every_column_form_are_the_documented_hash(ids, form, at_once):
     # a column reaches record_keys as a list, a Series of Python strings, of Arrow strings or a
-    # categorical (repeated ids, in any order): each id's key is its hash written out one by one
-    secret = b"k" * 64
+    # categorical (repeated ids, in any order): each id's key is its hash written out one by
+    # one, however many distinct ids are hashed at a time
+    from unittest import mock
+
+    secret_bytes = b"k" * 64
     column = {
         "list": lambda: ids,
         "object": lambda: pd.Series(ids, dtype=object),
         "arrow": lambda: pd.Series(ids, dtype="string[pyarrow]"),
         "category": lambda: pd.Series(ids, dtype="category"),
     }[form]()
-    expected = [_documented_key(i, secret, "remisser") for i in ids]
-    assert record_keys(column, secret, "remisser").tolist() == expected
+    expected = [_documented_key(i, secret_bytes, "remisser") for i in ids]
+    with mock.patch.object(secret, "KEYED_AT_ONCE", at_once):
+        assert record_keys(column, secret_bytes, "remisser").tolist() == expected
 
 
 # --------------------------------------------------------------------------------------------

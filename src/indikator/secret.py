@@ -25,6 +25,7 @@ HEADER = (
     "# publicerar projektets siffror; byt den inte mitt i en serie (alla siffror ändras).\n"
 )
 KEY_SPACE = 2**32  # record keys are integers in [0, 2^32): sums stay exact in float64
+KEYED_AT_ONCE = 1 << 15  # distinct ids hashed at a time (``record_keys``)
 
 
 def read_secret(path: Path) -> bytes | None:
@@ -55,16 +56,20 @@ def record_keys(ids, secret: bytes, domain: str) -> np.ndarray:
 
     values = ids if isinstance(ids, pd.Series) else pd.Series(np.asarray(ids, dtype=object))
     inverse, distinct = pd.factorize(values, use_na_sentinel=False)
-    uniques = [u if isinstance(u, str) else str(u) for u in distinct.tolist()]
     # The keyed state after the domain prefix is computed once and copied for each id (the
     # key block is not hashed again); the 4-byte digests are read as big-endian integers at once.
     base = hashlib.blake2b(key=secret[:64], digest_size=4)
     base.update(domain.encode() + b"\x00")
 
-    def digest(u: str, copy=base.copy) -> bytes:
+    def digest(u, copy=base.copy) -> bytes:
         h = copy()
-        h.update(u.encode())
+        h.update((u if isinstance(u, str) else str(u)).encode())
         return h.digest()
 
-    keys = np.frombuffer(b"".join(map(digest, uniques)), dtype=">u4").astype("float64")
+    # A stretch of ids at a time: their Python strings and digests are held for one stretch,
+    # not for a register's 350 000 ids at once (70 MB, beside the rules of the largest export)
+    keys = np.empty(len(distinct), dtype="float64")
+    for at in range(0, len(distinct), KEYED_AT_ONCE):
+        some = distinct[at : at + KEYED_AT_ONCE].tolist()
+        keys[at : at + len(some)] = np.frombuffer(b"".join(map(digest, some)), dtype=">u4")
     return keys[inverse]
