@@ -277,11 +277,12 @@ def _accepted(files, raws, parsed, config: Config, problems: Problems, secret: b
                 judged[export] = judge(export)
         who = persons(dl)
         if secret is not None:  # while the ids are real ids
-            _with_record_keys(judged, who, secret)
+            who["nyckel"] = record_keys(who["person"], secret, "person")
+            _with_record_keys(judged, secret)
         if big:
             judged[big] = judging.result()
     if secret is not None and big in RECORDS:
-        _with_record_keys({big: judged[big]}, None, secret)
+        _with_record_keys({big: judged[big]}, secret)
     tables = {"deltagare": dl, **{e: judged[e] for e in own}}
     for export in own:
         problems.chunks.extend(own[export].chunks)
@@ -311,13 +312,10 @@ def _unused(column: str) -> bool:
 RECORDS = {"remisser": "remiss_id", "organisationsaktiviteter": "aktivitet_id"}
 
 
-def _with_record_keys(
-    tables: dict[str, pd.DataFrame], who: pd.DataFrame | None, secret: bytes
-) -> None:
-    """Each person's, referral's and organisation activity's record key (``secret``): what the
-    cell-key method sums per published cell. Computed here, while the ids are real ids."""
-    if who is not None:
-        who["nyckel"] = record_keys(who["person"], secret, "person")
+def _with_record_keys(tables: dict[str, pd.DataFrame], secret: bytes) -> None:
+    """Each referral's and organisation activity's record key (``secret``), like each
+    person's: what the cell-key method sums per published cell. Computed here, while the ids
+    are real ids."""
     for export, column in RECORDS.items():
         if export in tables:
             df = tables[export]

@@ -7,7 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .common import OPEN_END, Rows, reject
+from ..coding import lex_order
+from .common import OPEN_END, Rows, days, reject
 
 
 def check(rows: Rows) -> pd.DataFrame:
@@ -150,12 +151,12 @@ def persons(dl: pd.DataFrame) -> pd.DataFrame:
     where = np.empty(len(ids), dtype=np.intp)
     where[order] = np.arange(len(order))
     known = dl["kon"].notna().to_numpy()
-    line, start = dl["_line"].to_numpy()[known], dl["start"].to_numpy()[known]
-    by = np.lexsort((line, start, codes[known]))  # the last of each person: its latest
-    sorted_codes = codes[known][by]
-    last = by[np.r_[sorted_codes[1:] != sorted_codes[:-1], True]] if len(by) else by
+    who, line, start = codes[known], dl["_line"].to_numpy()[known], days(dl["start"])[known]
+    by = lex_order((line, start, who))  # the last of each person: its latest
+    sorted_who = who[by]
+    last = by[np.r_[sorted_who[1:] != sorted_who[:-1], True]] if len(by) else by
     kon = np.full(len(order), None, dtype=object)
-    kon[where[codes[known][last]]] = dl["kon"].to_numpy(dtype=object)[known][last]
+    kon[where[who[last]]] = dl["kon"].to_numpy(dtype=object)[known][last]
     return pd.DataFrame({"person": pd.Series(ids.take(order), dtype=object), "kon": kon})
 
 
