@@ -557,20 +557,67 @@ def test_finish_takes_over_the_work_not_begun_from_the_last():
     assert all(pid[k] != os.getpid() for k in there[: 5 - len(taken)])
 
 
-def test_html_reports_that_share_their_charts_stay_together():
-    """The batch keeps in this process the HTML reports that end on the most common day (their
-    charts are drawn once, here); ties: the latest day."""
-    from types import SimpleNamespace
+class _Teardown:
+    """Writes a file when the interpreter that holds it is torn down (its ``__del__``)."""
 
-    from indikator.batch import _sharing_charts
+    def __init__(self, path: str) -> None:
+        self.path = path
 
-    def report(label):
-        return SimpleNamespace(period=parse_period(label))
+    def __del__(self) -> None:
+        Path(self.path).write_text("torn down", encoding="utf-8")
 
-    month, tertial, year = report("2020-08"), report("2020-T2"), report("2019")
-    assert _sharing_charts([month, tertial, year]) == month.period.end  # 31 Aug: two reports
-    assert _sharing_charts([year, month]) == month.period.end  # one each: the latest
-    assert _sharing_charts([]) is None
+
+def _held_until_teardown(path: str) -> int:
+    import sys
+
+    sys.modules["_indikator_teardown_probe"] = _Teardown(path)  # freed only at teardown
+    return os.getpid()
+
+
+@two_cores
+def test_the_second_process_ends_without_tearing_down_its_interpreter(tmp_path):
+    # its work done and every result sent, it ends at once (os._exit at exit): a batch's
+    # helper with matplotlib and pandas loaded took 0.15-0.25 s to tear down, waited for here
+    probe = tmp_path / "probe"
+    with aside(True) as helper:
+        pid = helper.submit(_held_until_teardown, str(probe)).result()
+    assert pid != os.getpid()
+    assert not probe.exists()
+    _held_until_teardown(str(tmp_path / "here"))  # the probe works: freed, it writes
+    import sys
+
+    del sys.modules["_indikator_teardown_probe"]
+    assert (tmp_path / "here").read_text(encoding="utf-8") == "torn down"
+
+
+def test_the_batch_sends_every_report_aside_the_html_reports_first(cli, tmp_path, monkeypatch):
+    """Every report goes to the second process (whose matplotlib is imported in advance; this
+    process would import it first), the HTML reports before the workbooks: their charts are
+    drawn in one process, once per content, and what this process takes back, from the last,
+    are workbooks."""
+    from indikator.output import render
+    from indikator.parallel import Job
+
+    sent = []
+
+    class Recording:
+        def prepare(self, *modules):
+            pass
+
+        def submit(self, call, *args):
+            if call is render:
+                sent.append(args[1])
+            return Job(call, args)  # done here, when its result is asked for
+
+    monkeypatch.setattr(batch_module, "aside", lambda wanted: contextlib.nullcontext(Recording()))
+    data = write_dataset(tmp_path / "w", FULL_WORLD)
+    r = cli("batch", "--data", str(data), "--out", str(tmp_path / "ut"), "--to", "2017-06")
+    assert r.exit_code == 0, r.stderr
+    folder = tmp_path / "ut" / "senaste"
+    written = [p.suffix[1:] for p in folder.iterdir() if p.suffix in (".html", ".xlsx")]
+    # 2017-06, 2017-T1 and 2016 (HTML and workbook each) and the ESF workbook of 2016
+    assert sent == ["html", "html", "html", "xlsx", "xlsx", "xlsx", "xlsx"]
+    assert sorted(sent) == sorted(written)
 
 
 def test_brisk_switching_only_inside_the_block():

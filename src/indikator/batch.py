@@ -29,7 +29,7 @@ from .errors import LockError, OutputError, describe_os_error
 from .output import render
 from .output.problems import problems_csv
 from .output.tidy import parquet_bytes, tidy_arrow, tidy_csv
-from .parallel import Job, aside, finish
+from .parallel import aside, finish
 from .periods import Period, last_complete_month, month_index, periods_between
 from .protection import describe, published, threshold
 from .reports import chart_series, esf_title, from_published
@@ -179,18 +179,16 @@ def documents(tidy, config, periods: list[Period], min_cell: int | None) -> list
 def _write(
     work: Path, tidy, ds: Dataset, periods, config_path, min_cell, stamp, helper, early
 ) -> None:
-    """Every file of a run. The second process gets the HTML reports whose charts no other
-    report shares, then the workbooks; this one writes the tables, the manifest and the HTML
-    reports that share their charts (drawn once, in one process), then takes over the
-    second's work not begun, from the last, so that the two end together."""
+    """Every file of a run. The second process, whose matplotlib was imported while the
+    figures were computed (``CHARTS``), gets the HTML reports first (the longest; reports
+    that end on the same day show the same charts, drawn once there), then the workbooks;
+    this one writes the tables and the manifest, then takes over the second's work not
+    begun, from the last, so that the two end together. (Drawing here would import
+    matplotlib here first: 0.6-1 s of this process's share at national scale.)"""
     docs = documents(tidy, ds.config, periods, min_cell)
-    shared = _sharing_charts([report for _, report, fmt in docs if fmt == "html"])
     jobs = {}
     for file, report, fmt in sorted(docs, key=lambda d: d[2] != "html"):  # the longest first
-        if fmt == "html" and report.period.end == shared:
-            jobs[file] = Job(render, (report, fmt))
-        else:
-            jobs[file] = helper.submit(render, report, fmt)
+        jobs[file] = helper.submit(render, report, fmt)
     (work / f"{TIDY}.parquet").write_bytes(parquet_bytes(tidy_arrow(tidy)))
     (work / f"{TIDY}.csv").write_text(tidy_csv(tidy), encoding="utf-8")
     (work / "validering.csv").write_text(early["validering.csv"].result(), encoding="utf-8")
@@ -219,13 +217,6 @@ def _write(
     )
     for file, data in finish(jobs):
         _save(work / file, data)
-
-
-def _sharing_charts(reports: list) -> dt.date | None:
-    """The last day of the most HTML reports (the charts run to it: reports that end on the
-    same day show the same charts; ties: the latest day)."""
-    ends = [r.period.end for r in reports]
-    return max(ends, key=lambda end: (ends.count(end), end)) if ends else None
 
 
 def _save(path: Path, data: str | bytes) -> None:

@@ -190,10 +190,15 @@ def aside(wanted: bool) -> Iterator[Aside]:
 def _started() -> None:
     """The second process leaves Ctrl-C to the first (which stops it: no traceback from here)
     and ends when the first ends, however it ends (Linux)."""
+    import atexit
     import ctypes
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # when its work is done, it ends at once: every result has been sent back by then, and
+    # tearing down an interpreter with matplotlib and pandas loaded kept the first waiting
+    # 0.15-0.25 s at the end of every batch
+    atexit.register(os._exit, 0)
     if sys.platform.startswith("linux"):
         with contextlib.suppress(OSError, AttributeError):
             ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)

@@ -6,7 +6,7 @@ import numpy as np
 
 from ..coding import positions
 from ..dataset import Dataset
-from .engine import Context, months, person_runs, sum_events, tally_runs
+from .engine import Context, months, person_runs, place_runs, sum_events, tally_placed
 from .tidy import rows
 
 # What may be computed apart when families run side by side (``parallel.in_threads``): each
@@ -30,17 +30,20 @@ def compute(ctx: Context, ds: Dataset, wanted: set[str]) -> list:
     zero = np.zeros(len(act), dtype=np.int8)
     out = []
     if "fatt_insats" in wanted:
-        runs = ctx.once("fatt_insats", lambda: person_runs(ctx, person, grp, zero, m, m, 1))
-        out.append(rows(ctx, "fatt_insats", tally_runs(ctx, runs)))
+        # placed once for every pass (``engine.PlacedRuns``)
+        runs = ctx.once(
+            "fatt_insats", lambda: place_runs(ctx, person_runs(ctx, person, grp, zero, m, m, 1))
+        )
+        out.append(rows(ctx, "fatt_insats", tally_placed(ctx, runs)))
     if "insats" in wanted:
         codes = [c.code for c in ds.config.code_list("insatstyp")]
 
         def by_insatstyp():
             dim = positions(act["insatstyp"], codes, np.int16)
-            return person_runs(ctx, person, grp, dim, m, m, len(codes))
+            return place_runs(ctx, person_runs(ctx, person, grp, dim, m, m, len(codes)))
 
         runs = ctx.once("insats", by_insatstyp)
-        out.append(rows(ctx, "insats", tally_runs(ctx, runs), codes))
+        out.append(rows(ctx, "insats", tally_placed(ctx, runs), codes))
     if "deltagartimmar" in wanted:
 
         def hours():  # a sum, not a count: it has no cell key, the same in every pass

@@ -118,15 +118,28 @@ def _pairs(runs, st: pd.DataFrame) -> dict[str, tuple]:
     return out
 
 
-def _intersect(ctx: Context, pairs: dict[str, tuple], n_items: int) -> tuple[Tally, Tally]:
-    """Population (≥ 2 answers while active) and numerator (improved), per item."""
+def _placed(ctx: Context, pairs: dict[str, tuple], n_items: int) -> list[tuple]:
+    """The pairs placed in the arrays of the two tallies (they share a shape) once for every
+    pass, as (placement, person, better) per period kind; ``pairs`` is taken apart as it goes
+    (each kind dropped once placed), as ``engine.place_runs`` does with runs."""
+    like = Tally(ctx.n_groups, n_items, ctx.kons)
+    out = []
+    while pairs:
+        kind, (lo, hi, grp, item, person, better, f, t) = pairs.popitem()
+        placed = like.place(kind, lo, hi, grp, item, ctx.person_kon[person], f, t)
+        out.append((placed, person, better))
+    return out
+
+
+def _intersect(ctx: Context, placed: list[tuple], n_items: int) -> tuple[Tally, Tally]:
+    """Population (≥ 2 answers while active) and numerator (improved), per item: the placed
+    pairs counted (``ctx.key``: their persons' keys summed)."""
     population = Tally(ctx.n_groups, n_items, ctx.kons)
     improved = Tally(ctx.n_groups, n_items, ctx.kons)
-    for kind, (lo, hi, grp, item, person, better, f, t) in pairs.items():
-        args = (kind, lo, hi, grp, item, ctx.person_kon[person])
-        key = 1.0 if ctx.key is None else ctx.key[person]
-        # one placing of the pairs for both tallies: the same records, two weights
-        population.add(*args, None if ctx.key is None else key, f, t, [(improved, better * key)])
+    for placement, person, better in placed:
+        key = None if ctx.key is None else ctx.key[person]
+        placement.add(population, key)
+        placement.add(improved, better if key is None else better * key)
     return population, improved
 
 
@@ -134,8 +147,9 @@ def compute(ctx: Context, ds: Dataset, wanted: set[str]) -> list:
     items = ds.config.instrument
     codes = [i.code for i in items]
     runs = active(ctx, ds)
-    pairs = ctx.once("instrument", lambda: _pairs(runs, states(ctx, ds)))
-    population, improved = _intersect(ctx, pairs, max(len(codes), 1))
+    n_items = max(len(codes), 1)
+    placed = ctx.once("instrument", lambda: _placed(ctx, _pairs(runs, states(ctx, ds)), n_items))
+    population, improved = _intersect(ctx, placed, n_items)
     out = []
     if "forbattring" in wanted:
         out.append(rows(ctx, "forbattring", improved, codes, population))
