@@ -819,7 +819,7 @@ def test_distinct_categorical_is_pandas_from_codes(fast_path, monkeypatch):
 )
 def test_tallies_placed_together_are_tallies_placed_apart(records, point):
     # the self-assessment's population and improved tallies take the same records with two
-    # weights, placed once (Tally.add's ``more``): each must equal its own tally, to the bit
+    # weights, placed once (``instrument._placed``): each must equal its own tally, to the bit
     from indikator.indicators.engine import Tally
 
     cols = list(zip(*records, strict=True)) or [()] * 6
@@ -830,7 +830,9 @@ def test_tallies_placed_together_are_tallies_placed_apart(records, point):
     apart[0].add("month", 2, 6, grp, dim, kon, None, first, last)
     apart[1].add("month", 2, 6, grp, dim, kon, w, first, last)
     together = Tally(3, 2), Tally(3, 2)
-    together[0].add("month", 2, 6, grp, dim, kon, None, first, last, [(together[1], w)])
+    placed = together[0].place("month", 2, 6, grp, dim, kon, first, last)
+    placed.add(together[0], None)
+    placed.add(together[1], w)
     for a, t in zip(apart, together, strict=True):
         assert a.arrays["month"][0] == t.arrays["month"][0]
         assert np.array_equal(a.arrays["month"][1], t.arrays["month"][1])

@@ -199,14 +199,11 @@ class Tally:
         out.arrays = {k: (lo, arr[:, dim : dim + 1]) for k, (lo, arr) in self.arrays.items()}
         return out
 
-    def add(self, kind, lo, hi, grp, dim, kon, weight, first, last, more=()) -> None:
+    def add(self, kind, lo, hi, grp, dim, kon, weight, first, last) -> None:
         """Records hold from position ``first`` to ``last`` (inclusive) with ``weight``;
-        records without a group or dimension (-1) count nowhere. ``more``: (tally, weight)
-        pairs of tallies of the same shape that take the same records with weights of their
-        own (where the records fall is worked out once for all)."""
-        placed = self.place(kind, lo, hi, grp, dim, kon, first, last)
-        for tally, w in [(self, weight), *more]:
-            placed.add(tally, w)
+        records without a group or dimension (-1) count nowhere. (To add the same records
+        with other weights too, ``place`` them once.)"""
+        self.place(kind, lo, hi, grp, dim, kon, first, last).add(self, weight)
 
     def place(self, kind, lo, hi, grp, dim, kon, first, last) -> Placement:
         """Where the records of ``add`` fall, for adding them with any weight later."""
@@ -220,12 +217,6 @@ class Tally:
         cell = grp.astype("int64") * self.n_dim + dim
         return Placement(self, kind, lo, hi, cell, kon, first, last, keep)
 
-    def add_cells(self, kind, lo, hi, cell, kon, weight, first, last, more=()) -> None:
-        """``add`` for records given by cell (group * n_dim + dimension, all ≥ 0)."""
-        placed = Placement(self, kind, lo, hi, cell, kon, first, last)
-        for tally, w in [(self, weight), *more]:
-            placed.add(tally, w)
-
     def _store(self, kind: str, lo: int, arr: np.ndarray) -> None:
         arr[:, :, -1] += arr[:, :, :-1].sum(axis=2)  # T = every kön shown apart + unknown
         if kind in self.arrays:
@@ -235,9 +226,10 @@ class Tally:
 
 class Placement:
     """Where records fall in the arrays of tallies of one shape (``Tally.place``), worked out
-    once and added with any number of weights: a tally's ``more``, and ``Latest``'s count and
-    every share of it, which take the same records period after period (a batch: 87 periods,
-    tens of tallies per family and pass)."""
+    once and added with any number of weights: ``Latest``'s count and every share of it, which
+    take the same records period after period (a batch: 87 periods, tens of tallies per family
+    and pass), and runs and pairs counted in both passes of the cell-key method
+    (``PlacedRuns``)."""
 
     def __init__(self, like: Tally, kind, lo, hi, cell, kon, first, last, kept=None) -> None:
         self.kind, self.lo, self.point = kind, lo, first is last
@@ -682,7 +674,6 @@ def place_runs(ctx: Context, runs: Runs) -> PlacedRuns:
     while runs.by_kind:
         kind, (lo, hi, cell, person, first, last) = runs.by_kind.popitem()
         placed = Placement(like, kind, lo, hi, cell, ctx.person_kon[person], first, last)
-        del cell, first, last
         kinds.append((placed, person))
     return PlacedRuns(runs.n_dim, kinds)
 
