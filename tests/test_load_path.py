@@ -18,6 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from indikator.errors import FileError
 from indikator.indicators import engine
 from indikator.indicators.engine import (
     Context,
@@ -578,6 +579,97 @@ def test_regular_rows_read_by_pyarrow_in_pieces_read_as_a_whole(tmp_path_factory
         streamed = _read(path, columns)
     pd.testing.assert_frame_equal(streamed[0], whole[0])
     assert streamed[1] == whole[1]
+
+
+def _read_or_error(path, columns):
+    try:
+        return _read(path, columns)
+    except FileError as e:
+        return str(e)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    title=st.sampled_from(["", "Aktiviteter\n", "Aktiviteter för Åre\n"]),
+    title_encoding=st.sampled_from(["utf-8", "cp1252"]),
+    rows=st.lists(st.tuples(record, line_end), max_size=12),
+    encoding=st.sampled_from(["utf-8", "cp1252"]),
+    extra=st.integers(0, 120),
+    piece=st.integers(1, 80),
+)
+def test_a_large_files_encoding_decided_piece_by_piece_as_read_whole(
+    tmp_path_factory, title, title_encoding, rows, encoding, extra, piece
+):
+    # A large file's encoding is decided by its first bytes (HEAD) when they are not UTF-8,
+    # else by each piece as it is parsed: a Windows-1252 row after UTF-8 first bytes starts
+    # the read over (from the pieces when the first bytes are ASCII, from the header when
+    # they are not: a UTF-8 title above Windows-1252 rows). Rows, lines, problems and file
+    # errors are those of the file read whole, which decides on every byte at once.
+    from indikator.reading import text
+
+    first = title.encode(title_encoding) + HEADER.encode()
+    last = "19121212-1212;2017-05-03;ö\n"  # a letter that UTF-8 and Windows-1252 differ on
+    body = ("".join(r + e for r, e in rows) + last).encode(encoding)
+    path = tmp_path_factory.mktemp("encoding") / "aktiviteter.csv"
+    path.write_bytes(first + body)
+    columns = ["deltagare_id", "datum", "insatstyp"]
+    whole = _read_or_error(path, columns)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(text, "STREAMED", 0)
+        patch.setattr(text, "PIECE", piece)
+        patch.setattr(text, "HEAD", len(first) + extra)  # the header, some rows or not
+        streamed = _read_or_error(path, columns)
+    if isinstance(whole, str):
+        assert streamed == whole
+    else:
+        pd.testing.assert_frame_equal(streamed[0], whole[0])
+        assert streamed[1] == whole[1]
+
+
+def test_a_large_file_is_read_once(tmp_path, monkeypatch):
+    # The encoding of a large file is checked piece by piece as it is parsed: its bytes are
+    # read once (and its first and last bytes), not once to check and once more to parse.
+    from indikator.reading import text
+
+    path = tmp_path / "aktiviteter.csv"
+    path.write_bytes((HEADER + ROW * 2000).encode())
+    size = path.stat().st_size
+    read = []
+
+    class Counted:
+        def __init__(self, fh):
+            self.fh = fh
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.fh.close()
+
+        def read(self, *a):
+            data = self.fh.read(*a)
+            read.append(len(data))
+            return data
+
+        def readinto(self, buf):
+            n = self.fh.readinto(buf)
+            read.append(n)
+            return n
+
+        def seek(self, *a):
+            return self.fh.seek(*a)
+
+    monkeypatch.setattr(text, "STREAMED", 0)
+    monkeypatch.setattr(text, "PIECE", 4096)
+    monkeypatch.setattr(text, "HEAD", 1024)
+    # the reader opens the file in a with block: Counted closes it
+    monkeypatch.setattr(text, "open", lambda *a: Counted(open(*a)), raising=False)  # noqa: SIM115
+    source = text.Text(path)
+    grid = source._streamed_grid(1)
+    assert grid is not None and len(grid.lines) == 2000
+    # first and last bytes (HEAD and 4096), then every byte once (a piece's last, cut line
+    # is read again with the next piece): more than 2 × size before
+    assert sum(read) <= 1.05 * size + 1024 + 4096 < 2 * size
 
 
 def test_line_numbers_follow_the_file_read_in_pieces(tmp_path, monkeypatch):

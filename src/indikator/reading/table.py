@@ -16,7 +16,7 @@ from .folder import SHEET_SUFFIXES
 from .grid import Cells
 from .headers import HEADER_SEARCH, HINT_SEARCH, HeaderMatcher, choose_header
 from .sheet import Sheet
-from .text import Text
+from .text import EncodingChanged, Text
 
 SUMMARY_WORDS = {"summa", "totalt", "total", "summering"}
 
@@ -46,21 +46,14 @@ def read_table(
     """Read one export into canonical columns of stripped strings ('' = empty). ``stop``: when
     set, a large CSV file's read ends at its next piece (``parallel.Stopped``)."""
     file = path.name
+    matcher = HeaderMatcher(columns, aliases)
     try:
         source = Sheet(path) if path.suffix.lower() in SHEET_SUFFIXES else Text(path, stop)
-        head = source.head(HEADER_SEARCH)
-        if not head:
-            raise FileError(f"{file}: filen är tom (ingen rubrikrad)")
-        matcher = HeaderMatcher(columns, aliases)
         try:
-            chosen = choose_header(head, matcher, required, file)
-        except FileError:
-            found = _other_delimiter(source, matcher, required, file)
-            if found is None:  # look further down, to say where the header probably is
-                choose_header(source.head(HINT_SEARCH), matcher, required, file)
-                raise
-            head, chosen = found
-        grid = source.grid(head[chosen][0])
+            chosen, grid = _located(source, matcher, required, file)
+        except EncodingChanged:  # a large file's first bytes read as UTF-8; it is not
+            source = Text(path, stop, utf8=False)
+            chosen, grid = _located(source, matcher, required, file)
         del source  # the file's bytes: the grid holds its own columns
     except OSError as e:
         raise FileError(f"{file}: filen går inte att öppna ({e.strerror})") from None
@@ -151,6 +144,22 @@ def read_table(
         None if key is None else key[:n],
         unclosed[:n] >= 0,
     )
+
+
+def _located(source: Sheet | Text, matcher: HeaderMatcher, required: list[str], file: str):
+    """(which of the first rows is the header, the grid of cells from it on)."""
+    head = source.head(HEADER_SEARCH)
+    if not head:
+        raise FileError(f"{file}: filen är tom (ingen rubrikrad)")
+    try:
+        chosen = choose_header(head, matcher, required, file)
+    except FileError:
+        found = _other_delimiter(source, matcher, required, file)
+        if found is None:  # look further down, to say where the header probably is
+            choose_header(source.head(HINT_SEARCH), matcher, required, file)
+            raise
+        head, chosen = found
+    return chosen, source.grid(head[chosen][0])
 
 
 def _other_delimiter(source, matcher: HeaderMatcher, required: list[str], file: str):

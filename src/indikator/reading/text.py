@@ -52,6 +52,7 @@ def _decoded(path: Path, data: bytes) -> tuple[bytes, int, str | None]:
 
 
 _CHECK = 1 << 24  # bytes checked for UTF-8 at a time
+HEAD = 1 << 18  # a large file's first bytes: its header is looked for in them
 
 
 def _opening(path: Path, head: bytes) -> int:
@@ -74,9 +75,10 @@ def _cp1252(path: Path, data: bytes) -> str:
         ) from None
 
 
-def _is_utf8(pieces) -> bool:
+def _is_utf8(pieces, final: bool = True) -> bool:
     """Whether the bytes, given piece by piece, are UTF-8: plain ASCII pieces at memory
-    speed, the others decoded and thrown away."""
+    speed, the others decoded and thrown away. ``final=False``: the bytes may stop inside a
+    character (the first bytes of a file)."""
     import codecs
 
     decoder = codecs.getincrementaldecoder("utf-8")()
@@ -84,10 +86,19 @@ def _is_utf8(pieces) -> bool:
         for piece in pieces:
             if not (piece.isascii() and decoder.getstate()[0] == b""):
                 decoder.decode(piece)
-        decoder.decode(b"", final=True)
+        decoder.decode(b"", final=final)
     except UnicodeDecodeError:
         return False
     return True
+
+
+class NotUtf8(Exception):
+    """A piece of a large file read as UTF-8 is not UTF-8 (``Text._pieces``)."""
+
+
+class EncodingChanged(Exception):
+    """A large file whose first bytes (not ASCII) were read as UTF-8 to find its header is
+    Windows-1252 after all: its read starts over with ``Text(..., utf8=False)``."""
 
 
 def sniff_delimiter(lines: list[str]) -> str:
@@ -330,13 +341,13 @@ class Text:
     export) is checked for its encoding and parsed in pieces of ``PIECE`` bytes, and only
     read whole when the exact reader is needed (an irregular file)."""
 
-    def __init__(self, path: Path, stop: threading.Event | None = None):
+    def __init__(self, path: Path, stop: threading.Event | None = None, utf8: bool | None = None):
         self.path = path
         self.stop = stop  # set: the read of a large file ends at its next piece (``Stopped``)
         self.skip = 0  # physical lines before the data (a sep= line)
         self.size = path.stat().st_size
         if self.size > STREAMED:
-            self.raw, self.start, self._text = self._opened()
+            self.raw, self.start, self._text = self._opened(utf8)
             first = self.raw[self.start :].decode("utf-8", "ignore")
         else:
             self.raw, self.start, self._text = _decoded(path, path.read_bytes())
@@ -350,29 +361,45 @@ class Text:
         else:
             self.delimiter = sniff_delimiter([h for h in head[:HEADER_SEARCH] if h.strip()])
 
-    def _opened(self) -> tuple[bytes, int, None]:
-        """A large file's first bytes, as UTF-8, and its encoding and end, checked by reading
-        it through once in pieces (``self.end``, ``self.utf8``; ``self.original`` and
-        ``self.opening``: the first bytes as in the file and where the text starts in them)."""
+    def _opened(self, utf8: bool | None) -> tuple[bytes, int, None]:
+        """A large file's first bytes, as UTF-8, and its end (``self.end``; ``self.original``
+        and ``self.opening``: the first bytes as in the file and where the text starts in
+        them). Its encoding (``self.utf8``) is decided by the first bytes when they are not
+        UTF-8, else provisionally: every piece is checked as it is read for parsing
+        (``_pieces``), so the file is read once, not once to check and once to parse.
+        ``utf8=False``: Windows-1252 without a look (``EncodingChanged``)."""
         with open(self.path, "rb") as fh:
-            head = fh.read(1 << 18)
+            head = fh.read(HEAD)
             fh.seek(max(self.size - 4096, 0))
             tail = fh.read()
         self.end = self.size - (len(tail) - len(tail.rstrip(b"\x1a")))
         self.original = head = head[: self.end]
         self.opening = start = _opening(self.path, head)
-        self.utf8 = _is_utf8(raw for raw, _ in self._pieces(start, _CHECK, lines=False))
+        self.checked = utf8 is False  # every piece still to be checked as it is read
+        self.utf8 = utf8 is not False and _is_utf8([head[start:]], final=len(head) == self.end)
         if not self.utf8:
+            self.checked = True
             head = _cp1252(self.path, head[start:]).encode("utf-8")
             start = 0
         return head, start, None
 
-    def _pieces(self, at: int, size: int | None = None, lines: bool = True):
-        """The large file's bytes from ``at`` in pieces of about ``size`` (default ``PIECE``,
-        read when called: tests cut a small file into many pieces), as they are
-        (``lines=False``) or as UTF-8 ending after a line break, ``(buffer, 0)`` each. The
-        pieces are read into a buffer cut in place, never copied."""
-        size = PIECE if size is None else size
+    def _not_utf8(self) -> None:
+        """A piece after the first bytes is not UTF-8: the file is read as Windows-1252 from
+        its start. First bytes that decode the same either way (ASCII) stand; other first
+        bytes were read as UTF-8 to find the header, and the whole read starts over
+        (``EncodingChanged``)."""
+        self.utf8, self.checked = False, True
+        if not self.original[self.opening :].isascii():
+            raise EncodingChanged
+
+    def _pieces(self, at: int):
+        """The large file's bytes from ``at`` as UTF-8 in pieces of about ``PIECE`` bytes
+        (read when called: tests cut a small file into many pieces), each ending after a
+        line break, ``(buffer, 0)`` each; read into a buffer cut in place, never copied.
+        While the encoding is provisional, each piece is checked: a piece that ends after a
+        line break ends after a whole character, so pieces are checked on their own
+        (``NotUtf8`` at the first that is not UTF-8)."""
+        size = PIECE
         with open(self.path, "rb") as fh:
             while at < self.end:
                 if self.stop is not None and self.stop.is_set():
@@ -382,15 +409,17 @@ class Text:
                 del buf[fh.readinto(buf) :]
                 if not buf:
                     break
-                if lines and at + len(buf) < self.end:
+                if at + len(buf) < self.end:
                     cut = buf.rfind(b"\n") + 1
                     if cut == 0:  # a line longer than a piece: read more at once
                         size *= 2
                         continue
                     del buf[cut:]
                 at += len(buf)
-                if lines and not self.utf8:
+                if not self.utf8:
                     buf = _cp1252(self.path, bytes(buf)).encode("utf-8")
+                elif not self.checked and not _is_utf8([buf]):
+                    raise NotUtf8
                 yield buf, 0
 
     @property
@@ -403,6 +432,8 @@ class Text:
         if self._text is None:
             if self.streamed:
                 self.raw, self.start, self._text = _decoded(self.path, self.path.read_bytes())
+                if self._text is not None and self.utf8:  # its first bytes were read as UTF-8
+                    self._not_utf8()
             if self._text is None:
                 self._text = self.raw[self.start :].decode("utf-8")
         return self._text
@@ -456,4 +487,8 @@ class Text:
         at = self._offset(header_line, self.original, self.opening)
         if at is None or at >= len(self.original):
             return None
+        try:
+            return _csv_pieces(self._pieces(at), self.delimiter, header_line, self.end - at)
+        except NotUtf8:
+            self._not_utf8()
         return _csv_pieces(self._pieces(at), self.delimiter, header_line, self.end - at)
