@@ -52,7 +52,7 @@ def _decoded(path: Path, data: bytes) -> tuple[bytes, int, str | None]:
 
 
 _CHECK = 1 << 24  # bytes checked for UTF-8 at a time
-HEAD = 1 << 18  # a large file's first bytes: its header is looked for in them
+HEAD = 1 << 18  # a file's first bytes (characters, once decoded): its header is looked for in them
 
 
 def _opening(path: Path, head: bytes) -> int:
@@ -351,8 +351,8 @@ class Text:
             first = self.raw[self.start :].decode("utf-8", "ignore")
         else:
             self.raw, self.start, self._text = _decoded(path, path.read_bytes())
-            first = self.raw[self.start : self.start + (1 << 18)].decode("utf-8", "ignore")
-        self._head_text = first if self._text is None else self._text[: 1 << 18]
+            first = self.raw[self.start : self.start + HEAD].decode("utf-8", "ignore")
+        self._head_text = first if self._text is None else self._text[:HEAD]
         head = self._head_text[:65536].splitlines()
         m = _SEP_LINE.match(head[0]) if head else None
         if m:
@@ -375,10 +375,9 @@ class Text:
         self.end = self.size - (len(tail) - len(tail.rstrip(b"\x1a")))
         self.original = head = head[: self.end]
         self.opening = start = _opening(self.path, head)
-        self.checked = utf8 is False  # every piece still to be checked as it is read
+        # UTF-8 so far: every piece is still checked as it is read (``_pieces``)
         self.utf8 = utf8 is not False and _is_utf8([head[start:]], final=len(head) == self.end)
         if not self.utf8:
-            self.checked = True
             head = _cp1252(self.path, head[start:]).encode("utf-8")
             start = 0
         return head, start, None
@@ -388,7 +387,7 @@ class Text:
         its start. First bytes that decode the same either way (ASCII) stand; other first
         bytes were read as UTF-8 to find the header, and the whole read starts over
         (``EncodingChanged``)."""
-        self.utf8, self.checked = False, True
+        self.utf8 = False
         if not self.original[self.opening :].isascii():
             raise EncodingChanged
 
@@ -418,7 +417,7 @@ class Text:
                 at += len(buf)
                 if not self.utf8:
                     buf = _cp1252(self.path, bytes(buf)).encode("utf-8")
-                elif not self.checked and not _is_utf8([buf]):
+                elif not _is_utf8([buf]):
                     raise NotUtf8
                 yield buf, 0
 
