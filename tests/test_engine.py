@@ -1,5 +1,7 @@
 """The interval arithmetic every person count rests on, held against literal per-record rules."""
 
+from unittest import mock
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -127,3 +129,74 @@ def test_two_masks_in_a_row_are_one(first, data):
     once = rows_where(_then(first, second), values)[0]
     assert once.tolist() == rows_where(second, rows_where(first, values)[0])[0].tolist()
     assert rows_where(_then(None, None), values)[0].tolist() == values.tolist()
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    at=st.lists(st.integers(0, 3), max_size=200),
+    seed=st.integers(0, 2**32 - 1),
+    step=st.integers(1, 30),
+    wide=st.booleans(),
+)
+def test_sums_a_batch_at_a_time_are_bincounts_to_the_bit(at, seed, step, wide):
+    """``bin_sums`` adds a batch of positions at a time (``step`` moved down from a million, so
+    that every list crosses batches): the counts and the weighted sums are those of one
+    ``np.bincount`` over all of them, bit for bit, in float64. Weights in [0, 1) with many
+    digits are the cell keys: a sum added in another order differs in its last bits."""
+    from indikator.indicators import engine
+
+    def small(n):
+        return [slice(s, s + step) for s in range(0, n, step)]
+
+    positions = np.array(at, dtype=np.int64 if wide else np.int32)
+    w = np.random.default_rng(seed).random(len(at))
+    with mock.patch.object(engine, "batches", small):
+        counted = engine.bin_sums(positions, None, 4)
+        summed = engine.bin_sums(positions, w, 4)
+    assert counted.dtype == summed.dtype == np.float64
+    assert counted.tolist() == np.bincount(positions, minlength=4).astype(float).tolist()
+    assert summed.tobytes() == np.bincount(positions, weights=w, minlength=4).tobytes()
+
+
+def test_a_negative_position_is_refused_as_bincount_refuses_it():
+    # np.add.at would add it to the last cell: a figure silently in the wrong place
+    import pytest
+
+    from indikator.indicators.engine import bin_sums
+
+    for weight in (None, np.ones(2)):
+        with pytest.raises(ValueError):
+            bin_sums(np.array([3, -1]), weight, 5)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    picks=st.lists(
+        st.tuples(
+            st.sampled_from(
+                ["2017-05", "2017-Q2", "2017-T2", "2017-H1", "2017", "2018-02", "2018"]
+            ),
+            st.sampled_from(["period", "ackumulerat"]),
+        ),
+        max_size=8,
+    ),
+    groups=st.lists(st.integers(0, 2), min_size=1, max_size=3),
+    kons=st.lists(st.integers(0, 2), min_size=1, max_size=3),
+)
+def test_blocks_of_many_periods_are_each_period_taken_alone(picks, groups, kons):
+    """``Tally.blocks`` gathers a period kind at a time (a batch: 174 periods and scopes per
+    figure): each block is what ``get`` gives for its period and scope alone."""
+    from indikator.indicators.engine import Tally
+    from indikator.periods import parse_period
+
+    keys = [(parse_period(p), scope) for p, scope in picks]
+    tally = Tally(3, 2, ("K", "M", "T"))
+    rng = np.random.default_rng(len(picks))
+    for kind, lo, hi in [("month", 24200, 24230), ("quarter", 8060, 8080),
+                         ("tertial", 6050, 6060), ("half", 4030, 4040), ("year", 2015, 2020),
+                         ("ackumulerat", 24190, 24240)]:  # fmt: skip
+        tally.arrays[kind] = (lo, rng.integers(0, 50, (3, 2, 3, hi - lo + 1)).astype(float))
+    got = tally.blocks(keys, groups, kons)
+    assert got.shape == (len(keys), len(groups), 2, len(kons))
+    for block, (period, scope) in zip(got, keys, strict=True):
+        assert np.array_equal(block, tally.get(period, scope)[groups][:, :, kons])

@@ -76,3 +76,28 @@ def test_every_error_class_is_an_indikator_error_with_an_exit_code():
         assert c.exit_code in (errors.EXIT_FAIL, errors.EXIT_USAGE), c
     assert errors.PeriodError.exit_code == errors.SelectionError.exit_code == errors.EXIT_USAGE
     assert errors.LockError.exit_code == errors.StrictError.exit_code == errors.EXIT_FAIL
+
+
+def test_every_figure_is_labelled_in_the_literal_order_of_its_cells(ds):
+    """The label columns are built as positions into short lists (an Arrow take), not as
+    strings cell by cell: within each indicator, they are exactly the nested loop over
+    period, scope, group, dimension and kön, and every text column is pandas' ``str``."""
+    periods = [indikator.parse_period(p) for p in ("2017-05", "2017-Q2")]
+    exact = indikator.exact_figures(ds, periods)
+    groups = [*ds.config.delprojekt_codes, "TOTALT"]
+    labels = ["period", "omfang", "delprojekt", "dimension", "kon"]
+    for column in [*labels, "indikator", "status"]:
+        assert exact[column].dtype == "str", column
+    assert set(exact["status"]) <= {"ok", "tom_namnare", "saknar_data"}
+    for name, rows in exact.groupby("indikator", sort=False):
+        dims = list(dict.fromkeys(rows["dimension"]))
+        kons = [k for k in ("K", "M", "X", "T") if k in set(rows["kon"])]  # shown in this order
+        literal = [
+            (p.label, scope, g, d, k)
+            for p in sorted(periods)  # the table's order of periods
+            for scope in ("period", "ackumulerat")
+            for g in groups
+            for d in dims
+            for k in kons
+        ]
+        assert list(rows[labels].itertuples(index=False, name=None)) == literal, name

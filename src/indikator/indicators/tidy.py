@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..catalog import MEAN, SHARE
 from ..vocabulary import EMPTY_DENOMINATOR, KON, NO_DATA, OK, SCOPES
@@ -11,16 +15,42 @@ from ..vocabulary import TIDY_COLUMNS as COLUMNS
 from .engine import Context, Tally
 
 
-def _labels(ctx: Context, dims: list[str], kons: tuple[str, ...] = KON) -> dict[str, np.ndarray]:
-    """Group, dimension and kön labels for the cells of one (period, scope) block."""
-    g = np.asarray([ctx.groups[i] for i in ctx.show], dtype=object)
-    d = np.asarray(dims, dtype=object)
-    k = np.asarray(kons, dtype=object)
+def texts(values: Sequence[str], codes: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """``values[codes]`` as the column pandas makes of strings (its ``str`` dtype, Arrow
+    storage), by one Arrow take: a national batch's label columns are millions of cells, and
+    pandas' conversion of as many Python strings was a tenth of its indicator time."""
+    return pd.array(
+        pc.take(pa.array(list(values), pa.large_string()), pa.array(codes)), dtype="str"
+    )
+
+
+def _label_codes(n_keys: int, n_groups: int, n_dims: int, n_kons: int) -> dict[str, np.ndarray]:
+    """The label columns' positions in their lists, for the cells of ``n_keys`` blocks of
+    (period, scope) in the order of ``rows``: group, then dimension, then kön within a block,
+    the scopes of a period one after the other."""
+    n_cells = n_groups * n_dims * n_kons
+    n_scopes = len(SCOPES)
     return {
-        "delprojekt": np.repeat(g, len(d) * len(k)),
-        "dimension": np.tile(np.repeat(d, len(k)), len(g)),
-        "kon": np.tile(k, len(g) * len(d)),
+        "period": np.repeat(np.arange(n_keys // n_scopes), n_scopes * n_cells),
+        "omfang": np.tile(np.repeat(np.arange(n_scopes), n_cells), n_keys // n_scopes),
+        "delprojekt": np.tile(np.repeat(np.arange(n_groups), n_dims * n_kons), n_keys),
+        "dimension": np.tile(np.repeat(np.arange(n_dims), n_kons), n_groups * n_keys),
+        "kon": np.tile(np.arange(n_kons), n_groups * n_dims * n_keys),
     }
+
+
+def _label_frame(ctx: Context, dims: list[str], kons: tuple[str, ...]) -> pd.DataFrame:
+    """The label columns of every period, scope, shown group, dimension and kön."""
+    lists = {
+        "period": [p.label for p in ctx.periods],
+        "omfang": SCOPES,
+        "delprojekt": [ctx.groups[i] for i in ctx.show],
+        "dimension": dims,
+        "kon": kons,
+    }
+    n_keys = len(ctx.periods) * len(SCOPES)
+    codes = _label_codes(n_keys, len(ctx.show), len(dims), len(kons))
+    return pd.DataFrame({c: texts(lists[c], codes[c]) for c in lists}, copy=False)
 
 
 def rows(
@@ -43,37 +73,17 @@ def rows(
     dims = dims or [""]
     k = [value.kons.index(x) for x in kons]
     keys = [(p, scope) for p in ctx.periods for scope in SCOPES]
-
-    num = np.concatenate([value.get(p, scope)[ctx.show][:, :, k].ravel() for p, scope in keys])
+    blocks = value.blocks(keys, ctx.show, k)
+    num = blocks.ravel()
     if at_most_one:
         num = np.minimum(num, 1)
-
-    def label_frame() -> pd.DataFrame:
-        labels = _labels(ctx, dims, kons)
-        n_cells = len(labels["kon"])
-        return pd.DataFrame(
-            {
-                "period": np.repeat([p.label for p, _ in keys], n_cells),
-                "omfang": np.repeat([scope for _, scope in keys], n_cells),
-                **{c: np.tile(v, len(keys)) for c, v in labels.items()},
-            }
-        )
-
     # the label columns are the same for every indicator of the same shape: built once
     shape = f"tidy labels {ctx.show} {dims} {kons}"
-    labels = ctx.once(shape, label_frame, across=True)
+    labels = ctx.once(shape, lambda: _label_frame(ctx, dims, kons), across=True)
     if denominator is None:
-        return _frame(labels, indicator, num, np.nan, np.nan, OK)
+        return _frame(labels, indicator, num, np.nan, np.nan)
     # a denominator with one dimension is shared by every dimension value
-    den = np.concatenate(
-        [
-            np.broadcast_to(
-                denominator.get(p, scope)[ctx.show][:, :, k],
-                value.get(p, scope)[ctx.show][:, :, k].shape,
-            ).ravel()
-            for p, scope in keys
-        ]
-    )
+    den = np.broadcast_to(denominator.blocks(keys, ctx.show, k), blocks.shape).ravel()
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(den > 0, num / den, np.nan)
     return _frame(
@@ -82,20 +92,23 @@ def rows(
         np.round(ratio, 6) if kind == MEAN else ratio,
         num if kind == SHARE else np.nan,
         den if kind == SHARE else np.nan,
-        np.where(den > 0, OK, EMPTY_DENOMINATOR),
+        den > 0,
     )
 
 
-def _frame(labels: pd.DataFrame, indicator: str, varde, taljare, namnare, status) -> pd.DataFrame:
+def _frame(labels: pd.DataFrame, indicator: str, varde, taljare, namnare, ok=None):
     """The tidy rows of one indicator: the shared label columns as they are, the figures
     beside them, built at once (a frame per indicator and pass: inserting and assigning column
-    by column was most of a small run's indicator time)."""
+    by column was most of a small run's indicator time). ``ok``: where the denominator is
+    not empty (None: everywhere)."""
+    n = len(labels)
+    ok = np.ones(n, dtype=bool) if ok is None else ok
     figures = {
-        "indikator": indicator,
+        "indikator": texts([indicator], np.zeros(n, dtype=np.int8)),
         "varde": varde,
         "taljare": taljare,
         "namnare": namnare,
-        "status": status,
+        "status": texts([EMPTY_DENOMINATOR, OK], ok.astype(np.int8)),
     }
     columns = {c: labels[c] if c in labels.columns else figures[c] for c in COLUMNS}
     return pd.DataFrame(columns, index=labels.index, copy=False)
@@ -103,16 +116,13 @@ def _frame(labels: pd.DataFrame, indicator: str, varde, taljare, namnare, status
 
 def missing(ctx: Context, indicator: str, kons: tuple[str, ...] = KON) -> pd.DataFrame:
     """An indicator whose export is absent: one row per group and kön, status saknar_data."""
-    labels = _labels(ctx, [""], kons)
-    blocks = [
-        pd.DataFrame({"period": p.label, "omfang": scope, **labels})
-        for p in ctx.periods
-        for scope in SCOPES
-    ]
-    out = pd.concat(blocks, ignore_index=True)
-    out["indikator"] = indicator
-    out["varde"] = np.nan
-    out["taljare"] = np.nan
-    out["namnare"] = np.nan
-    out["status"] = NO_DATA
-    return out[COLUMNS]
+    labels = _label_frame(ctx, [""], kons)
+    n = len(labels)
+    figures = {
+        "indikator": texts([indicator], np.zeros(n, dtype=np.int8)),
+        "varde": np.full(n, np.nan),
+        "taljare": np.full(n, np.nan),
+        "namnare": np.full(n, np.nan),
+        "status": texts([NO_DATA], np.zeros(n, dtype=np.int8)),
+    }
+    return pd.DataFrame({c: labels[c] if c in labels else figures[c] for c in COLUMNS}, copy=False)
