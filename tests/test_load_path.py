@@ -135,13 +135,18 @@ def test_presence_runs_by_hand():
 @given(
     st.lists(st.integers(-1, 6), max_size=40),
     st.lists(st.integers(-1, 6), max_size=40),
+    st.sampled_from([0, 10**9]),
 )
-def test_pairs_of_the_same_person_as_pandas_merge_pairs_them(left, right):
+def test_pairs_of_the_same_person_as_pandas_merge_pairs_them(left, right, far):
     # the self-assessment pairs (active run, state) of a person: the numpy join must give
-    # pandas' inner merge's pairs in pandas' order (the keyed sums add in that order)
-    from indikator.indicators.engine import same_person, same_person_parts
+    # pandas' inner merge's pairs in pandas' order (the keyed sums add in that order).
+    # Right sides of codes from 0 are looked up by code, others (a -1, codes ``far`` apart)
+    # by binary search: the same pairs either way
+    from indikator.indicators.engine import PersonMatches, same_person, same_person_parts
 
-    a = pd.DataFrame({"person": np.array(left, dtype="int32"), "i": np.arange(len(left))})
+    left = [v * far + v if v > 0 else v for v in left]
+    right = [v * far + v if v > 0 else v for v in right]
+    a = pd.DataFrame({"person": np.array(left, dtype="int64"), "i": np.arange(len(left))})
     b = pd.DataFrame({"person": np.array(right, dtype="int64"), "j": np.arange(len(right))})
     want = a.merge(b, on="person")
     i, j = same_person(a["person"].to_numpy(), b["person"].to_numpy())
@@ -155,6 +160,13 @@ def test_pairs_of_the_same_person_as_pandas_merge_pairs_them(left, right):
         assert np.concatenate([p[1] for p in parts]).tolist() == want["j"].tolist()
         for (i1, _), (i2, _) in itertools.pairwise(parts):
             assert not len(i1) or not len(i2) or i1[-1] < i2[0]
+    # the right side sorted once and met by several left sides (instrument's period kinds)
+    matches = PersonMatches(b["person"].to_numpy())
+    for lefts in (a, a.iloc[::-1].reset_index(drop=True)):
+        i, j = same_person(lefts["person"].to_numpy(), b["person"].to_numpy())
+        parts = list(same_person_parts(lefts["person"].to_numpy(), matches, 3))
+        assert np.concatenate([p[0] for p in parts]).tolist() == i.tolist()
+        assert np.concatenate([p[1] for p in parts]).tolist() == j.tolist()
 
 
 def test_pairs_of_the_same_person_by_hand():

@@ -659,21 +659,47 @@ def same_person(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.nda
     return next(same_person_parts(left, right))
 
 
+class PersonMatches:
+    """The right side of ``same_person_parts``, sorted once for any number of left sides (the
+    self-assessment states, met by each period kind's runs in turn)."""
+
+    def __init__(self, right: np.ndarray) -> None:
+        self.order = np.argsort(right, kind="stable")
+        self.ordered = right[self.order]
+        # codes 0 … n − 1 (persons): each code's first row, so that a left value's matches
+        # are found by two lookups instead of two binary searches in millions of rows
+        ordered, self.bounds = self.ordered, None
+        codes = ordered.dtype.kind in "iu" and len(ordered) and ordered[0] >= 0
+        if codes and ordered[-1] <= 4 * len(ordered) + 1024:
+            self.bounds = np.searchsorted(ordered, np.arange(int(ordered[-1]) + 2))
+
+    def ranges(self, left: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per left row: where its matches begin among the sorted right rows, and how many
+        (a value the right side lacks: none, wherever they would begin)."""
+        if self.bounds is None:
+            lo = np.searchsorted(self.ordered, left, "left")
+            return lo, np.searchsorted(self.ordered, left, "right") - lo
+        top = len(self.bounds) - 2  # the largest code on the right
+        at = np.where((left >= 0) & (left <= top), left, top + 1)
+        lo = self.bounds[at]
+        return lo, self.bounds[np.minimum(at + 1, top + 1)] - lo
+
+
 def same_person_parts(
-    left: np.ndarray, right: np.ndarray, size: int | None = None
+    left: np.ndarray, right: np.ndarray | PersonMatches, size: int | None = None
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Every pair of rows (i, j) with ``left[i] == right[j]`` (an inner join on the person):
     the left rows in their order, each one's matches in the right's order – the order of
-    pandas' ``merge``, without its frames. A binary search of each left value in the sorted
-    right values, then the matches laid out by ``np.repeat``.
+    pandas' ``merge``, without its frames. The right values sorted (``PersonMatches``: once
+    for many left sides), each left value's matches found there, then laid out by
+    ``np.repeat``.
 
     The pairs come as (i, j) parts of about ``size`` pairs each (a left row's matches are
     never split), in that order, so that a caller can reduce each part before the next is
     made; ``size`` None: one part."""
-    order = np.argsort(right, kind="stable")
-    ordered = right[order]
-    lo = np.searchsorted(ordered, left, "left")
-    n = np.searchsorted(ordered, left, "right") - lo
+    matches = right if isinstance(right, PersonMatches) else PersonMatches(right)
+    order = matches.order
+    lo, n = matches.ranges(left)
     ends = np.cumsum(n)  # where each left row's matches end in the output
     a = 0
     while True:

@@ -16,7 +16,7 @@ from ..coding import BATCH, lex_order, pack_day, positions, unpack_day
 from ..dataset import Dataset
 from ..periods import KINDS
 from ..rules.common import days
-from .engine import Context, Tally, months, same_person_parts, tally_runs
+from .engine import Context, PersonMatches, Tally, months, same_person_parts, tally_runs
 from .flow import active, ended, exits
 from .tidy import rows
 
@@ -82,6 +82,7 @@ def _pairs(runs, st: pd.DataFrame) -> dict[str, tuple]:
     out = {}
     s_person, item = st["person"].to_numpy(), st["item"].to_numpy()
     s_m, s_until, s_better = st["m"].to_numpy(), st["until"].to_numpy(), st["better"].to_numpy()
+    matches = PersonMatches(s_person)  # the states' persons sorted once for every kind
     for kind, (lo, hi, cell, person, first, last) in runs.by_kind.items():
         if kind == "ackumulerat":
             s_first, s_last = s_m, s_until
@@ -94,7 +95,7 @@ def _pairs(runs, st: pd.DataFrame) -> dict[str, tuple]:
         parts = []
         # the pairs made and reduced a part at a time: the whole join and its temporaries
         # (tens of millions of pairs at national scale) are never held at once
-        for i, j in same_person_parts(person, s_person, BATCH):
+        for i, j in same_person_parts(person, matches, BATCH):
             f = np.maximum(first[i], s_first[j])
             t = np.minimum(last[i], s_last[j])
             # a pair that holds at no requested position counts nowhere (the tallies would
