@@ -114,6 +114,12 @@ def test_a_placement_adds_any_weight_as_the_records_one_by_one(recs, lo, span, p
     placed.add(weighted, weight)  # a second addition sums into the first
     assert np.array_equal(counted.arrays["month"][1], literal(np.ones(len(recs))))
     assert np.array_equal(weighted.arrays["month"][1], 2 * literal(weight))
+    # weights looked up as they are added (``of``: each record's row in the weights, as a
+    # person's key): the records the placement dropped are skipped in ``of`` too
+    looked_up = Tally(3, 2, kons)
+    rows = np.arange(len(recs))[::-1].copy()
+    placed.add(looked_up, weight[::-1].copy(), rows)
+    assert np.array_equal(looked_up.arrays["month"][1], literal(weight))
 
 
 @given(st.lists(st.booleans(), max_size=20), st.data())
@@ -150,12 +156,17 @@ def test_sums_a_batch_at_a_time_are_bincounts_to_the_bit(at, seed, step, wide):
 
     positions = np.array(at, dtype=np.int64 if wide else np.int32)
     w = np.random.default_rng(seed).random(len(at))
+    # ``of``: each record's weight looked up a batch at a time (a person's key)
+    keys = np.random.default_rng(seed + 1).random(7)
+    person = np.random.default_rng(seed + 2).integers(0, 7, len(at))
     with mock.patch.object(engine, "batches", small):
         counted = engine.bin_sums(positions, None, 4)
         summed = engine.bin_sums(positions, w, 4)
-    assert counted.dtype == summed.dtype == np.float64
+        keyed = engine.bin_sums(positions, keys, 4, person)
+    assert counted.dtype == summed.dtype == keyed.dtype == np.float64
     assert counted.tolist() == np.bincount(positions, minlength=4).astype(float).tolist()
     assert summed.tobytes() == np.bincount(positions, weights=w, minlength=4).tobytes()
+    assert keyed.tobytes() == np.bincount(positions, weights=keys[person], minlength=4).tobytes()
 
 
 def test_a_negative_position_is_refused_as_bincount_refuses_it():

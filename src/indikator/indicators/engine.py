@@ -289,25 +289,34 @@ class Placement:
         # of the arrays of every tally like it
         self.shape = (like.n_groups, like.n_dim, n_kon, width)
 
-    def add(self, tally: Tally, weight) -> None:
-        w = _kept_weight(self.keep, weight)
+    def add(self, tally: Tally, weight, of: np.ndarray | None = None) -> None:
+        """Add the records with ``weight`` (None: 1 each); ``of``: each record's position in
+        ``weight`` (a person's key, taken a batch at a time as it is added: a national batch's
+        activity runs would need 576 MB of keys at once)."""
+        if of is not None:
+            w, of = weight, rows_where(self.keep, of)[0]
+        else:
+            w = _kept_weight(self.keep, weight)
         if self.point:
-            arr = bin_sums(self.starts[0], w, self.size)
+            arr = bin_sums(self.starts[0], w, self.size, of)
             tally._store(self.kind, self.lo, arr.reshape(self.shape))
             return
         start, after = self.starts
-        diff = bin_sums(start, w, self.size)
-        diff -= bin_sums(after, w, self.size)
+        diff = bin_sums(start, w, self.size, of)
+        diff -= bin_sums(after, w, self.size, of)
         tally._store(self.kind, self.lo, diff.reshape(self.shape).cumsum(axis=3)[..., :-1])
 
 
-def bin_sums(at: np.ndarray, weight: np.ndarray | None, size: int) -> np.ndarray:
+def bin_sums(
+    at: np.ndarray, weight: np.ndarray | None, size: int, of: np.ndarray | None = None
+) -> np.ndarray:
     """``np.bincount(at, weight, minlength=size)`` in float64, a batch of records at a time.
     bincount first copies its positions into int64 (a national batch's activities: 72
     million int32 positions, half a GB of fresh memory per pass, and fresh memory is what
     the machine is slowest at); a batch's copy stays in the cache. Counts are summed as
     integers (exact); weights are added with ``np.add.at``, record by record in order, as
-    bincount adds them, so the sums are the same to the bit."""
+    bincount adds them, so the sums are the same to the bit. ``of``: each record's weight is
+    ``weight[of]``, taken a batch at a time."""
     if len(at) and int(at.min()) < 0:  # bincount's check: add.at would count from the end
         raise ValueError("negative position")
     if weight is None:
@@ -317,7 +326,7 @@ def bin_sums(at: np.ndarray, weight: np.ndarray | None, size: int) -> np.ndarray
         return counts.astype(np.float64)
     sums = np.zeros(size)
     for part in batches(len(at)):
-        np.add.at(sums, at[part], weight[part])
+        np.add.at(sums, at[part], weight[part] if of is None else weight[of[part]])
     return sums
 
 
@@ -754,7 +763,7 @@ def tally_placed(ctx: Context, placed: PlacedRuns) -> Tally:
     """Count the placed runs' persons at every position (``ctx.key``: sum their keys)."""
     tally = Tally(ctx.n_groups, placed.n_dim, ctx.kons)
     for placement, person in placed.kinds:
-        placement.add(tally, None if ctx.key is None else ctx.key[person])
+        placement.add(tally, ctx.key, None if ctx.key is None else person)
     return tally
 
 
