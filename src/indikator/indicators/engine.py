@@ -535,8 +535,8 @@ def _sorted_point_runs(ctx: Context, person, grp, dim, m, n_dim: int, n_persons:
     packed |= m - lo_m
     packed <<= g_bits
     packed |= grp + 1
-    triples = np.sort(packed, kind="stable")  # np.unique: far slower
-    del packed
+    packed.sort(kind="stable")  # in place (np.unique: far slower)
+    triples, packed = packed, None
     if len(triples):
         triples = triples[np.concatenate([[True], triples[1:] != triples[:-1]])]
     g = ((triples & ((1 << g_bits) - 1)) - 1).astype(np.int16)
@@ -584,12 +584,12 @@ def _sorted_point_runs(ctx: Context, person, grp, dim, m, n_dim: int, n_persons:
     for kind in ctx.by_kind:
         cc, ww, bb = firsts[kind]
         lo, hi = _family_bounds(ctx, kind)
-        cc, ww, bb = rows_where((bb >= lo) & (bb <= hi), cc, ww, bb)
+        cc, ww, bb = rows_where(_within(bb, lo, hi), cc, ww, bb)
         by_kind[kind] = (lo, hi, cc, ww, bb, bb)
     # cumulative: each key's first month (the months of one key are sorted)
     lo, hi = _acc_bounds(ctx)
-    inside = (month >= lo) & (month <= hi)
-    if inside.all():
+    inside = _within(month, lo, hi)
+    if inside is None:
         cc, ww, first = rows_where(new_key, cell, who, month)
     else:
         cc, ww, first = rows_where(inside, cell, who, month)
