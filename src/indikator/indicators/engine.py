@@ -195,7 +195,9 @@ class Tally:
         lo, arr = self.arrays[kind]
         return arr[:, :, :, number - lo]
 
-    def blocks(self, keys: list[tuple[Period, str]], groups: list[int], kons: list[int]):
+    def blocks(
+        self, keys: list[tuple[Period, str]], groups: list[int], kons: list[int]
+    ) -> np.ndarray:
         """The figures of ``groups`` and ``kons`` at every (period, scope) of ``keys``, as
         (key, group, dimension, kön): taken a period kind at a time (a batch: 174 keys per
         figure, dozens of figures per pass)."""

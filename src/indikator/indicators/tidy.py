@@ -81,7 +81,7 @@ def rows(
     shape = f"tidy labels {ctx.show} {dims} {kons}"
     labels = ctx.once(shape, lambda: _label_frame(ctx, dims, kons), across=True)
     if denominator is None:
-        return _frame(labels, indicator, num, np.nan, np.nan)
+        return _frame(labels, indicator, num, np.nan, np.nan, OK)
     # a denominator with one dimension is shared by every dimension value
     den = np.broadcast_to(denominator.blocks(keys, ctx.show, k), blocks.shape).ravel()
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -96,19 +96,22 @@ def rows(
     )
 
 
-def _frame(labels: pd.DataFrame, indicator: str, varde, taljare, namnare, ok=None):
+def _frame(labels: pd.DataFrame, indicator: str, varde, taljare, namnare, status) -> pd.DataFrame:
     """The tidy rows of one indicator: the shared label columns as they are, the figures
     beside them, built at once (a frame per indicator and pass: inserting and assigning column
-    by column was most of a small run's indicator time). ``ok``: where the denominator is
-    not empty (None: everywhere)."""
+    by column was most of a small run's indicator time). ``status``: one for every row, or
+    per row whether the denominator is not empty."""
     n = len(labels)
-    ok = np.ones(n, dtype=bool) if ok is None else ok
+    if isinstance(status, str):
+        status = texts([status], np.zeros(n, dtype=np.int8))
+    else:
+        status = texts([EMPTY_DENOMINATOR, OK], status.astype(np.int8))
     figures = {
         "indikator": texts([indicator], np.zeros(n, dtype=np.int8)),
         "varde": varde,
         "taljare": taljare,
         "namnare": namnare,
-        "status": texts([EMPTY_DENOMINATOR, OK], ok.astype(np.int8)),
+        "status": status,
     }
     columns = {c: labels[c] if c in labels.columns else figures[c] for c in COLUMNS}
     return pd.DataFrame(columns, index=labels.index, copy=False)
@@ -116,13 +119,4 @@ def _frame(labels: pd.DataFrame, indicator: str, varde, taljare, namnare, ok=Non
 
 def missing(ctx: Context, indicator: str, kons: tuple[str, ...] = KON) -> pd.DataFrame:
     """An indicator whose export is absent: one row per group and kön, status saknar_data."""
-    labels = _label_frame(ctx, [""], kons)
-    n = len(labels)
-    figures = {
-        "indikator": texts([indicator], np.zeros(n, dtype=np.int8)),
-        "varde": np.full(n, np.nan),
-        "taljare": np.full(n, np.nan),
-        "namnare": np.full(n, np.nan),
-        "status": texts([NO_DATA], np.zeros(n, dtype=np.int8)),
-    }
-    return pd.DataFrame({c: labels[c] if c in labels else figures[c] for c in COLUMNS}, copy=False)
+    return _frame(_label_frame(ctx, [""], kons), indicator, np.nan, np.nan, np.nan, NO_DATA)
