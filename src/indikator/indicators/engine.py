@@ -207,13 +207,12 @@ class Tally:
             where = at.setdefault(kind, ([], []))
             where[0].append(i)
             where[1].append(number)
-        out = np.empty((0, len(groups), self.n_dim, len(kons)))
+        out = np.empty((len(keys), len(groups), self.n_dim, len(kons)))  # _store: float64
         for kind, (rows, numbers) in at.items():
             lo, arr = self.arrays[kind]
-            part = np.moveaxis(arr[groups][:, :, kons][:, :, :, np.asarray(numbers) - lo], -1, 0)
-            if not len(out):
-                out = np.empty((len(keys), *part.shape[1:]), dtype=part.dtype)
-            out[rows] = part
+            out[rows] = np.moveaxis(
+                arr[groups][:, :, kons][:, :, :, np.asarray(numbers) - lo], -1, 0
+            )
         return out
 
     def minus_from(self, part: Tally) -> Tally:
