@@ -314,21 +314,36 @@ def bin_sums(
     """``np.bincount(at, weight, minlength=size)`` in float64, a batch of records at a time.
     bincount first copies its positions into int64 (a national batch's activities: 72
     million int32 positions, half a GB of fresh memory per pass, and fresh memory is what
-    the machine is slowest at); a batch's copy stays in the cache. Counts are summed as
-    integers (exact); weights are added with ``np.add.at``, record by record in order, as
-    bincount adds them, so the sums are the same to the bit. ``of``: each record's weight is
-    ``weight[of]``, taken a batch at a time."""
+    the machine is slowest at); a batch's copy stays in the cache (``Sums``). ``of``: each
+    record's weight is ``weight[of]``, taken a batch at a time."""
     if len(at) and int(at.min()) < 0:  # bincount's check: add.at would count from the end
         raise ValueError("negative position")
-    if weight is None:
-        counts = np.zeros(size, dtype=np.int64)
-        for part in batches(len(at)):
-            counts += np.bincount(at[part], minlength=size)
-        return counts.astype(np.float64)
-    sums = np.zeros(size)
+    sums = Sums(size, weight is not None)
     for part in batches(len(at)):
-        np.add.at(sums, at[part], weight[part] if of is None else weight[of[part]])
-    return sums
+        if weight is None:
+            sums.add(at[part])
+        else:
+            sums.add(at[part], weight[part] if of is None else weight[of[part]])
+    return sums.result()
+
+
+class Sums:
+    """``np.bincount`` of records given a part at a time: counts summed as integers (exact),
+    weights added with ``np.add.at``, record by record in order, as bincount adds them, so
+    the sums are the same to the bit however the records are cut."""
+
+    def __init__(self, size: int, weighted: bool) -> None:
+        self.size = size
+        self.sums = np.zeros(size, dtype=np.float64 if weighted else np.int64)
+
+    def add(self, at: np.ndarray, weight: np.ndarray | None = None) -> None:
+        if weight is None:
+            self.sums += np.bincount(at, minlength=self.size)
+        else:
+            np.add.at(self.sums, at, weight)
+
+    def result(self) -> np.ndarray:
+        return self.sums.astype(np.float64, copy=False)
 
 
 def _then(first: np.ndarray | None, second: np.ndarray | None) -> np.ndarray | None:
@@ -454,7 +469,7 @@ DENSE_KEYS = 1 << 25  # the most keys it takes (each key's first month: 128 MB o
 BATCH = 1 << 20  # records marked at a time (their temporaries: about 50 MB)
 
 
-def _point_runs(ctx: Context, person, grp, dim, m, n_dim: int) -> Runs:
+def _point_runs(ctx: Context, person, grp, dim, m, n_dim: int) -> Runs | MonthPairs:
     """``person_runs`` for records of one month each (activities: many per person and month),
     without a sort: each (group, dimension, person) marks the periods it is present in, in a
     presence array over every possible key (the codes are dense), a window of periods at a
@@ -513,11 +528,12 @@ def _point_runs(ctx: Context, person, grp, dim, m, n_dim: int) -> Runs:
     return Runs(n_dim, n_persons, by_kind)
 
 
-def _sorted_point_runs(ctx: Context, person, grp, dim, m, n_dim: int, n_persons: int) -> Runs:
+def _sorted_point_runs(ctx: Context, person, grp, dim, m, n_dim: int, n_persons: int) -> MonthPairs:
     """The presence of every key in every month of many periods (a batch): the distinct
-    (key, month) pairs, sorted once; each period family's pairs are then the first pair of
-    each (key, period), and the cumulative scope each key's first month, without a sort.
-    ``m``: the records' months, all within ``ctx.needed_months()``.
+    (key, month) pairs, sorted once and kept as they are (``MonthPairs``): each period
+    kind's runs are the first pair of each (key, period), and the cumulative scope's each
+    key's first month, picked as they are counted. ``m``: the records' months, all within
+    ``ctx.needed_months()``.
 
     One sort of the records as they are, (person, dimension, month, group), not of the
     records and their TOTALT copies: TOTALT's pairs are the distinct (person, dimension,
@@ -551,19 +567,21 @@ def _sorted_point_runs(ctx: Context, person, grp, dim, m, n_dim: int, n_persons:
     # the groups' pairs, then TOTALT's: ordered by (group, person, dimension, month), so that
     # each key's (cell and person) months lie together in order; taken apart into arrays of
     # their final size a batch at a time (no copies of whole arrays to concatenate)
-    n_own = len(pm)
-    cell, who, month = (np.empty(n_own + len(totalt), dtype=np.int32) for _ in range(3))
+    n_own, n_kon = len(pm), len(ctx.kons)
+    place, who, month = (np.empty(n_own + len(totalt), dtype=np.int32) for _ in range(3))
 
     def fields(start: int, pm: np.ndarray, grp) -> None:
-        """(cell, person, month) of packed (person, dimension, month) pairs in ``grp``, from
-        row ``start`` on."""
+        """(cell * n_kon + kön, person, month) of packed (person, dimension, month) pairs in
+        ``grp``, from row ``start`` on."""
         at = slice(start, start + len(pm))
         month[at] = pm & ((1 << m_bits) - 1)
         month[at] += lo_m
         pd_ = pm >> m_bits
         who[at] = pd_ >> d_bits
-        cell[at] = pd_ & ((1 << d_bits) - 1)
-        cell[at] += np.asarray(grp, dtype=np.int32) * n_dim
+        place[at] = pd_ & ((1 << d_bits) - 1)
+        place[at] += np.asarray(grp, dtype=np.int32) * n_dim
+        place[at] *= n_kon
+        place[at] += ctx.person_kon[who[at]]
 
     for part in batches(n_own):
         rows = order[part]
@@ -571,59 +589,15 @@ def _sorted_point_runs(ctx: Context, person, grp, dim, m, n_dim: int, n_persons:
     for part in batches(len(totalt)):
         fields(n_own + part.start, totalt[part], ctx.totalt)
     del g, pm, totalt, order
-
-    def heads(*columns: np.ndarray) -> np.ndarray:
-        """Where a run of equal (sorted) rows of ``columns`` begins."""
-        same = np.ones(max(len(columns[0]) - 1, 0), dtype=bool)
-        for c in columns:
-            same &= c[1:] == c[:-1]
-        return np.concatenate([np.ones(min(len(columns[0]), 1), dtype=bool), ~same])
-
-    new_key = heads(cell, who)  # where a key's pairs begin: shared by every family
-    firsts = _period_firsts(ctx.by_kind, cell, who, month, new_key)
-    by_kind = {}
-    for kind in ctx.by_kind:
-        cc, ww, bb = firsts[kind]
-        lo, hi = _family_bounds(ctx, kind)
-        cc, ww, bb = rows_where(_within(bb, lo, hi), cc, ww, bb)
-        by_kind[kind] = (lo, hi, cc, ww, bb, bb)
-    # cumulative: each key's first month (the months of one key are sorted)
-    lo, hi = _acc_bounds(ctx)
-    inside = _within(month, lo, hi)
-    if inside is None:
-        cc, ww, first = rows_where(new_key, cell, who, month)
-    else:
-        cc, ww, first = rows_where(inside, cell, who, month)
-        cc, ww, first = rows_where(heads(cc, ww), cc, ww, first)
-    # positions stay int32 (months of 178 million years): the tallies widen them as they add
-    by_kind["ackumulerat"] = (lo, hi, cc, ww, first, np.full(len(first), hi, dtype=np.int32))
-    return Runs(n_dim, n_persons, by_kind)
+    # where a key's pairs begin (a person's kön is the person's: the key is (place, person))
+    new_key = np.ones(len(place), dtype=bool)
+    np.not_equal(place[1:], place[:-1], out=new_key[1:])
+    new_key[1:] |= who[1:] != who[:-1]
+    bounds = {kind: _family_bounds(ctx, kind) for kind in ctx.by_kind}
+    return MonthPairs(n_dim, place, who, month, new_key, bounds, _acc_bounds(ctx))
 
 
-def _period_firsts(kinds, cell, who, month, new_key) -> dict[str, tuple[np.ndarray, ...]]:
-    """Per period kind: each key's first pair in each of its periods, in every month
-    (cell, person, period number), of pairs ordered by key and month (``new_key``: where a
-    key's pairs begin). A period of a kind is a union of periods of any shorter kind whose
-    length divides its own (quarters make half-years and years, months everything), so its
-    first pairs are among that kind's, and its period number is that kind's divided by the
-    ratio of the lengths: found there, in fewer rows."""
-    done = {1: (cell, who, month, new_key)}  # length -> first pairs, period, key starts
-    out = {}
-    for kind in sorted(kinds, key=KINDS.__getitem__):
-        length = KINDS[kind]
-        base = max(n for n in done if length % n == 0)
-        cc, ww, bb, nk = done[base]
-        if length > base:
-            bb = bb // (length // base)
-            head = nk.copy()
-            head[1:] |= bb[1:] != bb[:-1]
-            cc, ww, bb, nk = rows_where(head, cc, ww, bb, nk)
-        done[length] = cc, ww, bb, nk
-        out[kind] = cc, ww, bb
-    return out
-
-
-def person_runs(ctx: Context, person, grp, dim, m_first, m_last, n_dim: int) -> Runs:
+def person_runs(ctx: Context, person, grp, dim, m_first, m_last, n_dim: int) -> Runs | MonthPairs:
     """Merge every person's records per (group, dimension) into disjoint runs, once per family."""
     if m_first is m_last:  # records of one month each
         return _point_runs(ctx, person, grp, dim, m_first, n_dim)
@@ -730,8 +704,10 @@ def count_persons(ctx: Context, person, grp, dim, m_first, m_last, n_dim: int) -
     return tally_runs(ctx, person_runs(ctx, person, grp, dim, m_first, m_last, n_dim))
 
 
-def tally_runs(ctx: Context, runs: Runs) -> Tally:
+def tally_runs(ctx: Context, runs: Runs | MonthPairs) -> Tally:
     """Count the runs' persons at every position (each run holds one person)."""
+    if isinstance(runs, MonthPairs):  # never taken apart
+        return runs.tally(ctx)
     return tally_placed(ctx, place_runs(ctx, Runs(runs.n_dim, runs.n_persons, dict(runs.by_kind))))
 
 
@@ -747,10 +723,12 @@ class PlacedRuns:
     kinds: list[tuple[Placement, np.ndarray]]
 
 
-def place_runs(ctx: Context, runs: Runs) -> PlacedRuns:
+def place_runs(ctx: Context, runs: Runs | MonthPairs) -> PlacedRuns | MonthPairs:
     """The runs placed, period kind by period kind. ``runs`` is taken apart as it goes (each
     kind dropped once placed, so that one kind is held twice at most): pass a copy to keep it
-    (``tally_runs`` does)."""
+    (``tally_runs`` does). Month pairs are counted as they are: returned as they are."""
+    if isinstance(runs, MonthPairs):
+        return runs
     like = Tally(ctx.n_groups, runs.n_dim, ctx.kons)
     kinds = []
     while runs.by_kind:
@@ -760,12 +738,84 @@ def place_runs(ctx: Context, runs: Runs) -> PlacedRuns:
     return PlacedRuns(runs.n_dim, kinds)
 
 
-def tally_placed(ctx: Context, placed: PlacedRuns) -> Tally:
+def tally_placed(ctx: Context, placed: PlacedRuns | MonthPairs) -> Tally:
     """Count the placed runs' persons at every position (``ctx.key``: sum their keys)."""
+    if isinstance(placed, MonthPairs):
+        return placed.tally(ctx)
     tally = Tally(ctx.n_groups, placed.n_dim, ctx.kons)
     for placement, person in placed.kinds:
         placement.add(tally, ctx.key, None if ctx.key is None else person)
     return tally
+
+
+@dataclass
+class MonthPairs:
+    """The runs of one-month records over many periods (a batch), kept as the distinct
+    (key, month) pairs they are made of (``_sorted_point_runs``), ordered by key and month: a
+    period kind's runs are the first pair of each (key, period), the cumulative scope's the
+    first pair of each key inside it, picked a batch at a time as they are counted and never
+    held. What every pass needs, like ``PlacedRuns``, in a fraction of its memory (a national
+    batch's activities: 17 million pairs for 72 million runs of six kinds; fresh memory is
+    what the benchmark machine is slowest at)."""
+
+    n_dim: int
+    place: np.ndarray  # per pair: (cell * n_kon + kön), cell = group * n_dim + dimension
+    who: np.ndarray  # per pair: the person's position
+    month: np.ndarray
+    new_key: np.ndarray  # where a key's pairs begin
+    bounds: dict[str, tuple[int, int]]  # per period kind: its first and last period number
+    acc: tuple[int, int]  # the cumulative scope's first and last month
+
+    def tally(self, ctx: Context) -> Tally:
+        """Count the runs' persons at every position (``ctx.key``: sum their keys), in the
+        arrays ``Placement`` would give them, the same to the bit."""
+        tally = Tally(ctx.n_groups, self.n_dim, ctx.kons)
+        for kind, (lo, hi) in self.bounds.items():
+            tally._store(kind, lo, self._sums(ctx, KINDS[kind], lo, hi, hi - lo + 1))
+        lo, hi = self.acc  # a run from its first month to the last: summed along the months
+        arr = self._sums(ctx, 0, lo, hi, hi - lo + 2)
+        tally._store("ackumulerat", lo, arr.cumsum(axis=3)[..., :-1])
+        return tally
+
+    def _sums(self, ctx: Context, length: int, lo: int, hi: int, width: int) -> np.ndarray:
+        """Each run counted at its first position (``length``: months per period; 0 for the
+        cumulative scope's months), as (group, dimension, kön, position)."""
+        shape = (ctx.n_groups, self.n_dim, len(ctx.kons), width)
+        size = int(np.prod(shape))
+        dtype = np.int32 if size < 2**31 else np.int64
+        sums = Sums(size, ctx.key is not None)
+        for part in batches(len(self.month), BATCH):
+            at, pos = self._firsts(part, length, lo, hi)
+            where = np.multiply(self.place[part][at], width, dtype=dtype)
+            where += pos[at]
+            where -= lo
+            sums.add(where, None if ctx.key is None else ctx.key[self.who[part][at]])
+        return sums.result().reshape(shape)
+
+    def _firsts(self, part: slice, length: int, lo: int, hi: int):
+        """The rows of ``part`` that begin a run within [lo, hi] (an index, or every row)
+        and the position of every row of ``part``. A row begins a run when it begins its key
+        or its period differs from the row before's (for the cumulative scope: the row
+        before lies before ``lo``; the months of a key are in order)."""
+        n = len(self.new_key[part])
+        ext = self.month[max(part.start - 1, 0) : part.start + n]  # with the row before
+        off = len(ext) - n  # 1: the row before is there
+        head = None  # every row
+        if length == 1:  # the pairs are distinct: each begins its (key, month)
+            pos = ext[off:]
+        else:
+            if length == 0:
+                change = ext[:-1] < lo
+            else:
+                ext = ext // length
+                change = ext[1:] != ext[:-1]
+            head = self.new_key[part].copy()
+            head[1 - off :] |= change
+            pos = ext[off:]
+        inside = _within(pos, lo, hi)
+        if inside is not None:
+            head = inside if head is None else head & inside
+        return (slice(None) if head is None else np.flatnonzero(head)), pos
 
 
 class Latest:
