@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..coding import lex_order
+from ..coding import lex_order, person_days
 from ..dataset import Dataset
 from ..esf_config import (
     LONG_TERM_MONTHS,
@@ -25,6 +25,7 @@ from ..esf_config import (
     EsfIndicator,
 )
 from .engine import Context, add_months, kon_codes, months, tally_events
+from .followup import matched
 from .tidy import rows
 
 
@@ -125,7 +126,7 @@ class Coded:
 class Traits:
     """What the conditions of an indicator read, one value per participant."""
 
-    def __init__(self, ds: Dataset, dl: pd.DataFrame, who: Participants):
+    def __init__(self, ctx: Context, ds: Dataset, dl: pd.DataFrame, who: Participants):
         esf = ds.config.esf
         at_entry = who.entry
         has_exit = who.exit >= 0
@@ -155,7 +156,7 @@ class Traits:
         )
         self.reason = Coded.of(dl["avslutsorsak"], at_exit, has_exit)
         self.after = Coded.of(dl["sysselsattning_efter"], at_exit, has_exit)
-        self.follow_up = Coded.of(self._follow_up(ds, dl, who, has_exit, at_exit))
+        self.follow_up = self._follow_up(ctx, ds, dl, has_exit, at_exit)
 
     @staticmethod
     def _long_term(dl: pd.DataFrame, at_entry: np.ndarray) -> np.ndarray:
@@ -171,24 +172,15 @@ class Traits:
         return known & np.where(young, young_ago, long_ago)
 
     @staticmethod
-    def _follow_up(ds: Dataset, dl, who: Participants, has_exit, at_exit) -> np.ndarray:
-        """The 6M follow-up's sysselsättning of the exit's enrolment (None: none)."""
-        out = np.full(len(who.person), None, dtype=object)
+    def _follow_up(ctx: Context, ds: Dataset, dl, has_exit, at_exit) -> Coded:
+        """The 6M follow-up's sysselsättning of the exit's enrolment (missing: none), matched
+        as the follow-up indicators match it (``followup.matched``)."""
         if not ds.has("uppfoljningar"):
-            return out
-        fu = ds.tables["uppfoljningar"]
-        six = fu.loc[fu["tidpunkt"] == "6M", ["person", "slut", "sysselsattning"]]
-        key = pd.DataFrame(
-            {
-                "person": dl["person"].to_numpy(dtype=object)[at_exit],
-                "slut": dl["slut"].to_numpy(dtype="datetime64[s]")[at_exit],
-            }
-        )
-        six = six.assign(person=six["person"].astype(object))
-        found = key.merge(six, on=["person", "slut"], how="left")["sysselsattning"]
-        found = found.astype(object).to_numpy()
-        out[has_exit] = found[has_exit]
-        return np.where(pd.isna(out), None, out)
+            return Coded.of(np.full(len(at_exit), None, dtype=object))
+        exits = dl.iloc[at_exit]
+        mine = person_days(ctx.persons(exits["person"]), exits["slut"])
+        status = matched(ctx, ds.tables["uppfoljningar"], mine, "6M")
+        return Coded.of(status["sysselsattning"], present=has_exit)
 
 
 def counted(ind: EsfIndicator, esf, t: Traits, has_exit: np.ndarray) -> np.ndarray:
@@ -249,7 +241,7 @@ def _events(ctx: Context, ds: Dataset, chosen: list, kons: tuple[str, ...]) -> t
     esf = ds.config.esf
     dl = ds.tables["deltagare"]
     who = participants(ctx, dl)
-    traits = Traits(ds, dl, who)
+    traits = Traits(ctx, ds, dl, who)
     has_exit = who.exit >= 0
     entry_month = months(dl["start"].iloc[who.entry])
     exit_month = np.where(has_exit, months(dl["slut"].iloc[np.where(has_exit, who.exit, 0)]), 10**7)

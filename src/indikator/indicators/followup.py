@@ -33,7 +33,8 @@ def compute(ctx: Context, ds: Dataset, wanted: set[str]) -> list:
         mine = [f for f in own.values() if f.tidpunkt == code]
         if not {share, missing} & wanted and not mine:
             continue
-        status = _matched(ctx, e, fu, code)
+        ends = ctx.once("followup pairs", lambda: person_days(ctx.persons(e["person"]), e["slut"]))
+        status = matched(ctx, fu, ends, code)
         has_f = status["sysselsattning"].notna().to_numpy(dtype="float64")
         latest = ctx.once(
             f"followup {suffix}",
@@ -57,12 +58,12 @@ def compute(ctx: Context, ds: Dataset, wanted: set[str]) -> list:
     return out
 
 
-def _matched(ctx: Context, e: pd.DataFrame, fu: pd.DataFrame, code: str) -> pd.DataFrame:
-    """Per ended enrolment of ``e`` (in its order): sysselsattning and forsorjning of its
-    follow-up at tidpunkt ``code``, missing when it has none. The loader keeps one follow-up
-    per (person, slut, tidpunkt), so a pair finds at most one row: a left merge, by numbers."""
+def matched(ctx: Context, fu: pd.DataFrame, mine: np.ndarray, code: str) -> pd.DataFrame:
+    """Per ended enrolment (``mine``: its (person, slutdatum) as ``person_days``, in its
+    order): sysselsattning and forsorjning of its follow-up at tidpunkt ``code``, missing
+    when it has none. The loader keeps one follow-up per (person, slut, tidpunkt), so a pair
+    finds at most one row: a left merge, by numbers. (ESF's follow-up conditions read it too.)"""
     theirs = ctx.once("followup keys", lambda: person_days(ctx.persons(fu["person"]), fu["slut"]))
-    mine = ctx.once("followup pairs", lambda: person_days(ctx.persons(e["person"]), e["slut"]))
     at = (fu["tidpunkt"] == code).to_numpy() & (theirs >= 0)
     row = pd.Index(theirs[at]).get_indexer(mine)  # -1: no follow-up
     return pd.DataFrame(
