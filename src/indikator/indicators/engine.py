@@ -268,7 +268,7 @@ class Placement:
             width = hi - lo + 1
             size = like.n_groups * like.n_dim * n_kon * width
             # a batch's tallies are millions of records: int32 where the cells fit, half the bytes
-            where = _cells(cell, kon, n_kon, width, np.int32 if size < 2**31 else np.int64)
+            where = _cells(cell, kon, n_kon, width, _position_type(size))
             where += at
             where -= lo
             self.starts: tuple[np.ndarray, ...] = (where,)
@@ -368,6 +368,12 @@ def _within(at: np.ndarray, lo: int, hi: int) -> np.ndarray | None:
     if not len(at) or (int(at.min()) >= lo and int(at.max()) <= hi):
         return None
     return (at >= lo) & (at <= hi)
+
+
+def _position_type(size: int):
+    """The integers of positions in tally arrays of ``size`` cells: int32 where every cell
+    fits (a batch's tallies are millions of records: half the bytes), else int64."""
+    return np.int32 if size < 2**31 else np.int64
 
 
 def _cells(cell: np.ndarray, kon: np.ndarray, n_kon: int, width: int, dtype=np.int64):
@@ -578,10 +584,9 @@ def _sorted_point_runs(ctx: Context, person, grp, dim, m, n_dim: int, n_persons:
         month[at] += lo_m
         pd_ = pm >> m_bits
         who[at] = pd_ >> d_bits
-        place[at] = pd_ & ((1 << d_bits) - 1)
-        place[at] += np.asarray(grp, dtype=np.int32) * n_dim
-        place[at] *= n_kon
-        place[at] += ctx.person_kon[who[at]]
+        cell = pd_ & ((1 << d_bits) - 1)
+        cell += np.asarray(grp, dtype=np.int64) * n_dim
+        place[at] = _cells(cell, ctx.person_kon[who[at]], n_kon, 1, np.int32)
 
     for part in batches(n_own):
         rows = order[part]
@@ -782,11 +787,10 @@ class MonthPairs:
         cumulative scope's months), as (group, dimension, kön, position)."""
         shape = (ctx.n_groups, self.n_dim, len(ctx.kons), width)
         size = int(np.prod(shape))
-        dtype = np.int32 if size < 2**31 else np.int64
         sums = Sums(size, ctx.key is not None)
         for part in batches(len(self.month), BATCH):
             at, pos = self._firsts(part, length, lo, hi)
-            where = np.multiply(self.place[part][at], width, dtype=dtype)
+            where = np.multiply(self.place[part][at], width, dtype=_position_type(size))
             where += pos[at]
             where -= lo
             sums.add(where, None if ctx.key is None else ctx.key[self.who[part][at]])

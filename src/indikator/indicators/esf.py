@@ -156,7 +156,7 @@ class Traits:
         )
         self.reason = Coded.of(dl["avslutsorsak"], at_exit, has_exit)
         self.after = Coded.of(dl["sysselsattning_efter"], at_exit, has_exit)
-        self.follow_up = self._follow_up(ctx, ds, dl, has_exit, at_exit)
+        self.follow_up = self._follow_up(ctx, ds, dl, who, has_exit, at_exit)
 
     @staticmethod
     def _long_term(dl: pd.DataFrame, at_entry: np.ndarray) -> np.ndarray:
@@ -172,13 +172,12 @@ class Traits:
         return known & np.where(young, young_ago, long_ago)
 
     @staticmethod
-    def _follow_up(ctx: Context, ds: Dataset, dl, has_exit, at_exit) -> Coded:
+    def _follow_up(ctx: Context, ds: Dataset, dl, who: Participants, has_exit, at_exit) -> Coded:
         """The 6M follow-up's sysselsättning of the exit's enrolment (missing: none), matched
         as the follow-up indicators match it (``followup.matched``)."""
         if not ds.has("uppfoljningar"):
             return Coded.of(np.full(len(at_exit), None, dtype=object))
-        exits = dl.iloc[at_exit]
-        mine = person_days(ctx.persons(exits["person"]), exits["slut"])
+        mine = person_days(who.person, dl["slut"].iloc[at_exit])  # the exit is the person's
         status = matched(ctx, ds.tables["uppfoljningar"], mine, "6M")
         return Coded.of(status["sysselsattning"], present=has_exit)
 
