@@ -14,6 +14,7 @@ import itertools
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -1376,3 +1377,30 @@ def test_month_pairs_sum_keys_as_the_placed_runs_did(recs, batch):
     by_kind["ackumulerat"] = (lo, hi, cell[rows], who[rows], month[rows], np.full(len(rows), hi))
     runs = engine.Runs(3, 12, by_kind)
     assert got == _bytes(tally_runs(ctx, runs))
+
+
+def test_pyarrow_cells_parsed_as_bytes_are_the_texts_and_lines_fit_int32():
+    # The parser gives bytes (its own UTF-8 check of every cell was a seventh of its time);
+    # the header and every distinct cell come out as text, Åre and NBSP-padded cells as
+    # written, and the line numbers of a text shorter than int32's largest value are int32.
+    from indikator.reading import text
+
+    raw = "deltagare_id;ort\n1;Åre\n2;\u00a0Östersund\u00a0\n3;Åre\n".encode()
+    grid = text._csv_fast(raw, ";", 1)
+    assert grid.header == ["deltagare_id", "ort"]
+    assert all(type(h) is str for h in grid.header)
+    assert grid.lines.dtype == np.int32 and grid.lines.tolist() == [2, 3, 4]
+    ort = grid.columns[1]
+    assert ort.values.type == pa.string()
+    assert [ort.values[int(c)].as_py() for c in ort.codes] == ["Åre", "Östersund", "Åre"]
+    assert text._line_type(2**31 - 2) == "int32" and text._line_type(2**31 - 1) == "int64"
+
+
+def test_bytes_that_are_not_utf8_in_a_parsed_piece_go_to_the_exact_reader():
+    # Pieces reach the parser checked as UTF-8; were one not (a byte Windows-1252 wrote),
+    # making its cells text fails in Arrow, and the fast reader answers None – the exact
+    # reader then reads the file – instead of an Arrow error or a wrong cell.
+    from indikator.reading import text
+
+    raw = b"deltagare_id;ort\n1;\xc5re\n"
+    assert text._csv_fast(raw, ";", 1) is None
