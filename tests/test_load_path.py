@@ -1404,3 +1404,4 @@ def test_bytes_that_are_not_utf8_in_a_parsed_piece_go_to_the_exact_reader():
 
     raw = b"deltagare_id;ort\n1;\xc5re\n"
     assert text._csv_fast(raw, ";", 1) is None
+    assert text._csv_fast(b"deltagare_id;\xc5rt\n1;x\n", ";", 1) is None  # in the header too

@@ -192,7 +192,10 @@ def _csv_pieces(pieces, delimiter: str, first_line: int, size: int = 0) -> Grid 
         if header is None:
             if table.num_rows == 0:
                 return None
-            header = [_text(table.column(i)[0].as_py()) for i in range(width)]
+            try:  # bytes, as every cell: not UTF-8 after all, the exact reader says where
+                header = [table.column(i)[0].as_py().decode("utf-8") for i in range(width)]
+            except UnicodeDecodeError:
+                return None
             header_line = int(records[0]) + first_line
             table, records = table.slice(1), records[1:]
             # rows expected from the first piece's (a little more: rows are not all alike)
@@ -232,10 +235,6 @@ def _line_type(lines: int) -> str:
     int32's largest value has fewer lines), as ``schema.narrow_lines`` would make them; ten
     million activities' numbers are then written once in 40 MB, not in 80 MB and copied."""
     return "int32" if lines < np.iinfo(np.int32).max else "int64"
-
-
-def _text(cell: bytes | str) -> str:
-    return cell.decode("utf-8") if isinstance(cell, bytes) else cell
 
 
 def _whole(column: Gathered) -> Cells:
