@@ -1384,6 +1384,7 @@ def test_pyarrow_cells_parsed_as_bytes_are_the_texts_and_lines_fit_int32():
     # the header and every distinct cell come out as text, Åre and NBSP-padded cells as
     # written, and the line numbers of a text shorter than int32's largest value are int32.
     from indikator.reading import text
+    from indikator.reading.grid import line_type
 
     raw = "deltagare_id;ort\n1;Åre\n2;\u00a0Östersund\u00a0\n3;Åre\n".encode()
     grid = text._csv_fast(raw, ";", 1)
@@ -1393,7 +1394,9 @@ def test_pyarrow_cells_parsed_as_bytes_are_the_texts_and_lines_fit_int32():
     ort = grid.columns[1]
     assert ort.values.type == pa.string()
     assert [ort.values[int(c)].as_py() for c in ort.codes] == ["Åre", "Östersund", "Åre"]
-    assert text._line_type(2**31 - 2) == "int32" and text._line_type(2**31 - 1) == "int64"
+    # one rule for the reader and the typed rows (schema.narrow_lines): int32's largest
+    # value, 2**31 - 1, is the first that does not fit as a bound
+    assert line_type(2**31 - 2) == "int32" and line_type(2**31 - 1) == "int64"
 
 
 def test_bytes_that_are_not_utf8_in_a_parsed_piece_go_to_the_exact_reader():

@@ -25,6 +25,7 @@ from .ids import IdChecker, check_id
 from .parallel import in_threads
 from .problems import Problems
 from .reading import RawTable
+from .reading.grid import line_type
 from .vocabulary import KON_CODES
 
 # ---------------------------------------------------------------------------------------------
@@ -500,10 +501,9 @@ def _id_columns(values: pd.Series, ref: dt.date | IdChecker, index: pd.Index, wa
 
 
 def narrow_lines(lines: np.ndarray) -> np.ndarray:
-    """The typed rows' line numbers in int32 where they fit (any file under two billion
-    lines): the accepted tables are held through the rules and every indicator, and ten
-    million activities' line numbers in int64 were 79 MB of it."""
-    if len(lines) and lines.dtype.itemsize > 4 and lines.max() < np.iinfo(np.int32).max:
+    """The typed rows' line numbers in the reader's type (``line_type``): the accepted tables
+    are held through the rules and every indicator."""
+    if len(lines) and lines.dtype.itemsize > 4 and line_type(int(lines.max())) == "int32":
         return lines.astype(np.int32)
     return lines
 

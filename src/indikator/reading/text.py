@@ -17,7 +17,17 @@ import numpy as np
 
 from ..errors import FileError
 from ..parallel import Stopped, cores, in_threads
-from .grid import Cells, Gathered, Grid, Growing, empty_rows, encoded, grid_of, strip
+from .grid import (
+    Cells,
+    Gathered,
+    Grid,
+    Growing,
+    empty_rows,
+    encoded,
+    grid_of,
+    line_type,
+    strip,
+)
 from .headers import HEADER_SEARCH
 
 _DELIMITERS = (";", "\t", ",")
@@ -201,7 +211,7 @@ def _csv_pieces(pieces, delimiter: str, first_line: int, size: int = 0) -> Grid 
             # rows expected from the first piece's (a little more: rows are not all alike)
             rows = int(len(records) * max(size / max(len(raw) - start, 1), 1) * 1.1) + 1024
             columns = [Gathered(rows) for _ in range(width)]
-            lines = Growing(rows, _line_type(first_line + max(size, len(raw))))
+            lines = Growing(rows, line_type(first_line + max(size, len(raw))))
         lines.add(records + (line + first_line))
         line += newlines
         try:
@@ -228,13 +238,6 @@ def _csv_pieces(pieces, delimiter: str, first_line: int, size: int = 0) -> Grid 
         empty,
         np.full(n, -1, dtype="int8"),  # no quote left open: pyarrow refuses such files
     )
-
-
-def _line_type(lines: int) -> str:
-    """The line numbers' type: int32 where every line number fits (a text of fewer bytes than
-    int32's largest value has fewer lines), as ``schema.narrow_lines`` would make them; ten
-    million activities' numbers are then written once in 40 MB, not in 80 MB and copied."""
-    return "int32" if lines < np.iinfo(np.int32).max else "int64"
 
 
 def _whole(column: Gathered) -> Cells:
