@@ -413,6 +413,99 @@ def test_coverage_looked_up_as_searched(spans, asked):
     assert en.covers(person, dp, day).tolist() == en._searched(person, dp, day).tolist()
 
 
+def _per_delprojekt(en, person, day):
+    """The rule as it was written first: ``covers`` asked once per delprojekt."""
+    count = np.zeros(len(person), dtype=np.int16)
+    first = np.full(len(person), -1, dtype=np.int16)
+    for d in range(en.n_dp):
+        hit = en.covers(person, np.full(len(person), d, dtype=np.int16), day)
+        count += hit
+        first[hit & (first < 0)] = d
+    return count, first
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    runs=st.dictionaries(
+        st.tuples(st.integers(0, 3), st.integers(0, 2)),  # (person, delprojekt)
+        # each enrolment: days after the previous one's end, and its length (None: open,
+        # which only the last may be); never overlapping, as accepted enrolments
+        st.lists(st.tuples(st.integers(1, 20), st.integers(0, 30)), min_size=1, max_size=3),
+        min_size=1,
+    ),
+    open_last=st.booleans(),
+    asked=st.lists(st.tuples(st.integers(-1, 3), st.integers(-5, 150)), max_size=40),
+    searched=st.booleans(),
+    batch=st.sampled_from([3, 1 << 20]),
+)
+def test_coverage_without_delprojekt_counts_as_one_lookup_per_delprojekt(
+    runs, open_last, asked, searched, batch
+):
+    # ``covering`` (each person's enrolments, delprojekt ascending) gives what asking
+    # ``covers`` for every delprojekt gave: how many delprojekt cover the date and the first;
+    # a person with no enrolment (p1 when absent, -1: not enrolled at all) is covered nowhere
+    import indikator.rules.enrolments as enrolments
+
+    base = np.datetime64("2017-01-01")
+    spans = []
+    for (p, d), parts in runs.items():
+        at = 0
+        for i, (gap, length) in enumerate(parts):
+            start = at + gap
+            is_open = open_last and i == len(parts) - 1
+            spans.append((p, d, start, None if is_open else length))
+            at = start + length
+    dl = pd.DataFrame(
+        {
+            "person": pd.Categorical([f"p{p}" for p, *_ in spans], [f"p{i}" for i in range(4)]),
+            "delprojekt": pd.Categorical([f"d{d}" for _, d, *_ in spans], ["d0", "d1", "d2"]),
+            "start": [base + s for _, _, s, _ in spans],
+            "slut": [pd.NaT if n is None else base + s + n for _, _, s, n in spans],
+        }
+    ).astype({"start": "datetime64[s]", "slut": "datetime64[s]"})
+    old = enrolments.Enrolments.DIRECT, enrolments.Enrolments.BATCH
+    enrolments.Enrolments.DIRECT = 0 if searched else old[0]
+    enrolments.Enrolments.BATCH = batch
+    try:
+        en = enrolments.Enrolments(dl)
+        assert en.direct is not searched
+        person = np.array([p for p, _ in asked], dtype=np.int32)
+        day = np.array([d for _, d in asked], dtype=np.int64) + (base - np.datetime64("1970-01-01"))
+        day = day.astype(np.int64).astype(np.int32)
+        count, first = en.covering(person, day)
+        want_count, want_first = _per_delprojekt(en, person, day)
+    finally:
+        enrolments.Enrolments.DIRECT, enrolments.Enrolments.BATCH = old
+    assert count.tolist() == want_count.tolist()
+    assert first.tolist() == want_first.tolist()
+
+
+def test_coverage_without_delprojekt_by_hand():
+    # a: X Jan–May, Y from June (open), Z Mar–Apr; b: Y in March. On 2017-04-10 a is covered
+    # in X and Z (two: ambiguous, first X = 0); on 2017-07-01 only in Y (one, Y = 1); b on
+    # 2017-04-10 nowhere (March ended); an unknown person (-1) nowhere
+    from indikator.rules.enrolments import Enrolments
+
+    dl = pd.DataFrame(
+        {
+            "person": pd.Categorical(["a", "a", "a", "b"]),
+            "delprojekt": pd.Categorical(["X", "Y", "Z", "Y"], ["X", "Y", "Z"]),
+            "start": pd.to_datetime(["2017-01-01", "2017-06-01", "2017-03-01", "2017-03-01"]),
+            "slut": pd.to_datetime(["2017-05-31", None, "2017-04-30", "2017-03-31"]),
+        }
+    ).astype({"start": "datetime64[s]", "slut": "datetime64[s]"})
+    en = Enrolments(dl)
+    apr, jul = (
+        (np.datetime64(d) - np.datetime64("1970-01-01")).astype(int)
+        for d in ("2017-04-10", "2017-07-01")
+    )
+    count, first = en.covering(
+        np.array([0, 0, 1, -1], dtype=np.int32), np.array([apr, jul, apr, apr], dtype=np.int32)
+    )
+    assert count.tolist() == [2, 1, 0, 0]
+    assert first.tolist() == [0, 1, -1, -1]
+
+
 @settings(max_examples=200, deadline=None)
 @given(
     answers=st.lists(

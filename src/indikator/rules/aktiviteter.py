@@ -29,12 +29,7 @@ def check(rows: Rows) -> pd.DataFrame:
     same = en.covers(person, given, day)
     # without a delprojekt: in how many delprojekt does an enrolment cover the date
     rows = np.flatnonzero(~has_dp)
-    n_cover = np.zeros(len(rows), dtype=np.int16)
-    first = np.full(len(rows), -1, dtype=np.int16)
-    for d in range(en.n_dp):
-        hit = en.covers(person[rows], np.full(len(rows), d, dtype=np.int16), day[rows])
-        n_cover += hit
-        first[hit & (first < 0)] = d
+    n_cover, first = en.covering(person[rows], day[rows])
     single = np.full(len(cand), -1, dtype=np.int16)
     single[rows] = first
     outside, ambiguous = np.zeros(len(cand), dtype=bool), np.zeros(len(cand), dtype=bool)
