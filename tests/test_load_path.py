@@ -374,6 +374,18 @@ def test_coverage_searched_in_batches_as_at_once(monkeypatch):
     assert covered.tolist() == [True, False]
 
 
+def _enrolled(spans, base) -> pd.DataFrame:
+    """Accepted enrolments from (person 0-3, delprojekt 0-2, start day, length or None: open)."""
+    return pd.DataFrame(
+        {
+            "person": pd.Categorical([f"p{p}" for p, *_ in spans], [f"p{i}" for i in range(4)]),
+            "delprojekt": pd.Categorical([f"d{d}" for _, d, *_ in spans], ["d0", "d1", "d2"]),
+            "start": [base + s for _, _, s, _ in spans],
+            "slut": [pd.NaT if n is None else base + s + n for _, _, s, n in spans],
+        }
+    ).astype({"start": "datetime64[s]", "slut": "datetime64[s]"})
+
+
 @settings(max_examples=150, deadline=None)
 @given(
     spans=st.lists(
@@ -396,14 +408,7 @@ def test_coverage_looked_up_as_searched(spans, asked):
     from indikator.rules.enrolments import Enrolments
 
     base = np.datetime64("2017-01-01")
-    dl = pd.DataFrame(
-        {
-            "person": pd.Categorical([f"p{p}" for p, *_ in spans], [f"p{i}" for i in range(4)]),
-            "delprojekt": pd.Categorical([f"d{d}" for _, d, *_ in spans], ["d0", "d1", "d2"]),
-            "start": [base + s for _, _, s, _ in spans],
-            "slut": [pd.NaT if n is None else base + s + n for _, _, s, n in spans],
-        }
-    ).astype({"start": "datetime64[s]", "slut": "datetime64[s]"})
+    dl = _enrolled(spans, base)
     en = Enrolments(dl)
     assert en.direct
     person = np.array([p for p, _, _ in asked], dtype=np.int32)
@@ -455,14 +460,7 @@ def test_coverage_without_delprojekt_counts_as_one_lookup_per_delprojekt(
             is_open = open_last and i == len(parts) - 1
             spans.append((p, d, start, None if is_open else length))
             at = start + length
-    dl = pd.DataFrame(
-        {
-            "person": pd.Categorical([f"p{p}" for p, *_ in spans], [f"p{i}" for i in range(4)]),
-            "delprojekt": pd.Categorical([f"d{d}" for _, d, *_ in spans], ["d0", "d1", "d2"]),
-            "start": [base + s for _, _, s, _ in spans],
-            "slut": [pd.NaT if n is None else base + s + n for _, _, s, n in spans],
-        }
-    ).astype({"start": "datetime64[s]", "slut": "datetime64[s]"})
+    dl = _enrolled(spans, base)
     old = enrolments.Enrolments.DIRECT, enrolments.Enrolments.BATCH
     enrolments.Enrolments.DIRECT = 0 if searched else old[0]
     enrolments.Enrolments.BATCH = batch
