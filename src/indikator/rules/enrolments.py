@@ -3,6 +3,8 @@ delprojekt (or searched by binary search when there are very many)."""
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 
@@ -29,7 +31,6 @@ class Enrolments:
         # Per key (person × delprojekt): where its enrolments begin and end in the sorted
         # order, so that a date is looked up directly (``_covers``) instead of searched for.
         n_keys = len(self.persons) * self.n_dp
-        self._bounds: np.ndarray | None = None  # per person, for ``covering``
         self.direct = 0 < n_keys <= self.DIRECT and (self.key >= 0).all()
         if self.direct:
             head = np.flatnonzero(np.diff(self.key, prepend=-1) != 0)
@@ -94,9 +95,6 @@ class Enrolments:
     def _covering(self, person: np.ndarray, day: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         # Within one (person, delprojekt) enrolments never overlap, so the enrolments that
         # cover a date are one per delprojekt: counting them counts the delprojekt.
-        if self._bounds is None:  # where each person's enrolments begin in the sorted order
-            persons = np.arange(len(self.persons) + 1, dtype=np.int64)
-            self._bounds = np.searchsorted(self.key, persons * self.n_dp)
         known = (person >= 0) & (person < len(self.persons))
         p = np.where(known, person, 0).astype(np.int64)
         lo = self._bounds[p]
@@ -114,6 +112,12 @@ class Enrolments:
             k += 1
             rows = rows[n[rows] > k]
         return count, first
+
+    @functools.cached_property
+    def _bounds(self) -> np.ndarray:
+        """Where each person's enrolments begin in the sorted order (and the last one ends)."""
+        persons = np.arange(len(self.persons) + 1, dtype=np.int64)
+        return np.searchsorted(self.key, persons * self.n_dp)
 
     def _searched(self, person: np.ndarray, dp: np.ndarray, day: np.ndarray) -> np.ndarray:
         """``_covers`` by binary search over the sorted (key, start) pairs: for more keys
