@@ -16,6 +16,14 @@ alternating and ``--repeat`` times each, as separate processes (wall time and pe
   sample      indikator monthly --period 2017-05 --no-cache on the bundled sample (cold)
 and prints one table of medians and ratios against the targets of the spec, and the stages
 of one cold ``monthly`` (``--log``: seconds and peak memory per stage), written as JSON.
+
+Every measured process starts from the same state of the machine: ``--settle`` seconds
+(default 8) of rest before it. Memory that a process has just given back is cheap for the
+next one to take, memory the machine has had back for a few seconds is not (on the
+benchmark machine, a virtual machine, the host takes free memory back about two seconds after
+it is freed, and every page taken again costs a fault on the host). Back to back, the floor
+ran in the 1.2 GB that ``monthly`` had freed the moment before: 1.67-2.35 s right after it,
+2.64-2.79 s eight seconds later (same files, same code). ``--settle 0`` measures back to back.
 """
 
 from __future__ import annotations
@@ -36,6 +44,7 @@ SCALES = {"tenth": 25_000, "national": 250_000}
 ACTIVITY_INTERVAL = 6.3  # days between activities: 10 million at national scale
 PERIOD = "2018-03"  # a month in the middle of the bundled project (2016-09 .. 2019-12)
 BIN = Path(sys.executable).parent
+SETTLE = 8.0  # seconds of rest before each measured process (the module's docstring)
 
 FLOOR = """
 import sys, pyarrow as pa, pyarrow.csv as c
@@ -99,11 +108,17 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--data-root", type=Path, default=HERE / "data")
     parser.add_argument("--json", type=Path, default=HERE / "results.json")
+    parser.add_argument(
+        "--settle",
+        type=float,
+        default=SETTLE,
+        help="sekunder i vila före varje mätt körning (0: i följd)",
+    )
     args = parser.parse_args()
     scales = list(SCALES) if args.scale == "both" else [args.scale]
     results = {}
     for scale in scales:
-        results[scale] = measure(scale, args.data_root / scale, args.repeat)
+        results[scale] = measure(scale, args.data_root / scale, args.repeat, args.settle)
         print_table(scale, results[scale])
     args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False))
     print(f"skrev {args.json}")
@@ -126,7 +141,7 @@ def compiled() -> None:
         compileall.compile_dir(Path(found.stdout.strip()).parent, quiet=1)
 
 
-def measure(scale: str, data: Path, repeat: int) -> dict:
+def measure(scale: str, data: Path, repeat: int, settle: float = SETTLE) -> dict:
     generate(data, SCALES[scale])
     compiled()
     files = sorted(str(p) for p in data.glob("*.csv"))
@@ -168,6 +183,7 @@ def measure(scale: str, data: Path, repeat: int) -> dict:
     arrow_mb = 0.0
     for i in range(repeat):
         for name, cmd in commands.items():
+            time.sleep(settle)  # every process from the same state: see the module's docstring
             seconds, peak, stdout = run(cmd, env, cwd=bare if name == "sample" else None)
             times[name].append(seconds)
             rss[name].append(peak)
@@ -205,6 +221,7 @@ def measure(scale: str, data: Path, repeat: int) -> dict:
         },
         "stages": stages,
         "repeat": repeat,
+        "settle_seconds": settle,
         "period": PERIOD,
     }
 
@@ -235,7 +252,8 @@ def _met(value: float, target: str) -> bool:
 def print_table(scale: str, r: dict) -> None:
     print(
         f"\n{scale}: {sum(r['rows'].values())} rader, {r['csv_mb']} MB CSV, "
-        f"Arrow {r['arrow_mb']} MB, median av {r['repeat']}"
+        f"Arrow {r['arrow_mb']} MB, median av {r['repeat']}, "
+        f"{r.get('settle_seconds', 0):g} s vila före varje körning"
     )
     print(f"{'mätning':12} {'median s':>9} {'max RSS MB':>11}")
     for k, v in r["median_seconds"].items():

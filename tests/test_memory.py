@@ -87,3 +87,31 @@ def test_the_batch_runs_with_freed_memory_kept(cli, tmp_path, monkeypatch):
     r = cli("monthly", "--period", "2017-03", "--data", str(data), "--min-cell", "0")
     assert r.exit_code == 0, r.stderr
     assert entered == ["in", "out"]  # monthly's peak is what counts: it gives back as before
+
+
+def _after_cli_import(env: dict) -> list[str]:
+    """What a fresh Python sees once the command line is imported: whether numpy was already
+    imported (too late for the switch) and the switch's value."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import os, sys, indikator.cli; "
+        "print('numpy' in sys.modules, os.environ.get('NUMPY_MADVISE_HUGEPAGE'))"
+    )
+    clean = {k: v for k, v in os.environ.items() if k != memory.NUMPY_HUGEPAGE}
+    out = subprocess.run(
+        [sys.executable, "-c", code], env={**clean, **env}, capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr
+    return out.stdout.split()
+
+
+def test_the_command_line_asks_numpy_for_small_pages_before_importing_it():
+    # numpy reads the switch once, when it is imported: set, and numpy not yet imported
+    assert _after_cli_import({}) == ["False", "0"]
+
+
+def test_a_users_own_choice_of_pages_is_kept():
+    assert _after_cli_import({"NUMPY_MADVISE_HUGEPAGE": "1"}) == ["False", "1"]

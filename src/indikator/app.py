@@ -23,7 +23,7 @@ from .errors import EXIT_FAIL, EXIT_OK, EXIT_REJECTED, StrictError, UsageError
 from .locations import config_path, default_data_path, secret_path
 from .logs import start as start_log
 from .masking import mask
-from .memory import kept_for_reuse
+from .memory import kept_for_reuse, small_pages
 from .parallel import cores
 from .periods import Period, parse_period
 from .timings import stage
@@ -50,6 +50,7 @@ __all__ = [  # the jobs, their requests and answers, and what the command line n
     "monthly",
     "parse_period",
     "sample",
+    "small_pages",
     "start_log",
     "start_timings",
     "stop_timings",

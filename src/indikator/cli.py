@@ -21,6 +21,7 @@ from .errors import EXIT_FAIL, EXIT_INTERRUPTED, EXIT_OK, IndikatorError, descri
 from .output import FORMATS
 
 log = logging.getLogger("indikator")
+app.small_pages()  # before any job imports numpy (``memory.small_pages``)
 cli_text.install()  # click's own words (usage, help headings, its errors) in Swedish
 
 
