@@ -36,6 +36,17 @@ def _batch(out: Path, *extra: str) -> subprocess.Popen:
     )
 
 
+def _writing(proc: subprocess.Popen, out: Path, within: float = 120.0) -> None:
+    """Wait until the run writes its new generation (the hidden ``.korning-*`` folder that
+    becomes ``korning-*`` when complete): a point inside the run whatever the machine's
+    speed (a fixed sleep let a fast machine finish the whole batch first)."""
+    deadline = time.monotonic() + within
+    while not any(p.name.startswith(".korning-") for p in out.iterdir()):
+        assert proc.poll() is None, "the batch ended before it wrote anything"
+        assert time.monotonic() < deadline, "the batch never began writing"
+        time.sleep(0.005)
+
+
 def test_a_second_batch_on_the_same_folder_stops_with_a_clear_message(cli, tmp_path):
     out = tmp_path / "out"
     with locked(out):  # as if another batch were running
@@ -55,7 +66,7 @@ def test_sigterm_and_sigint_leave_the_previous_run_intact(cli, tmp_path):
     files = sorted(p.name for p in (out / before).iterdir())
     for sig in (signal.SIGTERM, signal.SIGINT):
         proc = _batch(out)
-        time.sleep(3.0)  # well inside the run (a full batch on the sample takes many seconds)
+        _writing(proc, out)  # inside the run: its new folder half written
         proc.send_signal(sig)
         _, err = proc.communicate(timeout=60)
         assert proc.returncode == 130, err
