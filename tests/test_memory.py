@@ -1,5 +1,10 @@
 """Freed memory: given back between the large steps of a load, kept for reuse in the batch
-(``memory.kept_for_reuse``), and the defaults again after it, also when the job fails."""
+(``memory.kept_for_reuse``), and the defaults again after it, also when the job fails; the
+command line's small pages (``memory.small_pages``)."""
+
+import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -92,10 +97,6 @@ def test_the_batch_runs_with_freed_memory_kept(cli, tmp_path, monkeypatch):
 def _after_cli_import(env: dict) -> list[str]:
     """What a fresh Python sees once the command line is imported: whether numpy was already
     imported (too late for the switch) and the switch's value."""
-    import os
-    import subprocess
-    import sys
-
     code = (
         "import os, sys, indikator.cli; "
         "print('numpy' in sys.modules, os.environ.get('NUMPY_MADVISE_HUGEPAGE'))"
