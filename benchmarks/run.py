@@ -184,6 +184,7 @@ def measure(scale: str, data: Path, repeat: int, settle: float = SETTLE) -> dict
     own_env = {"floor_sys": {"ARROW_DEFAULT_MEMORY_POOL": "system"}}  # read at pyarrow's import
     bare = Path(tempfile.mkdtemp(prefix="indikator-bench-bare-"))
     run(monthly, env)  # fills the cache for "repeated"
+    time.sleep(settle)  # the stages of a monthly measured from the same rest as the others
     stages = stage_table(monthly, env)
     times: dict[str, list[float]] = {k: [] for k in commands}
     rss: dict[str, list[float]] = {k: [] for k in commands}
