@@ -1152,12 +1152,27 @@ def test_blank_cells_and_used_persons_per_category_are_per_row(cells, unused, ki
 )
 def test_day_numbers_are_numpys(stamps):
     """Day numbers by integer division are numpy's ``datetime64[D]``: before 1970 (floored,
-    not truncated), with a time of day, and NaT as NaT's integer."""
+    not truncated), with a time of day, and NaT as NaT's integer; in int32 the same numbers
+    (every day of years 1900-2200 fits) and NaT as int32's smallest."""
     from indikator.rules.common import days
 
     dates = pd.Series(pd.to_datetime(stamps, errors="coerce"), dtype="datetime64[s]")
     expected = dates.to_numpy(dtype="datetime64[s]").astype("datetime64[D]").astype("int64")
     assert days(dates).tolist() == expected.tolist()
+    narrow = np.where(np.isnat(dates.to_numpy()), np.iinfo(np.int32).min, expected)
+    assert days(dates, np.int32).dtype == np.int32
+    assert days(dates, np.int32).tolist() == narrow.tolist()
+
+
+def test_day_numbers_of_many_dates_in_batches(monkeypatch):
+    # a batch at a time: every batch's rows land in their own place (batches of 3 rows)
+    from indikator.rules import common
+
+    monkeypatch.setattr(common, "batches", lambda n: [slice(a, a + 3) for a in range(0, n, 3)])
+    dates = pd.Series(pd.to_datetime(["1969-12-31", None, "1970-01-02", "2018-03-01"] * 2))
+    # 1969-12-31 is day -1, 1970-01-02 day 1, 2018-03-01 day 17591; NaT: int32's smallest
+    nat = np.iinfo(np.int32).min
+    assert common.days(dates, np.int32).tolist() == [-1, nat, 1, 17591] * 2
 
 
 _DAY = 86_400
@@ -1499,3 +1514,41 @@ def test_bytes_that_are_not_utf8_in_a_parsed_piece_go_to_the_exact_reader():
     raw = b"deltagare_id;ort\n1;\xc5re\n"
     assert text._csv_fast(raw, ";", 1) is None
     assert text._csv_fast(b"deltagare_id;\xc5rt\n1;x\n", ";", 1) is None  # in the header too
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.none(), st.dates(dt.date(1900, 1, 1), dt.date(2200, 12, 31))), max_size=20
+    ),
+    st.dates(dt.date(2000, 1, 1), dt.date(2100, 12, 31)),
+)
+def test_latest_date_from_the_largest_is_the_filtered_ones_largest(dates, today):
+    """The dataset's latest date not in the future, taken from a column's largest date (and
+    filtered only when that one lies ahead), is the largest of the dates up to today kept
+    the plain way: missing dates never count, a column of only future or missing dates
+    gives nothing."""
+    from indikator.dataset import _latest_in
+
+    column = np.array([np.datetime64("NaT") if d is None else d for d in dates], "datetime64[s]")
+    kept = [d for d in dates if d is not None and d <= today]
+    assert _latest_in(column, today) == (max(kept) if kept else None)
+
+
+def test_latest_date_by_hand():
+    from indikator.dataset import _latest
+
+    # deltagare's latest start is 2017-06-01 and its open end (NaT) does not count;
+    # aktiviteter's 2031 date is in the future: its latest is 2017-06-10, the dataset's
+    tables = {
+        "deltagare": pd.DataFrame(
+            {
+                "start": pd.to_datetime(["2017-01-01", "2017-06-01"]),
+                "slut": pd.to_datetime(["2017-03-31", None]),
+            }
+        ),
+        "aktiviteter": pd.DataFrame({"datum": pd.to_datetime(["2031-01-01", "2017-06-10"])}),
+    }
+    assert _latest(tables, dt.date(2026, 12, 6)) == dt.date(2017, 6, 10)
+    # with today before 2017-06-10, that one is in the future too: deltagare's 2017-06-01
+    assert _latest(tables, dt.date(2017, 6, 9)) == dt.date(2017, 6, 1)

@@ -196,6 +196,15 @@ def test_record_keys_of_every_column_form_are_the_documented_hash(ids, form, at_
         assert record_keys(column, secret_bytes, "remisser").tolist() == expected
 
 
+def test_record_keys_of_ids_that_are_not_text_are_their_texts_keys():
+    # ids read as numbers (an Excel column of remiss numbers) are keyed by their text as
+    # ``str`` writes it, also beside strings: the fast path for all-text ids is not taken
+    secret_bytes = b"k" * 64
+    for column in ([7, 12, 7], pd.Series([7, "K1", 7], dtype=object), pd.Series([7.5, 1.0])):
+        expected = [_documented_key(str(i), secret_bytes, "remisser") for i in column]
+        assert record_keys(column, secret_bytes, "remisser").tolist() == expected
+
+
 # --------------------------------------------------------------------------------------------
 # A register of ~200 participants where today's batch leaks
 

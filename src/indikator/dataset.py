@@ -25,7 +25,7 @@ from .problems import FileCount, Problems
 from .reading import RawTable, missing_export, read_table, scan_folder
 from .rules import RULES, century, consistency, copies
 from .rules.causes import Rejected
-from .rules.common import Rows
+from .rules.common import NAT, Rows
 from .rules.deltagare import persons
 from .schema import EXPORTS, aliases, blank, codebooks, validate_table
 from .secret import read_secret, record_keys
@@ -334,9 +334,23 @@ def _latest(tables: dict[str, pd.DataFrame], today: dt.date) -> dt.date | None:
     for df in tables.values():
         for c in ("start", "slut", "datum"):
             if c in df.columns:
-                d = df[c].to_numpy(dtype="datetime64[s]")
-                d = d[~np.isnat(d) & (d <= np.datetime64(today))]
-                if len(d):
-                    top = pd.Timestamp(d.max()).date()
+                top = _latest_in(df[c].to_numpy(dtype="datetime64[s]"), today)
+                if top is not None:
                     latest = top if latest is None else max(latest, top)
     return latest
+
+
+def _latest_in(dates: np.ndarray, today: dt.date) -> dt.date | None:
+    """``_latest`` of one column. Its largest date answers when it is not in the future (the
+    usual case): one pass, where keeping the dates up to today was a filtered copy of ten
+    million activity dates (0.1-0.35 s, alone on the main thread). Missing dates (NaT) are
+    numpy's smallest integer: the largest only when every date is missing."""
+    seconds = dates.view("int64")
+    if not len(seconds):
+        return None
+    limit = np.datetime64(today, "s").astype("int64")
+    top = seconds.max()
+    if top > limit:  # some date lies in the future: the largest of the others
+        past = seconds[seconds <= limit]
+        top = past.max() if len(past) else NAT
+    return None if top == NAT else pd.Timestamp(int(top), unit="s").date()

@@ -189,10 +189,12 @@ def _cells(cells: Cells, keep: np.ndarray) -> pd.Series:
 def _row_keys(columns: list[Cells], keep: np.ndarray) -> np.ndarray:
     """One integer per row, equal exactly when every cell of the rows is equal (every column
     of the file, also those the tool does not read): the columns' codes combined."""
-    n = int(keep.sum())
-    key = np.zeros(n, dtype="int64")
-    bound = 1  # every key is below it: the product of the widths so far (no pass to find out)
-    for col in columns:
+    if not columns:
+        return np.zeros(int(keep.sum()), dtype="int64")
+    # the first column's codes are the keys so far: no array of zeros multiplied and added to
+    key = columns[0].filter(keep).codes.astype("int64")
+    bound = max(len(columns[0].values), 1)  # every key is below it: the widths' product so far
+    for col in columns[1:]:
         codes = col.filter(keep).codes
         width = max(len(col.values), 1)
         if bound > (2**62) // width:

@@ -23,7 +23,7 @@ def check(rows: Rows) -> pd.DataFrame:
     en = Enrolments(dl)
     # ten million rows: the narrowest integers that hold the codes, no int64 copies
     person = en.person_codes(cand["person"], np.int32)
-    day = days(cand["datum"]).astype(np.int32)
+    day = days(cand["datum"], np.int32)
     given = cand["delprojekt"].cat.codes.to_numpy()
     has_dp = given >= 0
     same = en.covers(person, given, day)
