@@ -447,6 +447,72 @@ def test_an_export_judged_beside_the_others_loads_as_one_after_the_other(sample,
     assert pickle.dumps(together) == pickle.dumps(alone)
 
 
+def test_the_file_read_beside_is_checked_there_after_deltagare_and_its_rule(monkeypatch):
+    # The largest file is read and its cells checked in the second thread; its check waits
+    # for deltagare's, which fixes the century of ten-digit ids. deltagare's rule runs here
+    # as soon as its cells are checked, before the next file is read; the equality with one
+    # file after the other (problems in the same order) is the test above.
+    import indikator.dataset as dataset
+    from indikator.rules import RULES
+
+    events, here = [], threading.get_ident()
+    real_validate, real_read, real_rule = (
+        dataset.validate_table,
+        dataset.read_table,
+        RULES["deltagare"],
+    )
+
+    def validate(raw, *args):
+        events.append(("check", raw.export, threading.get_ident() == here))
+        return real_validate(raw, *args)
+
+    def read(path, export, *args):
+        events.append(("read", export, threading.get_ident() == here))
+        return real_read(path, export, *args)
+
+    def rule(rows):
+        events.append(("rule", "deltagare", threading.get_ident() == here))
+        return real_rule(rows)
+
+    monkeypatch.setattr(dataset, "validate_table", validate)
+    monkeypatch.setattr(dataset, "read_table", read)
+    monkeypatch.setitem(RULES, "deltagare", rule)
+    monkeypatch.setattr(dataset, "cores", lambda: 2)
+    monkeypatch.setattr(dataset, "BESIDE_BYTES", 0)
+    load_dataset(SAMPLES / "vagknuten", load_config())
+    beside = [(what, export) for what, export, on_here in events if not on_here]
+    assert beside == [("read", "aktiviteter"), ("check", "aktiviteter")]
+    mine = [(what, export) for what, export, on_here in events if on_here]
+    assert mine[:4] == [
+        ("read", "deltagare"),
+        ("check", "deltagare"),
+        ("rule", "deltagare"),
+        ("read", "matningar"),
+    ]
+    assert events.index(("check", "aktiviteter", False)) > events.index(
+        ("check", "deltagare", True)
+    )
+
+
+def test_the_id_checker_asked_from_two_threads_gives_each_its_own_verdicts():
+    # Two exports' ids checked at once (the largest file beside the others), overlapping:
+    # each gets the verdicts it gets alone, and every id is checked once.
+    import datetime as dt
+
+    from indikator.ids import IdChecker
+
+    first = pd.Series([f"19800101-{i:04d}" for i in range(0, 3000)] + ["x", "19801301-0000"])
+    second = pd.Series([f"19800101-{i:04d}" for i in range(1500, 4500)] + ["19800101-0001"])
+    alone = [IdChecker(dt.date(2018, 1, 1))(v) for v in (first, second)]
+    shared = IdChecker(dt.date(2018, 1, 1))
+    for _ in range(5):
+        got = in_threads([lambda v=v: shared(v) for v in (first, second)], 2)
+        for (codes, table), (codes_alone, table_alone) in zip(got, alone, strict=True):
+            assert (codes == codes_alone).all()
+            pd.testing.assert_frame_equal(table, table_alone)
+    assert len(shared.seen) == len(shared.table) == 4502  # 4 500 ids, "x", the 13th month
+
+
 def _broken(folder: Path, exports: list[str]) -> Path:
     """FULL_WORLD with a column written twice in each of ``exports``: a file error."""
     files = dict(FULL_WORLD)

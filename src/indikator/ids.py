@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 
 import numpy as np
 import pandas as pd
@@ -243,18 +244,25 @@ def short_form(value: str) -> bool:
 
 class IdChecker:
     """``check_unique_ids`` with a memory: the same ids recur in every export of a dataset,
-    so each distinct value is checked once per dataset, not once per file."""
+    so each distinct value is checked once per dataset, not once per file. Two exports may be
+    checked at once (the largest in a second thread): one asks it at a time."""
 
     def __init__(self, ref: dt.date):
         self.ref = ref
         self.seen = pd.Index([], dtype="str")  # every value checked so far, in table order
         self.table = _result([], [], [], [])
+        self.lock = threading.Lock()
 
     def __call__(self, values: pd.Series) -> tuple[np.ndarray, pd.DataFrame]:
         """(row -> distinct value code, -1 where missing; the verdicts of the distinct values).
         The distinct values stay Arrow strings and are looked up in Arrow (``positions``):
-        only the values not seen before become Python strings, to be checked."""
+        only the values not seen before become Python strings, to be checked. The verdicts
+        are the values' own, whichever export was checked first."""
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        with self.lock:
+            return codes, self._verdicts(uniques)
+
+    def _verdicts(self, uniques) -> pd.DataFrame:
         u = _strings(uniques)  # distinct already
         rows = positions(u, self.seen) if len(self.seen) else np.full(len(u), -1, np.int64)
         new = rows < 0
@@ -263,7 +271,7 @@ class IdChecker:
             rows[new] = len(self.seen) + np.arange(int(new.sum()))  # appended in this order
             self.seen = self.seen.append(u[new])
             self.table = pd.concat([self.table, fresh], ignore_index=True)
-        return codes, self.table.iloc[rows].reset_index(drop=True)
+        return self.table.iloc[rows].reset_index(drop=True)
 
 
 def _strings(uniques) -> pd.Index:
