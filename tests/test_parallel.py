@@ -513,6 +513,35 @@ def test_the_id_checker_asked_from_two_threads_gives_each_its_own_verdicts():
     assert len(shared.seen) == len(shared.table) == 4502  # 4 500 ids, "x", the 13th month
 
 
+@pytest.mark.parametrize("big", ["aktiviteter", "matningar"])
+def test_dataset_wide_warnings_are_listed_last_wherever_they_were_checked(big, monkeypatch):
+    # The dataset-wide warnings (``consistency``: made many here, 361 mass endings and 93 late
+    # answers in the bundled sample) are listed after every export's rules whichever export
+    # is judged beside, as when every export is judged here one after the other.
+    import pickle
+
+    import indikator.dataset as dataset
+    from indikator.rules import consistency
+
+    monkeypatch.setattr(consistency, "MASS_END", 2)
+    monkeypatch.setattr(consistency, "LATE_ANSWER_DAYS", 0)
+    largest = dataset._largest
+    monkeypatch.setattr(
+        dataset, "_largest", lambda sizes, least: largest({**sizes, big: 1 << 40}, least)
+    )
+    monkeypatch.setattr(dataset, "cores", lambda: 2)
+    loaded = {}
+    for rows in (1 << 62, 0):
+        monkeypatch.setattr(dataset, "JUDGED_BESIDE_ROWS", rows)
+        loaded[rows] = load_dataset(SAMPLES / "mia", load_config(), secret=b"hemlig" * 11)
+    alone, together = loaded[1 << 62], loaded[0]
+    kinds = alone.problems["kod"].value_counts()
+    assert kinds["helhet_massavslut"] == 361 and kinds["helhet_sena_svar"] == 93
+    assert alone.problems["kod"].iat[-1].startswith("helhet_")  # after the rules' problems
+    pd.testing.assert_frame_equal(together.problems, alone.problems)
+    assert pickle.dumps(together) == pickle.dumps(alone)
+
+
 def _broken(folder: Path, exports: list[str]) -> Path:
     """FULL_WORLD with a column written twice in each of ``exports``: a file error."""
     files = dict(FULL_WORLD)
