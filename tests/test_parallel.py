@@ -401,6 +401,19 @@ def test_a_file_read_beside_the_others_loads_as_one_after_the_other(sample, monk
     assert pickle.dumps(together) == pickle.dumps(alone)
 
 
+def _largest_is(big: str, monkeypatch) -> None:
+    """``big`` counts as the dataset's largest export (when it has one) wherever the load
+    picks the export for its second thread."""
+    import indikator.dataset as dataset
+
+    largest = dataset._largest
+    monkeypatch.setattr(
+        dataset,
+        "_largest",
+        lambda sizes, least: largest({**sizes, big: 1 << 40} if big in sizes else sizes, least),
+    )
+
+
 @pytest.mark.parametrize(
     ("sample", "big"),
     [("vagknuten", "aktiviteter"), ("esfplus", "aktiviteter"), ("vagknuten", "remisser")],
@@ -415,12 +428,7 @@ def test_an_export_judged_beside_the_others_loads_as_one_after_the_other(sample,
     import indikator.dataset as dataset
     from indikator.rules import RULES
 
-    largest = dataset._largest
-    monkeypatch.setattr(  # remisser as the largest: a register of referrals, say
-        dataset,
-        "_largest",
-        lambda sizes, least: largest({**sizes, big: 1 << 40} if big in sizes else sizes, least),
-    )
+    _largest_is(big, monkeypatch)  # remisser as the largest: a register of referrals, say
 
     judges, real = {}, dict(RULES)
     for export, rule in real.items():
@@ -514,7 +522,7 @@ def test_the_id_checker_asked_from_two_threads_gives_each_its_own_verdicts():
 
 
 @pytest.mark.parametrize("big", ["aktiviteter", "matningar"])
-def test_dataset_wide_warnings_are_listed_last_wherever_they_were_checked(big, monkeypatch):
+def test_dataset_wide_warnings_are_listed_last_whichever_export_is_judged_beside(big, monkeypatch):
     # The dataset-wide warnings (``consistency``: made many here, 361 mass endings and 93 late
     # answers in the bundled sample) are listed after every export's rules whichever export
     # is judged beside, as when every export is judged here one after the other.
@@ -525,10 +533,7 @@ def test_dataset_wide_warnings_are_listed_last_wherever_they_were_checked(big, m
 
     monkeypatch.setattr(consistency, "MASS_END", 2)
     monkeypatch.setattr(consistency, "LATE_ANSWER_DAYS", 0)
-    largest = dataset._largest
-    monkeypatch.setattr(
-        dataset, "_largest", lambda sizes, least: largest({**sizes, big: 1 << 40}, least)
-    )
+    _largest_is(big, monkeypatch)
     monkeypatch.setattr(dataset, "cores", lambda: 2)
     loaded = {}
     for rows in (1 << 62, 0):
