@@ -136,17 +136,23 @@ def test_small_families_beside_the_large_give_the_table_one_by_one(tmp_path, mon
     assert len(one) > 1000 and one["varde"].notna().any()
     lanes, real = [], indicators._in_turn
 
-    def turn(calls, keys):  # keys: (family, part)
-        lanes.append(([family for family, _ in keys], threading.get_ident()))
+    def turn(calls, keys):  # keys: (family, part); a call's ids are _family's fourth argument
+        lanes.append(([(f, sorted(calls[(f, n)].args[3])) for f, n in keys], threading.get_ident()))
         return real(calls, keys)
 
     monkeypatch.setattr(indicators, "_in_turn", turn)
     ds = load_dataset(data, config, secret=secret)
     beside = exact_figures(ds, periods, keyed=keyed, small_beside=True)
     pd.testing.assert_frame_equal(beside, one)
-    large = [f for f in FAMILIES if f in LARGE]  # each lane in the families' order
-    small = [f for f in FAMILIES if f not in LARGE]
-    assert sorted(families for families, _ in lanes) == sorted([large, small])
+    # each lane in the families' order; activities' light part (no insatstyp axis) last in
+    # the small families' lane, its part by insatstyp in the large families'
+    large = [f for f in FAMILIES if f in LARGE]
+    small = [f for f in FAMILIES if f not in LARGE] + ["activities"]
+    lane = {families[0][0] in LARGE: families for families, _ in lanes}  # True: the large
+    assert len(lanes) == 2 and [f for f, _ in lane[True]] == large
+    assert ("activities", ["insats"]) in lane[True]
+    assert [f for f, _ in lane[False]] == small
+    assert lane[False][-1] == ("activities", ["deltagartimmar", "fatt_insats"])
     threads = {t for _, t in lanes}
     assert len(threads) == 2 and threading.get_ident() not in threads
     if keyed:  # the cell-key method's two passes, family by family, the same way
@@ -184,6 +190,10 @@ def test_a_family_is_computed_in_its_parts_only_side_by_side():
     act = FAMILIES["activities"]
     every = {"insats", "fatt_insats", "deltagartimmar"}
     assert _apart(act, every, 1) == [every]
+    # monthly's two lanes: the light part apart from the rest on one thread of figures too
+    light = [{"insats"}, {"fatt_insats", "deltagartimmar"}]
+    assert _apart(act, every, 1, small_beside=True) == light
+    assert act.LIGHT in act.PARTS  # a light part is one of the family's parts
     assert _apart(act, every, 2) == [{"insats"}, {"fatt_insats", "deltagartimmar"}]
     assert _apart(act, {"deltagartimmar"}, 2) == [{"deltagartimmar"}]
     assert _apart(act, {"insats", "nytt_id"}, 2) == [{"insats"}, {"nytt_id"}]  # the rest last

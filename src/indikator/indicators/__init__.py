@@ -52,7 +52,9 @@ LONGEST_FIRST = [
 # The families over the large exports (ten million activities, three million answers): each
 # holds 250-400 MB of temporaries at national scale. With ``small_beside`` they are computed
 # one after the other while the small families (hundreds of thousands of enrolments, each under
-# 100 MB) are computed beside them: the time of two cores, the peak of one large family.
+# 100 MB) are computed beside them: the time of two cores, the peak of one large family. A
+# large family's ``LIGHT`` part (one that holds a batch of rows at a time) goes last beside
+# them, so that the two threads end together.
 LARGE = ("instrument", "activities", "esf")
 
 
@@ -156,19 +158,22 @@ def _exact(
     wanted_set = set(wanted)
     parts: dict[str, list[list[pd.DataFrame]]] = {}
     calls: dict[tuple[str, int], Callable[[], list[list[pd.DataFrame]]]] = {}
+    light: list[tuple[str, int]] = []  # large families' light parts
     for name, family in FAMILIES.items():
         ids = {i for i in wanted_set if catalog[i].family == name}
         absent = {i for i in ids if not _has_data(ds, catalog[i])}
         empty = [missing(ctx, i, catalog[i].kons) for i in sorted(absent)]
         parts[name] = [list(empty) for _ in passes]
-        apart = _apart(family, ids - absent, threads)
+        apart = _apart(family, ids - absent, threads, small_beside)
         own = _Own(len(apart)) if len(passes) > 1 else None  # one pass: all of it kept
         for n, some in enumerate(apart):
             calls[(name, n)] = functools.partial(_family, family, contexts, ds, some, own)
+            if name in LARGE and some <= getattr(family, "LIGHT", set()):
+                light.append((name, n))
     keys = list(calls)  # one thread: the families' order, whose peak memory monthly is held to
     if small_beside and threads <= 1:
-        large = [k for k in keys if k[0] in LARGE]
-        small = [k for k in keys if k[0] not in LARGE]
+        large = [k for k in keys if k[0] in LARGE and k not in light]
+        small = [k for k in keys if k[0] not in LARGE] + light
         lanes = in_threads([functools.partial(_in_turn, calls, ks) for ks in (large, small)], 2)
         keys, done = large + small, lanes[0] + lanes[1]
     else:
@@ -205,12 +210,12 @@ def _in_turn(calls: dict, keys: list) -> list:
     return [calls[k]() for k in keys]
 
 
-def _apart(family, ids: set[str], threads: int) -> list[set[str]]:
-    """The calls a family's ``ids`` are computed in: one, or with more than one thread, its
-    ``PARTS`` (and one for the rest)."""
+def _apart(family, ids: set[str], threads: int, small_beside: bool = False) -> list[set[str]]:
+    """The calls a family's ``ids`` are computed in: one, or with more than one thread (or the
+    small families beside the large), its ``PARTS`` (and one for the rest)."""
     if not ids:
         return []
-    if threads <= 1 or not hasattr(family, "PARTS"):
+    if (threads <= 1 and not small_beside) or not hasattr(family, "PARTS"):
         return [ids]
     out = [ids & part for part in family.PARTS if ids & part]
     rest = ids - set().union(*family.PARTS)
