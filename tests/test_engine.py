@@ -211,3 +211,44 @@ def test_blocks_of_many_periods_are_each_period_taken_alone(picks, groups, kons)
     assert got.shape == (len(keys), len(groups), 2, len(kons))
     for block, (period, scope) in zip(got, keys, strict=True):
         assert np.array_equal(block, tally.get(period, scope)[groups][:, :, kons])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    codes=st.lists(st.integers(0, 3), max_size=40),
+    chunks=st.integers(1, 4),
+    data=st.data(),
+)
+def test_rows_taken_by_arrow_are_pandas_iloc(codes, chunks, data):
+    """``tidy.take_rows``: the tidy table's rows in a new order (text columns of several
+    Arrow chunks, as a concat of the families' frames gives them; floats with NaN) are
+    ``iloc`` with a fresh index: the same values, dtypes and columns."""
+    import pandas as pd
+
+    from indikator.indicators.tidy import take_rows, texts
+
+    n = len(codes)
+    words = ["TOTALT", "2017-05", "ackumulerat", "ökad_makt"]
+    step = max(n // chunks, 1)
+    frames = [
+        pd.DataFrame(
+            {
+                "label": texts(words, np.asarray(codes[i : i + step], dtype=np.int64)),
+                "varde": [np.nan if c == 0 else c / 3 for c in codes[i : i + step]],
+            }
+        )
+        for i in range(0, n, step)
+    ]
+    df = pd.concat(frames, ignore_index=True) if frames else _empty_frame()
+    at = np.asarray(data.draw(st.lists(st.integers(0, max(n - 1, 0)), max_size=2 * n)))
+    at = at[: len(at) if n else 0].astype(np.int64)
+    got = take_rows(df, at)
+    pd.testing.assert_frame_equal(got, df.iloc[at].reset_index(drop=True))
+
+
+def _empty_frame():
+    import pandas as pd
+
+    from indikator.indicators.tidy import texts
+
+    return pd.DataFrame({"label": texts(["x"], np.zeros(0, dtype=np.int64)), "varde": []})

@@ -230,7 +230,7 @@ def test_families_side_by_side_give_the_table_one_by_one(tmp_path, monkeypatch):
 @pytest.mark.parametrize("threads", [1, 2])
 def test_both_passes_family_by_family_give_the_two_tables(tmp_path, monkeypatch, threads):
     # exact_and_keyed runs each family's keyed pass right after its exact pass: the same two
-    # tables as two whole passes; the work the passes share (the activities' runs) is built
+    # tables as two whole passes (ordered by one sort); the work the passes share (the activities' runs) is built
     # once, not once per pass; and when the families are done only the work other families
     # use too (the enrolment runs, the exits, the label columns) is left in the dataset's memo
     import indikator.indicators as indicators
@@ -246,7 +246,10 @@ def test_both_passes_family_by_family_give_the_two_tables(tmp_path, monkeypatch,
     monkeypatch.setattr(activities, "person_runs", lambda *a: built.append(a[-1]) or real(*a))
     owns, own = [], indicators._Own
     monkeypatch.setattr(indicators, "_Own", lambda parts: owns.append(own(parts)) or owns[-1])
+    sorts, order_index = [], indicators.order_index
+    monkeypatch.setattr(indicators, "order_index", lambda *a: sorts.append(1) or order_index(*a))
     exact, keyed = exact_and_keyed(ds[1], periods, threads=threads)
+    assert len(sorts) == 1  # the passes have the same rows: one sort orders both
     pd.testing.assert_frame_equal(exact, want[0])
     pd.testing.assert_frame_equal(keyed, want[1])
     assert sorted(built) == [1, len(config.code_list("insatstyp"))]  # fått insats, insatstyp
@@ -290,11 +293,13 @@ def test_a_second_process_does_the_work():
 def test_work_not_begun_is_taken_back():
     with aside(True) as helper:
         helper.submit(time.sleep, 2)  # keeps the second process busy
-        # the executor hands at most two more calls ahead to the process; the rest wait here
+        # the jobs wait here until the second process has ended the one before
         jobs = [helper.submit(os.getpid) for _ in range(5)]
-        jobs[-1].take_back()
-        assert jobs[-1].future is None and jobs[-1].result() == os.getpid()
-        assert jobs[0].result() != os.getpid()  # begun there: not taken
+        assert jobs[0].take_back() and jobs[-1].take_back()
+        assert jobs[-1].here and jobs[-1].result() == os.getpid()
+        assert jobs[0].result() == os.getpid()
+        assert jobs[1].result() != os.getpid()  # handed over after the sleep, done there
+        assert not jobs[1].take_back()  # done there: not taken
 
 
 @two_cores
@@ -302,7 +307,7 @@ def test_a_second_process_that_dies_leaves_its_work_here():
     with aside(True) as helper:
         assert helper.submit(_dies_elsewhere, os.getpid()).result() == "här"
         later = helper.submit(os.getpid)  # the broken pool is not used again
-        assert helper.pool is None and later.result() == os.getpid()
+        assert later.result() == os.getpid() and helper.pool is None
 
 
 def _cells(path) -> list:
@@ -324,7 +329,7 @@ def test_a_second_process_that_cannot_start_leaves_the_work_here(monkeypatch):
 
         monkeypatch.setattr(helper.pool, "submit", refused)
         job = helper.submit(os.getpid)
-        assert helper.pool is None and job.result() == os.getpid()
+        assert job.result() == os.getpid() and helper.pool is None
 
 
 @two_cores
@@ -658,13 +663,29 @@ def test_finish_takes_over_the_work_not_begun_from_the_last():
         busy.result()
     keys, pid = [k for k, _ in done], dict(done)
     assert sorted(keys) == sorted(jobs) and keys[0] == "here" and pid["here"] == os.getpid()
-    there = [f"there{i}" for i in range(5)]
-    taken = [k for k in keys[1:] if pid[k] == os.getpid()]
-    # at most two calls go ahead to the process (done there, in order); the others wait and
-    # are taken over here, the last first, before anything is waited for
-    assert 3 <= len(taken) <= 4
-    assert keys[1 : 1 + len(taken)] == taken == there[::-1][: len(taken)]
-    assert all(pid[k] != os.getpid() for k in there[: 5 - len(taken)])
+    # nothing goes ahead to the process while it is busy: every job it has not begun is
+    # taken over here, the last first, and nothing is waited for
+    assert keys[1:] == [f"there{i}" for i in range(5)][::-1]
+    assert all(pid[k] == os.getpid() for k in keys)
+
+
+@two_cores
+def test_the_second_process_is_handed_one_job_at_a_time_in_order():
+    """While it works on one job the others wait here (``Job.queue``), handed over in the
+    order given as it ends each; the results are the calls' own."""
+    with aside(True) as helper:
+        busy = helper.submit(time.sleep, 1.0)
+        jobs = [helper.submit(_pid_and_time) for _ in range(3)]
+        time.sleep(0.3)
+        assert busy.future is not None and busy.queue is None  # handed over, begun
+        assert all(j.queue is helper and j.future is None for j in jobs)  # waiting here
+        results = [j.result() for j in jobs]
+    assert all(pid != os.getpid() for pid, _ in results)
+    assert [t for _, t in results] == sorted(t for _, t in results)
+
+
+def _pid_and_time() -> tuple[int, float]:
+    return os.getpid(), time.time()
 
 
 class _Teardown:

@@ -22,7 +22,7 @@ from ..timings import stage
 from ..vocabulary import KON, TIDY_COLUMNS, TOTALT
 from . import activities, esf, flow, followup, instrument, organisation, outcomes, referrals
 from .engine import Context, kon_codes
-from .tidy import missing
+from .tidy import missing, take_rows
 
 # The families in the order the tidy table lists them (and ``order`` keeps within a cell).
 FAMILIES = {
@@ -183,12 +183,16 @@ def _exact(
     for key, computed in zip(keys, done, strict=True):
         for table, more in zip(parts[key[0]], computed, strict=True):
             table += more
-    out = []
+    tables = []
     for p in range(len(passes)):
         every = [t for name in FAMILIES for t in parts[name][p]]  # the families' order
         table = pd.concat(every, ignore_index=True) if every else pd.DataFrame(columns=TIDY_COLUMNS)
-        out.append(order(table, ds, ctx, wanted))
-    return out
+        tables.append(table)
+    # every pass has the same rows in the same order (the same families, parts and label
+    # frames), so one sort orders them all (a national batch: 0.2-0.3 s of one core, twice);
+    # the cell-key method checks that its two tables name the same figures row by row
+    at = order_index(tables[0], ds, ctx, wanted)
+    return [take_rows(t, at) for t in tables]
 
 
 class _Own:
@@ -244,8 +248,9 @@ def _has_data(ds: Dataset, indicator) -> bool:
     )
 
 
-def order(df: pd.DataFrame, ds: Dataset, ctx: Context, wanted: list[str]) -> pd.DataFrame:
-    """Stable, readable row order: period, scope, group, catalog order, dimension, K/M/T."""
+def order_index(df: pd.DataFrame, ds: Dataset, ctx: Context, wanted: list[str]) -> np.ndarray:
+    """The rows' stable, readable order: period, scope, group, catalog order, dimension, K/M/T
+    (the dimension and kön as the families give them)."""
 
     def rank(column: str, codes: list[str]) -> np.ndarray:
         codes = list(dict.fromkeys(codes))
@@ -254,7 +259,7 @@ def order(df: pd.DataFrame, ds: Dataset, ctx: Context, wanted: list[str]) -> pd.
 
     # np.lexsort: the last key sorts first; the row number (dimension order as produced, the
     # code list's order) breaks every tie
-    idx = np.lexsort(
+    return np.lexsort(
         (
             np.arange(len(df)),
             rank("indikator", list(ds.config.indicators)),
@@ -263,4 +268,3 @@ def order(df: pd.DataFrame, ds: Dataset, ctx: Context, wanted: list[str]) -> pd.
             rank("period", [p.label for p in ctx.periods]),
         )
     )
-    return df.iloc[idx].reset_index(drop=True)

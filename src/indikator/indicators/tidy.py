@@ -24,6 +24,22 @@ def texts(values: Sequence[str], codes: np.ndarray) -> pd.api.extensions.Extensi
     )
 
 
+def take_rows(df: pd.DataFrame, at: np.ndarray) -> pd.DataFrame:
+    """``df.iloc[at]`` with a fresh index: the text columns taken by Arrow (pandas' take of an
+    Arrow column of many chunks was three times slower: a national batch's two tables of
+    735 000 rows, 0.25 s each)."""
+    index = pa.array(np.asarray(at, dtype=np.int64))
+    columns = {}
+    for name, column in df.items():
+        values = column.array
+        if isinstance(values, pd.arrays.ArrowStringArray):
+            taken = pc.take(values.__arrow_array__(), index)
+            columns[name] = pd.array(taken, dtype=column.dtype)
+        else:
+            columns[name] = values.take(at)
+    return pd.DataFrame(columns, columns=df.columns, copy=False)
+
+
 def _label_codes(n_keys: int, n_groups: int, n_dims: int, n_kons: int) -> dict[str, np.ndarray]:
     """The label columns' positions in their lists, for the cells of ``n_keys`` blocks of
     (period, scope) in the order of ``rows``: group, then dimension, then kön within a block,
