@@ -765,3 +765,20 @@ def test_brisk_switching_only_inside_the_block():
     assert sys.getswitchinterval() == was
     with brisk(None):  # nothing beside: nothing changed
         assert sys.getswitchinterval() == was
+
+
+@two_cores
+def test_a_fault_in_the_handing_over_leaves_every_job_here(monkeypatch):
+    # the thread that hands jobs over ends by an error: the jobs waiting for it, and those
+    # given later, are done here instead of waiting for ever
+    from indikator.parallel import Aside
+
+    def broken(self):
+        time.sleep(0.2)  # the jobs below are waiting by then
+        raise RuntimeError("trasig")
+
+    monkeypatch.setattr(Aside, "_hand_over", broken)
+    with aside(True) as helper:
+        jobs = [helper.submit(os.getpid) for _ in range(3)]
+        assert all(j.result() == os.getpid() for j in jobs)
+        assert helper.pool is None and helper.submit(os.getpid).result() == os.getpid()

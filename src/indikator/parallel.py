@@ -193,7 +193,23 @@ class Aside:
     def _feed(self) -> None:
         """Hand the waiting jobs over in order, one at a time: the next when the second
         process has ended the one before. A job it cannot take (it died, or cannot be
-        started) is left to be done here."""
+        started) is left to be done here; so is every job still waiting when this thread
+        ends, however it ends (nothing waits for a hand-over that will not come)."""
+        try:
+            self._hand_over()
+        except Exception as e:  # a fault here costs the second core, never a result
+            import logging
+
+            logging.getLogger("indikator").warning("den andra processen används inte: %s", e)
+        finally:
+            with self._changed:
+                if not self._closed:  # ended by a fault: nothing will be handed over any more
+                    self.pool = None
+                while self._waiting:
+                    self._waiting.popleft().queue = None
+                self._changed.notify_all()
+
+    def _hand_over(self) -> None:
         from concurrent.futures import wait
         from concurrent.futures.process import BrokenProcessPool
 
