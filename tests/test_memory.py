@@ -116,3 +116,23 @@ def test_the_command_line_asks_numpy_for_small_pages_before_importing_it():
 
 def test_a_users_own_choice_of_pages_is_kept():
     assert _after_cli_import({"NUMPY_MADVISE_HUGEPAGE": "1"}) == ["False", "1"]
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_the_families_temporaries_are_given_back_once_they_are_all_done(
+    tmp_path, monkeypatch, threads
+):
+    # not after each family: the next family in a thread reuses what the one before freed
+    # instead of taking fresh pages; given back once, when the last family is done
+    import indikator.indicators as indicators
+    from indikator.config import load_config
+    from indikator.dataset import load_dataset
+    from indikator.periods import parse_period
+
+    ds = load_dataset(write_dataset(tmp_path / "w", FULL_WORLD), load_config())
+    events, family = [], indicators._family
+    monkeypatch.setattr(indicators, "release", lambda: events.append("release"))
+    monkeypatch.setattr(indicators, "_family", lambda *a: events.append("family") or family(*a))
+    indicators.exact_figures(ds, [parse_period("2017-05")], threads=threads)
+    assert events.count("family") >= len(indicators.FAMILIES) - 1  # ESF absent or not
+    assert events[-1] == "release" and events.count("release") == 1

@@ -180,6 +180,11 @@ def _exact(
         if threads > 1:
             keys.sort(key=lambda k: (LONGEST_FIRST.index(k[0]), k[1]))
         done = in_threads([calls[k] for k in keys], threads)
+    # the families' temporaries (sorts, merges of millions of rows) given back once they are
+    # all done, not after each: the next family in a thread reuses what the one before freed
+    # instead of taking fresh pages (a national monthly: 0.45 s less system time, parvis 0.977;
+    # its peak is the rules', not the indicators')
+    release()
     for key, computed in zip(keys, done, strict=True):
         for table, more in zip(parts[key[0]], computed, strict=True):
             table += more
@@ -236,7 +241,6 @@ def _family(family, contexts: list[Context], ds: Dataset, ids: set[str], own: _O
     finally:
         if own is not None:
             own.done()
-    release()  # a family's temporaries (sorts, merges of millions of rows), freed
     return computed
 
 
