@@ -137,7 +137,8 @@ def test_small_families_beside_the_large_give_the_table_one_by_one(tmp_path, mon
     lanes, real = [], indicators._in_turn
 
     def turn(calls, keys):  # keys: (family, part); a call's ids are _family's fourth argument
-        lanes.append(([(f, sorted(calls[(f, n)].args[3])) for f, n in keys], threading.get_ident()))
+        parts = [(f, sorted(calls[(f, n)].args[3])) for f, n in keys]
+        lanes.append((parts, threading.get_ident()))
         return real(calls, keys)
 
     monkeypatch.setattr(indicators, "_in_turn", turn)
@@ -230,9 +231,10 @@ def test_families_side_by_side_give_the_table_one_by_one(tmp_path, monkeypatch):
 @pytest.mark.parametrize("threads", [1, 2])
 def test_both_passes_family_by_family_give_the_two_tables(tmp_path, monkeypatch, threads):
     # exact_and_keyed runs each family's keyed pass right after its exact pass: the same two
-    # tables as two whole passes (ordered by one sort); the work the passes share (the activities' runs) is built
-    # once, not once per pass; and when the families are done only the work other families
-    # use too (the enrolment runs, the exits, the label columns) is left in the dataset's memo
+    # tables as two whole passes (ordered by one sort); the work the passes share (the
+    # activities' runs) is built once, not once per pass; and when the families are done only
+    # the work other families use too (the enrolment runs, the exits, the label columns) is
+    # left in the dataset's memo
     import indikator.indicators as indicators
     import indikator.indicators.activities as activities
 
