@@ -770,17 +770,19 @@ def test_brisk_switching_only_inside_the_block():
 
 
 @two_cores
-def test_a_fault_in_the_handing_over_leaves_every_job_here(monkeypatch):
+def test_a_fault_in_the_handing_over_leaves_every_job_here(monkeypatch, caplog):
     # the thread that hands jobs over ends by an error: the jobs waiting for it, and those
-    # given later, are done here instead of waiting for ever
+    # given later, are done here instead of waiting for ever; the warning is masked
     from indikator.parallel import Aside
 
     def broken(self):
         time.sleep(0.2)  # the jobs below are waiting by then
-        raise RuntimeError("trasig")
+        raise RuntimeError("trasig vid 19121212-1212")
 
     monkeypatch.setattr(Aside, "_hand_over", broken)
     with aside(True) as helper:
         jobs = [helper.submit(os.getpid) for _ in range(3)]
         assert all(j.result() == os.getpid() for j in jobs)
         assert helper.pool is None and helper.submit(os.getpid).result() == os.getpid()
+    said = [r.getMessage() for r in caplog.records if "andra processen" in r.getMessage()]
+    assert len(said) == 1 and "trasig" in said[0] and "1212-1212" not in said[0]

@@ -200,7 +200,10 @@ class Aside:
         except Exception as e:  # a fault here costs the second core, never a result
             import logging
 
-            logging.getLogger("indikator").warning("den andra processen används inte: %s", e)
+            from .masking import mask
+
+            log = logging.getLogger("indikator")
+            log.warning("den andra processen används inte: %s", mask(str(e)))
         finally:
             with self._changed:
                 if not self._closed:  # ended by a fault: nothing will be handed over any more
