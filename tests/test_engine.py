@@ -252,3 +252,76 @@ def _empty_frame():
     from indikator.indicators.tidy import texts
 
     return pd.DataFrame({"label": texts(["x"], np.zeros(0, dtype=np.int64)), "varde": []})
+
+
+_SHAPES = [  # (periods, shown groups, dimensions, kön): a few label shapes, as families give
+    (["2017-05"], ["A", "TOTALT"], [""], ("K", "M", "T")),
+    (["2017-05", "2017-T2"], ["B", "TOTALT"], ["X", "Y", "Z"], ("K", "M", "T")),
+    (["2017-05"], ["A", "B", "TOTALT"], ["SFI"], ("T",)),
+]
+
+
+@st.composite
+def _tidy_parts(draw):
+    """Rows of one to six indicators: each a shape, a count (integers), a share or a mean
+    (floats with NaN), a status for all rows or per row."""
+    from indikator.indicators.tidy import Labels, Rows, _label_codes
+
+    parts = []
+    for i in range(draw(st.integers(1, 6))):
+        periods, groups, dims, kons = _SHAPES[draw(st.integers(0, len(_SHAPES) - 1))]
+        n_keys = len(periods) * 2  # the two scopes
+        texts_ = {"period": periods, "omfang": ["period", "ackumulerat"], "delprojekt": groups,
+                  "dimension": dims, "kon": kons}  # fmt: skip
+        n = n_keys * len(groups) * len(dims) * len(kons)
+        labels = Labels(texts_, _label_codes(n_keys, len(groups), len(dims), len(kons)), n)
+        kind = draw(st.sampled_from(["count", "share", "missing"]))
+        ints = np.asarray(draw(st.lists(st.integers(0, 9), min_size=n, max_size=n)), np.int64)
+        if kind == "count":
+            parts.append(Rows(labels, f"ind{i}", ints, np.nan, np.nan, "ok"))
+        elif kind == "share":
+            den = ints + np.asarray(draw(st.lists(st.integers(-1, 3), min_size=n, max_size=n)))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ratio = np.where(den > 0, ints / den, np.nan)
+            parts.append(Rows(labels, f"ind{i}", ratio, ints, den, den > 0))
+        else:
+            parts.append(Rows(labels, f"ind{i}", np.nan, np.nan, np.nan, "saknar_data"))
+    return parts
+
+
+@settings(max_examples=80, deadline=None)
+@given(parts=_tidy_parts())
+def test_tidy_table_is_the_parts_one_after_the_other(parts):
+    """``tidy.table``: one table of every indicator's rows equals a frame per indicator (its
+    labels by their codes, its figures beside) concatenated as pandas does: the same texts,
+    numbers, order and dtypes (counts alone stay integers, a share among them makes floats)."""
+    import pandas as pd
+
+    from indikator.indicators.tidy import table, texts
+    from indikator.vocabulary import TIDY_COLUMNS
+
+    frames = []
+    for p in parts:
+        n = p.labels.n
+        frame = {c: texts(p.labels.texts[c], p.labels.codes[c]) for c in p.labels.texts}
+        frame["indikator"] = texts([p.indicator], np.zeros(n, dtype=np.int64))
+        status = (
+            [p.status] * n if isinstance(p.status, str) else np.where(p.status, "ok", "tom_namnare")
+        )
+        frame["status"] = pd.array(list(status), dtype="str")
+        for c in ("varde", "taljare", "namnare"):
+            value = getattr(p, c)
+            frame[c] = np.full(n, value) if np.ndim(value) == 0 else value
+        frames.append(pd.DataFrame({c: frame[c] for c in TIDY_COLUMNS}))
+    expected = pd.concat(frames, ignore_index=True)
+    got = table(parts)
+    pd.testing.assert_frame_equal(got, expected, check_exact=True)
+    counts_only = all(np.ndim(p.varde) and p.varde.dtype.kind == "i" for p in parts)
+    assert (got["varde"].dtype.kind == "i") == counts_only
+
+
+def test_tidy_table_of_nothing_has_the_columns():
+    from indikator.indicators.tidy import table
+    from indikator.vocabulary import TIDY_COLUMNS
+
+    assert list(table([]).columns) == TIDY_COLUMNS and table([]).empty

@@ -19,10 +19,10 @@ from ..memory import release
 from ..parallel import in_threads
 from ..periods import Period, month_index
 from ..timings import stage
-from ..vocabulary import KON, TIDY_COLUMNS, TOTALT
+from ..vocabulary import KON, TOTALT
 from . import activities, esf, flow, followup, instrument, organisation, outcomes, referrals
 from .engine import Context, kon_codes
-from .tidy import missing, take_rows
+from .tidy import Rows, missing, table, take_rows
 
 # The families in the order the tidy table lists them (and ``order_index`` keeps in a cell).
 FAMILIES = {
@@ -156,8 +156,8 @@ def _exact(
     contexts = [context(ds, periods, delprojekt, keyed=keyed) for keyed in passes]
     ctx = contexts[0]
     wanted_set = set(wanted)
-    parts: dict[str, list[list[pd.DataFrame]]] = {}
-    calls: dict[tuple[str, int], Callable[[], list[list[pd.DataFrame]]]] = {}
+    parts: dict[str, list[list[Rows]]] = {}
+    calls: dict[tuple[str, int], Callable[[], list[list[Rows]]]] = {}
     light: list[tuple[str, int]] = []  # large families' light parts
     for name, family in FAMILIES.items():
         ids = {i for i in wanted_set if catalog[i].family == name}
@@ -186,13 +186,10 @@ def _exact(
     # its peak is the rules', not the indicators')
     release()
     for key, computed in zip(keys, done, strict=True):
-        for table, more in zip(parts[key[0]], computed, strict=True):
-            table += more
-    tables = []
-    for p in range(len(passes)):
-        every = [t for name in FAMILIES for t in parts[name][p]]  # the families' order
-        table = pd.concat(every, ignore_index=True) if every else pd.DataFrame(columns=TIDY_COLUMNS)
-        tables.append(table)
+        for listed, more in zip(parts[key[0]], computed, strict=True):
+            listed += more
+    # one table per pass, of every family's rows in the families' order
+    tables = [table([r for name in FAMILIES for r in parts[name][p]]) for p in range(len(passes))]
     # every pass has the same rows in the same order (the same families, parts and label
     # frames), so one sort orders them all (a national batch: 0.2-0.3 s of one core, twice);
     # the cell-key method checks that its two tables name the same figures row by row

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -55,7 +56,32 @@ def _label_codes(n_keys: int, n_groups: int, n_dims: int, n_kons: int) -> dict[s
     }
 
 
-def _label_frame(ctx: Context, dims: list[str], kons: tuple[str, ...]) -> pd.DataFrame:
+@dataclass(frozen=True)
+class Labels:
+    """The label columns of one shape (periods, scopes, shown groups, dimensions, kön): each
+    column's texts and every row's position in them. Shared by every indicator of the shape."""
+
+    texts: dict[str, Sequence[str]]
+    codes: dict[str, np.ndarray]
+    n: int
+
+
+@dataclass(frozen=True)
+class Rows:
+    """One indicator's tidy rows before they are a table: its labels and the figures beside
+    them. ``status``: one for every row, or per row whether the denominator is not empty. The
+    table is made once, of every indicator's rows (``table``): a frame per indicator and pass
+    was a third of a small run's indicator time."""
+
+    labels: Labels
+    indicator: str
+    varde: np.ndarray | float
+    taljare: np.ndarray | float
+    namnare: np.ndarray | float
+    status: str | np.ndarray
+
+
+def _labels(ctx: Context, dims: list[str], kons: tuple[str, ...]) -> Labels:
     """The label columns of every period, scope, shown group, dimension and kön."""
     lists = {
         "period": [p.label for p in ctx.periods],
@@ -66,7 +92,7 @@ def _label_frame(ctx: Context, dims: list[str], kons: tuple[str, ...]) -> pd.Dat
     }
     n_keys = len(ctx.periods) * len(SCOPES)
     codes = _label_codes(n_keys, len(ctx.show), len(dims), len(kons))
-    return pd.DataFrame({c: texts(lists[c], codes[c]) for c in lists}, copy=False)
+    return Labels(lists, codes, n_keys * len(ctx.show) * len(dims) * len(kons))
 
 
 def rows(
@@ -77,7 +103,7 @@ def rows(
     denominator: Tally | None = None,
     kons: tuple[str, ...] = KON,
     at_most_one: bool = False,
-) -> pd.DataFrame:
+) -> Rows:
     """Tidy rows for every period, scope, shown group, dimension and kön.
 
     For a share ``value`` is the numerator; for a mean it is the sum and ``denominator`` the
@@ -95,14 +121,14 @@ def rows(
         num = np.minimum(num, 1)
     # the label columns are the same for every indicator of the same shape: built once
     shape = f"tidy labels {ctx.show} {dims} {kons}"
-    labels = ctx.once(shape, lambda: _label_frame(ctx, dims, kons), across=True)
+    labels = ctx.once(shape, lambda: _labels(ctx, dims, kons), across=True)
     if denominator is None:
-        return _frame(labels, indicator, num, np.nan, np.nan, OK)
+        return Rows(labels, indicator, num, np.nan, np.nan, OK)
     # a denominator with one dimension is shared by every dimension value
     den = np.broadcast_to(denominator.blocks(keys, ctx.show, k), blocks.shape).ravel()
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(den > 0, num / den, np.nan)
-    return _frame(
+    return Rows(
         labels,
         indicator,
         np.round(ratio, 6) if kind == MEAN else ratio,
@@ -112,27 +138,47 @@ def rows(
     )
 
 
-def _frame(labels: pd.DataFrame, indicator: str, varde, taljare, namnare, status) -> pd.DataFrame:
-    """The tidy rows of one indicator: the shared label columns as they are, the figures
-    beside them, built at once (a frame per indicator and pass: inserting and assigning column
-    by column was most of a small run's indicator time). ``status``: one for every row, or
-    per row whether the denominator is not empty."""
-    n = len(labels)
-    if isinstance(status, str):
-        status = texts([status], np.zeros(n, dtype=np.int8))
-    else:
-        status = texts([EMPTY_DENOMINATOR, OK], status.astype(np.int8))
-    figures = {
-        "indikator": texts([indicator], np.zeros(n, dtype=np.int8)),
-        "varde": varde,
-        "taljare": taljare,
-        "namnare": namnare,
-        "status": status,
-    }
-    columns = {c: labels[c] if c in labels.columns else figures[c] for c in COLUMNS}
-    return pd.DataFrame(columns, index=labels.index, copy=False)
+def table(parts: Sequence[Rows]) -> pd.DataFrame:
+    """The tidy table of ``parts`` one after the other: each text column one Arrow take over
+    the texts of every part, each figure column one concatenation (numpy's promotion of the
+    parts' types is pandas' for ``concat``: all counts stay integers, any float makes floats)."""
+    if not parts:
+        return pd.DataFrame(columns=COLUMNS)
+    sizes = [p.labels.n for p in parts]
+    columns = {c: _label_column(parts, c) for c in parts[0].labels.texts}
+    columns["indikator"] = texts(
+        [p.indicator for p in parts], np.repeat(np.arange(len(parts)), sizes)
+    )
+    statuses = [EMPTY_DENOMINATOR, OK]  # a per-row status: False (0) or True (1)
+    statuses += sorted({p.status for p in parts if isinstance(p.status, str)} - set(statuses))
+    status_codes = [
+        np.full(n, statuses.index(p.status), dtype=np.int8)
+        if isinstance(p.status, str)
+        else p.status.astype(np.int8)
+        for p, n in zip(parts, sizes, strict=True)
+    ]
+    columns["status"] = texts(statuses, np.concatenate(status_codes))
+    for c in ("varde", "taljare", "namnare"):
+        columns[c] = np.concatenate(
+            [np.broadcast_to(getattr(p, c), (n,)) for p, n in zip(parts, sizes, strict=True)]
+        )
+    return pd.DataFrame({c: columns[c] for c in COLUMNS}, copy=False)
 
 
-def missing(ctx: Context, indicator: str, kons: tuple[str, ...] = KON) -> pd.DataFrame:
+def _label_column(parts: Sequence[Rows], column: str) -> pd.api.extensions.ExtensionArray:
+    """One label column of ``parts``: the texts of each distinct shape once, its codes moved
+    past those of the shapes before it."""
+    values: list[str] = []
+    codes = []
+    start: dict[int, int] = {}
+    for p in parts:
+        if id(p.labels) not in start:
+            start[id(p.labels)] = len(values)
+            values += p.labels.texts[column]
+        codes.append(p.labels.codes[column] + start[id(p.labels)])
+    return texts(values, np.concatenate(codes))
+
+
+def missing(ctx: Context, indicator: str, kons: tuple[str, ...] = KON) -> Rows:
     """An indicator whose export is absent: one row per group and kön, status saknar_data."""
-    return _frame(_label_frame(ctx, [""], kons), indicator, np.nan, np.nan, np.nan, NO_DATA)
+    return Rows(_labels(ctx, [""], kons), indicator, np.nan, np.nan, np.nan, NO_DATA)
