@@ -3,7 +3,7 @@
 import datetime as dt
 
 import pandas as pd
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
@@ -104,3 +104,47 @@ def test_a_categorical_column_is_parsed_as_its_cells(export, data):
     pd.testing.assert_series_equal(got.values, want.values)
     assert got.bad.tolist() == want.bad.tolist()
     assert got.messages.tolist() == want.messages.tolist()
+
+
+_DAYS = st.dates(dt.date(1850, 1, 1), dt.date(2150, 12, 31))
+_DATE_TEXTS = st.one_of(
+    _DAYS.map(dt.date.isoformat),  # plain: inside 1900-2099 or not
+    st.tuples(st.integers(1890, 2110), st.integers(0, 13), st.integers(0, 32)).map(
+        lambda t: f"{t[0]:04d}-{t[1]:02d}-{t[2]:02d}"  # plain in form, not always a day
+    ),
+    st.tuples(st.integers(1896, 2104), st.integers(1, 12), st.integers(28, 31)).map(
+        lambda t: f"{t[0]:04d}-{t[1]:02d}-{t[2]:02d}"  # the end of a month, or past it
+    ),
+    _DAYS.map(lambda d: d.strftime("%Y%m%d")),
+    _DAYS.map(lambda d: f"{d.year}/{d.month}/{d.day} 10:22"),
+    _DAYS.map(lambda d: f"{d.day:02d}/{d.month:02d}/{d.year}"),
+    st.text(alphabet="0123456789-/. :x", max_size=12),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(texts=st.lists(_DATE_TEXTS, max_size=30))
+@example(texts=["2017-02-30", "2017-04-31", "2016-02-29", "2017-5-3", "1899-12-31", "2099-12-31"])
+def test_dates_parsed_by_arrow_are_parse_dates(texts):
+    """A date column's distinct texts, the plain ones by Arrow at once (``schema._dates``):
+    every row's date and message are ``parse_date``'s for its text, a day that does not exist
+    (2017-02-30, which Arrow's parser makes 2017-03-02) and a year outside 1900-2099 included."""
+    import numpy as np
+
+    from indikator.schema import Col, parse_column, parse_date
+
+    values = pd.Series(texts, dtype="str").astype("category")  # as the reader gives a column
+    got = parse_column(values, Col("date"), {})
+    expected, messages = [], []
+    for text in texts:
+        try:
+            expected.append(np.datetime64(parse_date(text), "s"))
+        except ValueError as e:
+            expected.append(np.datetime64("NaT", "s"))
+            messages.append(str(e))
+    assert got.values.dtype == "datetime64[s]"
+    assert np.array_equal(
+        got.values.to_numpy(), np.array(expected, "datetime64[s]"), equal_nan=True
+    )
+    assert got.bad.tolist() == [np.isnat(e) for e in expected]
+    assert got.messages.tolist() == messages

@@ -17,6 +17,8 @@ from typing import Annotated, Any, ClassVar
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from .coding import arrow_strings, distinct_categorical
@@ -434,6 +436,11 @@ def parse_column(values: pd.Series, col: Col, books: dict[str, CodeBook]) -> Par
         text = pd.Index(uniques).astype("str").array.take(codes, allow_fill=True)
         nothing = np.zeros(len(codes), dtype=bool)
         return Parsed(pd.Series(text, index=values.index, copy=False), nothing, _NO_MESSAGES)
+    if col.kind == "date" and len(uniques) and arrow_strings(uniques):
+        dates, errors = _dates(uniques)
+        bad = _take(np.array([e is not None for e in errors], dtype=bool), codes, False)
+        messages = np.array(errors, dtype=object)[codes[bad]]
+        return Parsed(pd.Series(_take(dates, codes, NAT), index=values.index), bad, messages)
     parsed: list[Any] = []
     errors: list[str | None] = []
     for u in uniques:
@@ -446,6 +453,32 @@ def parse_column(values: pd.Series, col: Col, books: dict[str, CodeBook]) -> Par
     bad = _take(np.array([e is not None for e in errors], dtype=bool), codes, False)
     messages = np.array(errors, dtype=object)[codes[bad]]
     return Parsed(_column(col.kind, parsed, codes, books, values.index), bad, messages)
+
+
+NAT = np.datetime64("NaT", "s")
+
+
+def _dates(uniques: pd.Index) -> tuple[np.ndarray, list[str | None]]:
+    """Each distinct text as a date (NaT where it is none) and why it is none: the plain form
+    (ÅÅÅÅ-MM-DD, a real day within 1900–2099) by Arrow at once, every other text by
+    ``parse_date`` (the sample's ten thousand distinct dates one by one were a fortieth of its
+    run). A text is a plain real day when Arrow writes the day it parsed back as the text: its
+    parser makes 2017-02-30 into 2017-03-02, and takes 2017-5-3 too."""
+    text = pa.array(uniques)
+    day = pc.strptime(text, format="%Y-%m-%d", unit="s", error_is_null=True)
+    lo, hi = (pa.scalar(np.datetime64(d, "s")) for d in (MIN_DATE, MAX_DATE))
+    real = pc.equal(pc.strftime(day, "%Y-%m-%d"), text)  # so also the plain form, no other
+    inside = pc.and_(pc.greater_equal(day, lo), pc.less_equal(day, hi))
+    good = pc.fill_null(pc.and_(real, inside), False)
+    good = good.to_numpy(zero_copy_only=False)
+    dates = np.where(good, day.to_numpy(zero_copy_only=False), NAT).astype("datetime64[s]")
+    errors: list[str | None] = [None] * len(dates)
+    for i in np.flatnonzero(~good):
+        try:
+            dates[i] = np.datetime64(parse_date(text[i].as_py()), "s")
+        except ValueError as e:
+            errors[i] = str(e)
+    return dates, errors
 
 
 def _distinct(values: pd.Series) -> tuple[np.ndarray, Any]:
