@@ -23,7 +23,7 @@ from .errors import EXIT_FAIL, EXIT_OK, EXIT_REJECTED, StrictError, UsageError
 from .locations import config_path, default_data_path, secret_path
 from .logs import start as start_log
 from .masking import mask
-from .memory import arrow_pool_for, kept_for_reuse, small_pages
+from .memory import kept_for_reuse, small_pages, system_allocator
 from .parallel import cores
 from .periods import Period, parse_period
 from .timings import stage
@@ -51,6 +51,7 @@ __all__ = [  # the jobs, their requests and answers, and what the command line n
     "parse_period",
     "sample",
     "small_pages",
+    "system_allocator",
     "start_log",
     "start_timings",
     "stop_timings",
@@ -241,18 +242,9 @@ def _dataset(source: Source, config, key: str | None):
     from . import dataset
 
     def load():
-        arrow_pool_for(_bytes(source.folder))
         return dataset.load_dataset(source.folder, config)
 
     return _remembered(key, "dataset", load, stored=cache.pseudonymised)
-
-
-def _bytes(folder: Path) -> int:
-    """The size of the files in ``folder`` (the exports and whatever lies beside them)."""
-    try:
-        return sum(p.stat().st_size for p in folder.iterdir() if p.is_file())
-    except OSError:
-        return 0  # the load says what is wrong with the folder
 
 
 def _summary(ds, notes: list[str]) -> RunSummary:

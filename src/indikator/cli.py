@@ -22,6 +22,7 @@ from .output import FORMATS
 
 log = logging.getLogger("indikator")
 app.small_pages()  # before any job imports numpy (``memory.small_pages``)
+app.system_allocator()  # and pyarrow (``memory.system_allocator``)
 cli_text.install()  # click's own words (usage, help headings, its errors) in Swedish
 
 

@@ -16,8 +16,8 @@ from the process's own heap and reuses what earlier arrays freed.
 
 Which pages a new array gets matters on such a machine too: ``small_pages`` (the command
 line's choice) asks numpy for ordinary 4 KiB pages instead of transparent huge pages, and
-``arrow_pool_for`` (each job's) gives a small job's Arrow buffers from the system's heap
-instead of Arrow's own allocator.
+``system_allocator`` (the command line's too) Arrow for the system's heap instead of its own
+allocator's.
 """
 
 from __future__ import annotations
@@ -93,30 +93,20 @@ def small_pages() -> None:
     os.environ.setdefault(NUMPY_HUGEPAGE, "0")
 
 
-# Exports smaller than this are read with Arrow's buffers from the system's allocator.
-SYSTEM_POOL_BELOW = 256 * 2**20
-# Arrow's documented switch for its allocator (jemalloc, mimalloc, system), read at its start
+# Arrow's documented switch for its allocator (system, mimalloc, jemalloc), read when it starts
 ARROW_POOL = "ARROW_DEFAULT_MEMORY_POOL"
-_arrow_own = None  # Arrow's own default pool, before ``arrow_pool_for`` first changed it
 
 
-def arrow_pool_for(data_bytes: int) -> None:
-    """Arrow's allocator for a job over ``data_bytes`` of exports: the system's (glibc, whose
-    heap the process's other arrays share) below ``SYSTEM_POOL_BELOW``, Arrow's own (mimalloc)
-    from there. mimalloc takes fresh segments in huge pages: that pays across the millions of
-    rows of a national export read piece by piece, but costs a small run more than it saves.
-    With the system's, paired after a rest: the bundled sample 0.91 of the time, the
-    1/10-scale data 0.95 (peak 285 against 355 MB), a national export 1.01 with a peak
-    140 MiB higher (docs/prestanda.md, omgång 22). A pool the user has chosen
-    (``ARROW_DEFAULT_MEMORY_POOL``) is kept. An array keeps the pool it was taken from."""
-    if os.environ.get(ARROW_POOL):
-        return
-    import pyarrow as pa
-
-    global _arrow_own
-    if _arrow_own is None:
-        _arrow_own = pa.default_memory_pool()
-    pa.set_memory_pool(pa.system_memory_pool() if data_bytes < SYSTEM_POOL_BELOW else _arrow_own)
+def system_allocator() -> None:
+    """Arrow's buffers from the system's allocator (glibc, whose heap the process's other
+    arrays share) instead of Arrow's own (mimalloc), which takes fresh segments in huge pages:
+    on the benchmark machine those cost the most to take again after a rest. Paired, each
+    after an 8 s rest: a national ``monthly`` as fast (1.00) with a peak of 1 108 against
+    1 232 MiB, ``batch`` 0.97 of the time with 1 722 against 2 460 MiB, the bundled sample
+    0.91, the 1/10-scale data 0.95 (docs/prestanda.md, omgång 22). For the command line,
+    before pyarrow is imported (it reads the switch once); a value the user has set is kept.
+    Library callers decide for their own process."""
+    os.environ.setdefault(ARROW_POOL, "system")
 
 
 def release(collect: bool = False) -> None:
