@@ -1,6 +1,7 @@
 """Freed memory: given back between the large steps of a load, kept for reuse in the batch
 (``memory.kept_for_reuse``), and the defaults again after it, also when the job fails; the
-command line's small pages (``memory.small_pages``)."""
+command line's small pages (``memory.small_pages``) and Arrow on the system's allocator
+(``memory.system_allocator``)."""
 
 import os
 import subprocess
@@ -94,14 +95,12 @@ def test_the_batch_runs_with_freed_memory_kept(cli, tmp_path, monkeypatch):
     assert entered == ["in", "out"]  # monthly's peak is what counts: it gives back as before
 
 
-def _after_cli_import(env: dict) -> list[str]:
-    """What a fresh Python sees once the command line is imported: whether numpy was already
-    imported (too late for the switch) and the switch's value."""
-    code = (
-        "import os, sys, indikator.cli; "
-        "print('numpy' in sys.modules, os.environ.get('NUMPY_MADVISE_HUGEPAGE'))"
-    )
-    clean = {k: v for k, v in os.environ.items() if k != memory.NUMPY_HUGEPAGE}
+def _after_cli_import(show: str, env: dict) -> list[str]:
+    """What a fresh Python prints of ``show`` (expressions, evaluated in order) once the
+    command line is imported; neither switch is set unless ``env`` sets it."""
+    code = f"import os, sys, indikator.cli; print({show})"
+    ours = (memory.NUMPY_HUGEPAGE, memory.ARROW_POOL)
+    clean = {k: v for k, v in os.environ.items() if k not in ours}
     out = subprocess.run(
         [sys.executable, "-c", code], env={**clean, **env}, capture_output=True, text=True
     )
@@ -109,13 +108,28 @@ def _after_cli_import(env: dict) -> list[str]:
     return out.stdout.split()
 
 
+# whether numpy was imported already (too late for the switch: it reads it once), the switch
+NUMPY = "'numpy' in sys.modules, os.environ.get('NUMPY_MADVISE_HUGEPAGE')"
+# whether pyarrow was imported already (too late), then the allocator Arrow gives buffers from
+ARROW = "'pyarrow' in sys.modules, __import__('pyarrow').default_memory_pool().backend_name"
+
+
 def test_the_command_line_asks_numpy_for_small_pages_before_importing_it():
-    # numpy reads the switch once, when it is imported: set, and numpy not yet imported
-    assert _after_cli_import({}) == ["False", "0"]
+    assert _after_cli_import(NUMPY, {}) == ["False", "0"]
 
 
 def test_a_users_own_choice_of_pages_is_kept():
-    assert _after_cli_import({"NUMPY_MADVISE_HUGEPAGE": "1"}) == ["False", "1"]
+    assert _after_cli_import(NUMPY, {"NUMPY_MADVISE_HUGEPAGE": "1"}) == ["False", "1"]
+
+
+def test_the_command_line_gives_arrow_the_systems_allocator_before_importing_it():
+    # the system's heap, not Arrow's own allocator's fresh huge pages: faster after a rest and
+    # a lower peak (a national batch: 1 722 against 2 460 MiB)
+    assert _after_cli_import(ARROW, {}) == ["False", "system"]
+
+
+def test_a_users_own_choice_of_arrow_allocator_is_kept():
+    assert _after_cli_import(ARROW, {memory.ARROW_POOL: "mimalloc"}) == ["False", "mimalloc"]
 
 
 @pytest.mark.parametrize("threads", [1, 2])
@@ -136,28 +150,3 @@ def test_the_families_temporaries_are_given_back_once_they_are_all_done(
     indicators.exact_figures(ds, [parse_period("2017-05")], threads=threads)
     assert events.count("family") >= len(indicators.FAMILIES) - 1  # ESF absent or not
     assert events[-1] == "release" and events.count("release") == 1
-
-
-def _arrow_after_cli_import(env: dict) -> list[str]:
-    """What a fresh Python sees once the command line is imported: whether pyarrow was already
-    imported (too late for the switch), and then the allocator Arrow gives buffers from."""
-    code = (
-        "import sys, indikator.cli; imported = 'pyarrow' in sys.modules; "
-        "import pyarrow as pa; print(imported, pa.default_memory_pool().backend_name)"
-    )
-    clean = {k: v for k, v in os.environ.items() if k != memory.ARROW_POOL}
-    out = subprocess.run(
-        [sys.executable, "-c", code], env={**clean, **env}, capture_output=True, text=True
-    )
-    assert out.returncode == 0, out.stderr
-    return out.stdout.split()
-
-
-def test_the_command_line_gives_arrow_the_systems_allocator_before_importing_it():
-    # the system's heap, not Arrow's own allocator's fresh huge pages: faster after a rest and
-    # a lower peak (a national batch: 1 722 against 2 460 MiB)
-    assert _arrow_after_cli_import({}) == ["False", "system"]
-
-
-def test_a_users_own_choice_of_arrow_allocator_is_kept():
-    assert _arrow_after_cli_import({memory.ARROW_POOL: "mimalloc"}) == ["False", "mimalloc"]
