@@ -191,7 +191,7 @@ def _exact(
     # one table per pass, of every family's rows in the families' order
     tables = [table([r for name in FAMILIES for r in parts[name][p]]) for p in range(len(passes))]
     # every pass has the same rows in the same order (the same families, parts and label
-    # frames), so one sort orders them all (a national batch: 0.2-0.3 s of one core, twice);
+    # shapes), so one sort orders them all (a national batch: 0.2-0.3 s of one core, twice);
     # the cell-key method checks that its two tables name the same figures row by row
     at = order_index(tables[0], ds, ctx, wanted)
     return [take_rows(t, at) for t in tables]
