@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar
 
@@ -397,6 +398,9 @@ class Parsed:
     messages: np.ndarray
 
 
+NAT = np.datetime64("NaT", "s")
+
+
 def _column(kind: str, parsed: list[Any], codes: np.ndarray, books, index=None) -> pd.Series:
     """Per-row values of the column's type from the parsed distinct values (``codes`` index
     ``parsed``; -1 is missing): codes become categoricals, dates datetime64, numbers float64."""
@@ -407,9 +411,7 @@ def _column(kind: str, parsed: list[Any], codes: np.ndarray, books, index=None) 
         # codes from position lookups: in range by construction, categories distinct
         values = pd.Categorical.from_codes(_take(per_unique, codes, -1), categories, validate=False)
     elif kind == "date":
-        nat = np.datetime64("NaT")
-        per_unique = np.array([np.datetime64(v) if v else nat for v in parsed], "datetime64[s]")
-        values = _take(per_unique, codes, nat)
+        values = _take(_days(parsed), codes, NAT)
     elif kind in ("decimal", "int", "bool"):  # ja/nej as 1.0/0.0, unknown NaN
         per_unique = np.array([np.nan if v is None else v for v in parsed], dtype="float64")
         values = _take(per_unique, codes, np.nan)
@@ -438,24 +440,32 @@ def parse_column(values: pd.Series, col: Col, books: dict[str, CodeBook]) -> Par
         return Parsed(pd.Series(text, index=values.index, copy=False), nothing, _NO_MESSAGES)
     if col.kind == "date" and len(uniques) and arrow_strings(uniques):
         dates, errors = _dates(uniques)
-        bad = _take(np.array([e is not None for e in errors], dtype=bool), codes, False)
-        messages = np.array(errors, dtype=object)[codes[bad]]
-        return Parsed(pd.Series(_take(dates, codes, NAT), index=values.index), bad, messages)
+        typed = pd.Series(_take(dates, codes, NAT), index=values.index, copy=False)
+    else:
+        parsed, errors = _each(lambda u: col.parse(u, books), uniques)
+        typed = _column(col.kind, parsed, codes, books, values.index)
+    bad = _take(np.array([e is not None for e in errors], dtype=bool), codes, False)
+    messages = np.array(errors, dtype=object)[codes[bad]]
+    return Parsed(typed, bad, messages)
+
+
+def _each(parse: Callable[[str], Any], texts) -> tuple[list[Any], list[str | None]]:
+    """Each text parsed (None where it cannot be) and why not (None where it can)."""
     parsed: list[Any] = []
     errors: list[str | None] = []
-    for u in uniques:
+    for u in texts:
         try:
-            parsed.append(col.parse(u, books))
+            parsed.append(parse(u))
             errors.append(None)
         except ValueError as e:
             parsed.append(None)
             errors.append(str(e))
-    bad = _take(np.array([e is not None for e in errors], dtype=bool), codes, False)
-    messages = np.array(errors, dtype=object)[codes[bad]]
-    return Parsed(_column(col.kind, parsed, codes, books, values.index), bad, messages)
+    return parsed, errors
 
 
-NAT = np.datetime64("NaT", "s")
+def _days(parsed: list[dt.date | None]) -> np.ndarray:
+    """Parsed dates as datetime64[s], NaT where there is none."""
+    return np.array([np.datetime64(v) if v else NAT for v in parsed], "datetime64[s]")
 
 
 def _dates(uniques: pd.Index) -> tuple[np.ndarray, list[str | None]]:
@@ -473,11 +483,11 @@ def _dates(uniques: pd.Index) -> tuple[np.ndarray, list[str | None]]:
     good = good.to_numpy(zero_copy_only=False)
     dates = np.where(good, day.to_numpy(zero_copy_only=False), NAT).astype("datetime64[s]")
     errors: list[str | None] = [None] * len(dates)
-    for i in np.flatnonzero(~good):
-        try:
-            dates[i] = np.datetime64(parse_date(text[i].as_py()), "s")
-        except ValueError as e:
-            errors[i] = str(e)
+    rest = np.flatnonzero(~good)
+    parsed, why = _each(parse_date, text.take(pa.array(rest)).to_pylist())
+    dates[rest] = _days(parsed)
+    for i, e in zip(rest, why, strict=True):
+        errors[i] = e
     return dates, errors
 
 
