@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .common import Rows, consequences, days, kept, require_person
+from .common import Rows, consequences, days, require_person, taken
 from .enrolments import Enrolments
 
 
@@ -19,22 +19,26 @@ def check(rows: Rows) -> pd.DataFrame:
         rows.problems,
     )
     ok = require_person(df, ~rows.bad, dl, rejected, file, problems)
-    cand = kept(df, ok)
+    # Every row is looked up and the rows no longer in question are masked out (``ok``): no
+    # copy of the arrays or of the table for a few rejected rows; the table is copied once,
+    # at the end, and only when some row is rejected (``taken``).
     en = Enrolments(dl)
     # ten million rows: the narrowest integers that hold the codes, no int64 copies
-    person = en.person_codes(cand["person"], np.int32)
-    day = days(cand["datum"], np.int32)
-    given = cand["delprojekt"].cat.codes.to_numpy()
+    person = en.person_codes(df["person"], np.int32)
+    day = days(df["datum"], np.int32)
+    given = df["delprojekt"].cat.codes.to_numpy()
     has_dp = given >= 0
     same = en.covers(person, given, day)
     # without a delprojekt: in how many delprojekt does an enrolment cover the date
     rows = np.flatnonzero(~has_dp)
     n_cover, first = en.covering(person[rows], day[rows])
-    single = np.full(len(cand), -1, dtype=np.int16)
+    single = np.full(len(df), -1, dtype=np.int16)
     single[rows] = first
-    outside, ambiguous = np.zeros(len(cand), dtype=bool), np.zeros(len(cand), dtype=bool)
+    outside, ambiguous = np.zeros(len(df), dtype=bool), np.zeros(len(df), dtype=bool)
     outside[rows], ambiguous[rows] = n_cover == 0, n_cover > 1
-    outside_given = has_dp & ~same
+    outside &= ok
+    ambiguous &= ok
+    outside_given = ok & has_dp & ~same
     for mask, code, column, msg in (
         (
             outside_given,
@@ -51,22 +55,23 @@ def check(rows: Rows) -> pd.DataFrame:
     ):
         at = np.flatnonzero(mask)
         if len(at):
-            found = rejected.covering(cand["person"].iloc[at], given[at], day[at])
-            caused = consequences(cand, at, column, file, problems, found)
+            found = rejected.covering(df["person"].iloc[at], given[at], day[at])
+            caused = consequences(df, at, column, file, problems, found)
             rest = at[~caused]
-            vals = cand[column].astype(str).to_numpy()[rest]
-            problems.add(code, file, cand["_line"].to_numpy()[rest], column, vals, msg)
+            vals = df[column].iloc[rest].astype(str).to_numpy()  # the rows reported only
+            problems.add(code, file, df["_line"].to_numpy()[rest], column, vals, msg)
     if ambiguous.any():
         problems.add(
             "flera_inskrivningar",
             file,
-            cand["_line"].to_numpy()[ambiguous],
+            df["_line"].to_numpy()[ambiguous],
             "delprojekt",
             "",
             "flera inskrivningar täcker datumet; ange delprojekt",
         )
-    good = ~(outside_given | outside | ambiguous)
-    out = kept(cand, good)
-    filled = np.where(has_dp, given, single)[good]
-    out["delprojekt"] = pd.Categorical.from_codes(filled, cand["delprojekt"].cat.categories)
+    keep = ok & ~(outside_given | outside | ambiguous)
+    filled = np.where(has_dp, given, single)[keep]
+    categories = df["delprojekt"].cat.categories
+    out = taken(df, keep)  # ``df`` is given up for it
+    out["delprojekt"] = pd.Categorical.from_codes(filled, categories)
     return out

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..coding import positions
-from .common import Rows, kept, require_person
+from .common import Rows, require_person, taken
 
 
 def check(rows: Rows):
@@ -31,6 +31,6 @@ def check(rows: Rows):
             msgs,
         )
     ok &= ~outside
-    out = kept(df, ok)
+    out = taken(df, ok)  # ``df`` is given up for it
     out["varde"] = out["varde"].astype("int64")
     return out

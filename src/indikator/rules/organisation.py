@@ -24,16 +24,20 @@ def check(rows: Rows):
         differs = np.zeros(len(df), dtype=bool)
         differs[np.flatnonzero(ok)] = ~((a == b) | (a.isna() & b.isna())).to_numpy()
         differs &= ~rejected  # one message per row: the first column that disagrees
-        text = df[col].dt.strftime("%Y-%m-%d") if col == "datum" else df[col].astype(str)
         reject(
             rows,
             "olika_aktivitetsuppgifter",
             differs,
             col,
-            text,
+            lambda at, col=col: _text(df[col][at]),
             f"{col} skiljer sig från aktivitetens första rad",
         )
         rejected |= differs
     out = df[ok & ~rejected].copy()
     out["antal_handlaggare"] = pd.to_numeric(out["antal_handlaggare"], errors="coerce")
     return out
+
+
+def _text(values: pd.Series) -> pd.Series:
+    """The values of the rows reported, as written in the problem list."""
+    return values.dt.strftime("%Y-%m-%d") if values.dtype.kind == "M" else values.astype(str)

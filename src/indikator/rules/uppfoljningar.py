@@ -67,7 +67,7 @@ def check(rows: Rows):
             file,
             df["_line"].to_numpy()[rest],
             "slutdatum",
-            df["slutdatum"].dt.strftime("%Y-%m-%d").to_numpy()[rest],
+            df["slutdatum"].iloc[rest].dt.strftime("%Y-%m-%d").to_numpy(),
             "ingen inskrivning för deltagaren slutar detta datum",
         )
     ok &= ~nomatch
@@ -84,8 +84,8 @@ def check(rows: Rows):
             cand["tidpunkt"].to_numpy()[dup],
             (
                 "dubblett: samma inskrivning har redan en uppföljning vid denna tidpunkt på rad "
-                + first.astype(str)
-            ).to_numpy()[dup],
+                + first[dup].astype(str)
+            ).to_numpy(),
         )
     return cand[~dup].drop(columns=["slutdatum"]).copy()
 
