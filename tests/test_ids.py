@@ -188,15 +188,30 @@ _SOME_IDS = st.sampled_from(
 def test_checker_across_files_is_each_file_checked_afresh(files, categorical):
     """The checker remembers what it has checked (looked up in Arrow, only new values
     checked): each file's codes and verdicts are those of checking its distinct values
-    afresh, whatever came before and whether the column is categorical or plain."""
+    afresh, whatever came before and whether the column is categorical or plain. A plain
+    column's distinct values are ``pd.factorize``'s; a categorical's are its categories
+    (each row's code is its used category's: no hash pass over the rows)."""
     check = IdChecker(REF)
     for values, as_category in zip(files, categorical, strict=False):
         column = pd.Series(values, dtype="category" if as_category else "str")
         codes, table = check(column)
-        expected_codes, uniques = pd.factorize(column, use_na_sentinel=True)
+        if as_category:
+            expected_codes, uniques = column.cat.codes, column.cat.categories
+            uniques = uniques if (expected_codes >= 0).any() else []
+        else:
+            expected_codes, uniques = pd.factorize(column, use_na_sentinel=True)
         expected = check_unique_ids(np.asarray(uniques, dtype=object), REF)
         assert codes.tolist() == expected_codes.tolist()
         pd.testing.assert_frame_equal(table, expected)
+        # every row's verdict is that of its own value, checked alone
+        for value, code in zip(values, codes, strict=True):
+            if value is None:
+                assert code == -1
+            else:
+                alone = check_unique_ids(np.array([value], dtype=object), REF)
+                pd.testing.assert_frame_equal(
+                    table.iloc[[code]].reset_index(drop=True), alone, check_dtype=False
+                )
     assert len(check.seen) == len({v for f in files for v in f if v is not None})
 
 
@@ -213,5 +228,7 @@ def test_checker_takes_a_categoricals_distinct_ids_from_its_categories(monkeypat
         dtype=pd.CategoricalDtype(pd.Index(["ANON-1", "19800101-0001", "unused"], dtype="str")),
     )
     codes, table = IdChecker(REF)(column)
-    assert codes.tolist() == [0, 1, -1, 0]  # in order of first appearance, as pd.factorize
-    assert table["person"].tolist() == ["198001010001", "ANON-1"]
+    # the categories' codes, no hash pass over the rows; a category no row uses is left out
+    # (a reader's id column holds its header cell): it would become a person of no row
+    assert codes.tolist() == [1, 0, -1, 1]
+    assert table["person"].tolist() == ["ANON-1", "198001010001"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 import weakref
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -25,6 +26,32 @@ def positions(values: pd.Series, codes: Sequence[str] | pd.Index, dtype=np.int64
     if found is not None:
         return found.astype(dtype, copy=False)
     return index.get_indexer(pd.Index(values, dtype=object)).astype(dtype)
+
+
+def distinct_codes(values: pd.Series) -> tuple[np.ndarray, Any]:
+    """(each row's code, -1 where missing; the distinct values), as ``pd.factorize``. A
+    categorical column (as the reader gives every column) has both already: its codes and
+    categories, with no hash pass over ten million rows (0.1 s for a national aktiviteter's
+    ids). A category no row uses (the cell of a skipped summary row, an emptied one) comes
+    too, harmlessly: no row points to it, so checking it rejects nothing."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = values.cat.codes.to_numpy()
+        return codes, (values.cat.categories if (codes >= 0).any() else [])
+    return pd.factorize(values, use_na_sentinel=True)
+
+
+def used_codes(codes: np.ndarray, categories) -> tuple[np.ndarray, Any]:
+    """``distinct_codes`` without the categories no row uses (a reader's id column holds its
+    header cell, ``Personnummer``, as one): renumbered in one pass over the codes where some
+    are unused. For ids, whose categories become the persons': an unused person would make
+    pandas recode every groupby over them (a national deltagare's rule: 0.4 → 1.3 s)."""
+    used = np.zeros(len(categories) + 1, dtype=bool)
+    used[codes] = True  # -1, the missing code, marks the extra last place
+    if used[:-1].all():
+        return codes, categories
+    renumber = np.cumsum(used[:-1], dtype=np.int64) - 1
+    kept = np.flatnonzero(used[:-1])
+    return np.append(renumber, -1).astype(codes.dtype)[codes], categories[kept]
 
 
 def unlisted(values: pd.Series, codes: pd.Index) -> np.ndarray:

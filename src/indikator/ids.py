@@ -26,7 +26,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .coding import arrow_strings, positions
+from .coding import arrow_strings, distinct_codes, positions, used_codes
 from .masking import DASHES, SPACES, lost_zeros
 
 MAX_PSEUDONYM = 64
@@ -258,7 +258,7 @@ class IdChecker:
         The distinct values stay Arrow strings and are looked up in Arrow (``positions``):
         only the values not seen before become Python strings, to be checked. The verdicts
         are the values' own, whichever export was checked first."""
-        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        codes, uniques = used_codes(*distinct_codes(values))
         with self.lock:
             return codes, self._verdicts(uniques)
 
@@ -275,10 +275,8 @@ class IdChecker:
 
 
 def _strings(uniques) -> pd.Index:
-    """``pd.factorize``'s distinct values as an Index of Arrow strings: from a categorical's
-    categories by an Arrow take (the reader's columns), no Python string per value."""
-    if isinstance(uniques, (pd.Categorical, pd.CategoricalIndex)):  # factorize gives the Index
-        uniques = uniques.categories.take(uniques.codes)
+    """The distinct values as an Index of Arrow strings: a categorical's categories (the
+    reader's columns) are already, with no Python string per value."""
     u = pd.Index(uniques)
     return u if arrow_strings(u) else u.astype("str")
 

@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from .coding import arrow_strings, distinct_categorical
+from .coding import arrow_strings, distinct_categorical, distinct_codes
 from .config import CODE_LISTS, Config
 from .ids import IdChecker, check_id
 from .parallel import in_threads
@@ -431,7 +431,7 @@ _NO_MESSAGES = np.array([], dtype=object)
 def parse_column(values: pd.Series, col: Col, books: dict[str, CodeBook]) -> Parsed:
     """Parse each distinct value once and map the results back to the rows by their codes.
     Missing values (NA) stay missing without an error."""
-    codes, uniques = _distinct(values)
+    codes, uniques = distinct_codes(values)
     if col.kind == "text" and len(uniques) and arrow_strings(uniques):
         # ``str`` of a string is the string: nothing to parse or reject, no value to visit
         # (a register's 350 000 distinct remiss-ids were a second one by one)
@@ -444,9 +444,11 @@ def parse_column(values: pd.Series, col: Col, books: dict[str, CodeBook]) -> Par
     else:
         parsed, errors = _each(lambda u: col.parse(u, books), uniques)
         typed = _column(col.kind, parsed, codes, books, values.index)
-    bad = _take(np.array([e is not None for e in errors], dtype=bool), codes, False)
-    messages = np.array(errors, dtype=object)[codes[bad]]
-    return Parsed(typed, bad, messages)
+    wrong = np.array([e is not None for e in errors], dtype=bool)
+    if not wrong.any():  # the usual case: no row to gather (ten million rows per column)
+        return Parsed(typed, np.zeros(len(codes), dtype=bool), _NO_MESSAGES)
+    bad = _take(wrong, codes, False)
+    return Parsed(typed, bad, np.array(errors, dtype=object)[codes[bad]])
 
 
 def _each(parse: Callable[[str], Any], texts) -> tuple[list[Any], list[str | None]]:
@@ -491,17 +493,6 @@ def _dates(uniques: pd.Index) -> tuple[np.ndarray, list[str | None]]:
     return dates, errors
 
 
-def _distinct(values: pd.Series) -> tuple[np.ndarray, Any]:
-    """(each row's code, -1 where missing; the distinct values). A categorical column (as the
-    reader gives every column) has both already: its codes and categories, with no hash pass
-    over ten million rows. A category no row uses (the cell of a skipped summary row, an
-    emptied one) is parsed too, harmlessly: no row points to it, so it reports nothing."""
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        codes = values.cat.codes.to_numpy()
-        return codes, (values.cat.categories if (codes >= 0).any() else [])
-    return pd.factorize(values, use_na_sentinel=True)
-
-
 def _take(per_unique: np.ndarray, codes: np.ndarray, missing) -> np.ndarray:
     """Per-row values from per-distinct-value ones; code -1 (missing) gives ``missing``."""
     return np.append(per_unique, np.array([missing], dtype=per_unique.dtype))[codes]
@@ -521,7 +512,8 @@ def _id_columns(values: pd.Series, ref: dt.date | IdChecker, index: pd.Index, wa
     )
     error_u = table["error"].to_numpy(dtype=object)
     code_u = table["code"].to_numpy(dtype=object)
-    has_error = np.append(pd.notna(error_u), False)[codes]
+    wrong = pd.notna(error_u)
+    has_error = _take(wrong, codes, False) if wrong.any() else np.zeros(len(codes), dtype=bool)
     build = {
         "person": lambda: pd.Series(
             distinct_categorical(_take(person_u, codes, -1), categories),
