@@ -18,7 +18,7 @@ alternating and ``--repeat`` times each, as separate processes (wall time and pe
   sample      indikator monthly --period 2017-05 --no-cache on the bundled sample (cold)
   rejected    ``monthly`` on the same data with a few rows to reject (``with_rejected``): real
               exports have some, and a rejected row must cost its share, not a copy or a text
-              column of ten million rows (it once cost 5 s and 1 GB at national scale)
+              column of ten million rows (it once cost 6 s and 0.8 GB at national scale)
 and prints one table of medians and ratios against the targets of the spec, and the stages
 of one cold ``monthly`` (``--log``: seconds and peak memory per stage), written as JSON.
 
