@@ -37,6 +37,7 @@ Both floors are measured, so that the ratio against the strictest is in every ta
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import shutil
@@ -146,8 +147,6 @@ def with_rejected(data: Path) -> Path:
 
 def _moved(cell: bytes, days: int) -> bytes:
     """A date cell ``days`` later; an empty cell stays empty."""
-    import datetime as dt
-
     text = cell.strip()
     if not text:
         return cell

@@ -445,10 +445,9 @@ def parse_column(values: pd.Series, col: Col, books: dict[str, CodeBook]) -> Par
         parsed, errors = _each(lambda u: col.parse(u, books), uniques)
         typed = _column(col.kind, parsed, codes, books, values.index)
     wrong = np.array([e is not None for e in errors], dtype=bool)
-    if not wrong.any():  # the usual case: no row to gather (ten million rows per column)
-        return Parsed(typed, np.zeros(len(codes), dtype=bool), _NO_MESSAGES)
-    bad = _take(wrong, codes, False)
-    return Parsed(typed, bad, np.array(errors, dtype=object)[codes[bad]])
+    bad = _flagged(wrong, codes)
+    messages = np.array(errors, dtype=object)[codes[bad]] if wrong.any() else _NO_MESSAGES
+    return Parsed(typed, bad, messages)
 
 
 def _each(parse: Callable[[str], Any], texts) -> tuple[list[Any], list[str | None]]:
@@ -498,6 +497,14 @@ def _take(per_unique: np.ndarray, codes: np.ndarray, missing) -> np.ndarray:
     return np.append(per_unique, np.array([missing], dtype=per_unique.dtype))[codes]
 
 
+def _flagged(per_unique: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Per row: its distinct value is flagged (a missing one never). With no flag at all (the
+    usual case) nothing is gathered over the rows (ten million per column)."""
+    if not per_unique.any():
+        return np.zeros(len(codes), dtype=bool)
+    return _take(per_unique, codes, False)
+
+
 def _id_columns(values: pd.Series, ref: dt.date | IdChecker, index: pd.Index, wanted=None):
     """person (a categorical of normalised ids: each person stored once), kon_pnr and born
     (those of ``wanted``, default all), plus which rows hold an invalid id and why."""
@@ -512,8 +519,7 @@ def _id_columns(values: pd.Series, ref: dt.date | IdChecker, index: pd.Index, wa
     )
     error_u = table["error"].to_numpy(dtype=object)
     code_u = table["code"].to_numpy(dtype=object)
-    wrong = pd.notna(error_u)
-    has_error = _take(wrong, codes, False) if wrong.any() else np.zeros(len(codes), dtype=bool)
+    has_error = _flagged(pd.notna(error_u), codes)
     build = {
         "person": lambda: pd.Series(
             distinct_categorical(_take(person_u, codes, -1), categories),
