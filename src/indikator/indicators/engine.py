@@ -279,8 +279,11 @@ class Placement:
             cell, kon, first, last = rows_where(keep, cell, kon, first, last)
             width = hi - lo + 2
             size = like.n_groups * like.n_dim * n_kon * width
-            base = _cells(cell, kon, n_kon, width)
-            start = base + first
+            # int32 where every position, and a cell's start before ``lo`` is taken off, fits
+            # (a batch's self-assessment pairs: 19 million, half the bytes)
+            kind_of = _position_type(size + abs(lo) + abs(hi) + 2)
+            base = _cells(cell, kon, n_kon, width, kind_of)
+            start = np.add(base, first, dtype=kind_of)
             start -= lo
             np.add(base, last, out=base)
             base -= lo - 1  # the position after each record's last
@@ -294,18 +297,46 @@ class Placement:
         """Add the records with ``weight`` (None: 1 each); ``of``: each record's position in
         ``weight`` (a person's key, taken a batch at a time as it is added: a national batch's
         activity runs would need 576 MB of keys at once)."""
+        tally._store(self.kind, self.lo, self.sums(weight, of))
+
+    def sums(self, weight, of: np.ndarray | None = None) -> np.ndarray:
+        """What ``add`` stores: the records' weights summed at every position of the kind."""
         if of is not None:
             w, of = weight, rows_where(self.keep, of)[0]
         else:
             w = _kept_weight(self.keep, weight)
         if self.point:
-            arr = bin_sums(self.starts[0], w, self.size, of)
-            tally._store(self.kind, self.lo, arr.reshape(self.shape))
-            return
+            return bin_sums(self.starts[0], w, self.size, of).reshape(self.shape)
         start, after = self.starts
         diff = bin_sums(start, w, self.size, of)
         diff -= bin_sums(after, w, self.size, of)
-        tally._store(self.kind, self.lo, diff.reshape(self.shape).cumsum(axis=3)[..., :-1])
+        return diff.reshape(self.shape).cumsum(axis=3)[..., :-1]
+
+
+class PlacedParts:
+    """Records of one kind placed a part at a time as they are made (``Tally.place`` per
+    part: a join's parts, never held whole), added as one placement: the parts' sums added
+    up, then stored once. The tally is the one a single placement of all the records gives,
+    to the bit, where the weights are whole numbers (counts, record keys, 0/1 times a key):
+    every partial sum is then exact. (Stored part by part, it would not be: ``Tally._store``
+    rounds to nine decimals, which moves large whole numbers.)"""
+
+    def __init__(self, parts: list[Placement]) -> None:
+        if not parts:
+            raise ValueError("no parts")
+        self.parts = parts
+
+    def add(self, tally: Tally, weights: list[np.ndarray | None]) -> None:
+        """``weights``: one per part (None: 1 each)."""
+        total = None
+        for part, weight in zip(self.parts, weights, strict=True):
+            arr = part.sums(weight)
+            if total is None:
+                total = arr.copy()  # cumsum's slice: a view
+            else:
+                total += arr
+        first = self.parts[0]
+        tally._store(first.kind, first.lo, total)
 
 
 def bin_sums(

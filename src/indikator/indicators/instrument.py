@@ -16,7 +16,15 @@ from ..coding import BATCH, lex_order, pack_day, positions, unpack_day
 from ..dataset import Dataset
 from ..periods import KINDS
 from ..rules.common import days
-from .engine import Context, PersonMatches, Tally, months, same_person_parts, tally_runs
+from .engine import (
+    Context,
+    PersonMatches,
+    PlacedParts,
+    Tally,
+    months,
+    same_person_parts,
+    tally_runs,
+)
 from .flow import active, ended, exits
 from .tidy import rows
 
@@ -76,10 +84,16 @@ def _by_person_item_date(person, item, date, line, n_items: int) -> np.ndarray:
     return np.lexsort((line, date, item, person))
 
 
-def _pairs(runs, st: pd.DataFrame) -> dict[str, tuple]:
-    """Per period family: each (active run, state) of the same person that overlap, as
-    (lo, hi, group, item, person, better, first, last) – independent of the record keys."""
-    out = {}
+def _placed(ctx: Context, runs, st: pd.DataFrame, n_items: int) -> list[tuple]:
+    """Per period kind: each (active run, state) of the same person that overlap, placed in
+    the arrays of the two tallies (they share a shape) once for every pass, as
+    (placement, persons, betters) – independent of the record keys.
+
+    The pairs are made, reduced and placed a part at a time (``PlacedParts``): the whole join
+    (19 million pairs over a national batch's periods) is never held as pairs, only as
+    positions, and never copied into one array."""
+    like = Tally(ctx.n_groups, n_items, ctx.kons)
+    out = []
     s_person, item = st["person"].to_numpy(), st["item"].to_numpy()
     s_m, s_until, s_better = st["m"].to_numpy(), st["until"].to_numpy(), st["better"].to_numpy()
     matches = PersonMatches(s_person)  # the states' persons sorted once for every kind
@@ -92,9 +106,7 @@ def _pairs(runs, st: pd.DataFrame) -> dict[str, tuple]:
             s_first = -((-(s_m - length + 1)) // length)
             s_last = (s_until - length + 1) // length
         groups = runs.groups(cell)
-        parts = []
-        # the pairs made and reduced a part at a time: the whole join and its temporaries
-        # (tens of millions of pairs at national scale) are never held at once
+        parts, persons, betters = [], [], []
         for i, j in same_person_parts(person, matches, BATCH):
             f = np.maximum(first[i], s_first[j])
             t = np.minimum(last[i], s_last[j])
@@ -102,33 +114,12 @@ def _pairs(runs, st: pd.DataFrame) -> dict[str, tuple]:
             # drop it in every pass): kept are the others, in their order
             hold = np.flatnonzero(np.maximum(f, lo) <= np.minimum(t, hi))
             i, j = i[hold], j[hold]
-            # kept for every pass over the dataset: the narrowest types that hold them
-            # (periods and months, FAR included, fit in int32; Tally.add widens them)
-            parts.append(
-                (
-                    groups[i].astype(np.int32, copy=False),
-                    item[j].astype(np.int32, copy=False),
-                    person[i],
-                    s_better[j].astype(bool, copy=False),
-                    f[hold].astype(np.int32),
-                    t[hold].astype(np.int32),
-                )
-            )
-        columns = zip(*parts, strict=True)
-        out[kind] = (lo, hi, *(c[0] if len(c) == 1 else np.concatenate(c) for c in columns))
-    return out
-
-
-def _placed(ctx: Context, pairs: dict[str, tuple], n_items: int) -> list[tuple]:
-    """The pairs placed in the arrays of the two tallies (they share a shape) once for every
-    pass, as (placement, person, better) per period kind; ``pairs`` is taken apart as it goes
-    (each kind dropped once placed), as ``engine.place_runs`` does with runs."""
-    like = Tally(ctx.n_groups, n_items, ctx.kons)
-    out = []
-    while pairs:
-        kind, (lo, hi, grp, item, person, better, f, t) = pairs.popitem()
-        placed = like.place(kind, lo, hi, grp, item, ctx.person_kon[person], f, t)
-        out.append((placed, person, better))
+            who = person[i]
+            kon = ctx.person_kon[who]
+            parts.append(like.place(kind, lo, hi, groups[i], item[j], kon, f[hold], t[hold]))
+            persons.append(who)
+            betters.append(s_better[j].astype(bool, copy=False))
+        out.append((PlacedParts(parts), persons, betters))
     return out
 
 
@@ -137,10 +128,12 @@ def _intersect(ctx: Context, placed: list[tuple], n_items: int) -> tuple[Tally, 
     pairs counted (``ctx.key``: their persons' keys summed)."""
     population = Tally(ctx.n_groups, n_items, ctx.kons)
     improved = Tally(ctx.n_groups, n_items, ctx.kons)
-    for placement, person, better in placed:
-        key = None if ctx.key is None else ctx.key[person]
-        placement.add(population, key)
-        placement.add(improved, better if key is None else better * key)
+    for placement, persons, betters in placed:
+        keys = [None if ctx.key is None else ctx.key[who] for who in persons]
+        placement.add(population, keys)
+        placement.add(
+            improved, [b if k is None else b * k for b, k in zip(betters, keys, strict=True)]
+        )
     return population, improved
 
 
@@ -149,7 +142,7 @@ def compute(ctx: Context, ds: Dataset, wanted: set[str]) -> list:
     codes = [i.code for i in items]
     runs = active(ctx, ds)
     n_items = max(len(codes), 1)
-    placed = ctx.once("instrument", lambda: _placed(ctx, _pairs(runs, states(ctx, ds)), n_items))
+    placed = ctx.once("instrument", lambda: _placed(ctx, runs, states(ctx, ds), n_items))
     population, improved = _intersect(ctx, placed, n_items)
     out = []
     if "forbattring" in wanted:
