@@ -54,3 +54,22 @@ def test_cumulative_population_is_everyone_active_so_far(tidy):
         4,
         "ok",
     )
+
+
+def test_a_period_alone_leaves_later_answers_out_and_counts_the_same(tmp_path, tidy):
+    # alone, March's states are made from the answers up to March (the later ones, in May
+    # and June, are left out before the sort: ``instrument.states``): the same figures as
+    # March computed beside May, whose states needed every answer up to the end of May
+    alone = run(write_dataset(tmp_path, FULL_WORLD), periods=("2017-03",))
+    own = ["forbattring", "matning_saknas", "stegforflyttning", "okad_makt"]
+
+    def march(t):
+        rows = t[t["indikator"].isin(own) & (t["period"] == "2017-03")]
+        return rows.reset_index(drop=True)
+
+    assert len(march(alone)) > 0
+    assert march(alone).equals(march(tidy))
+    # P4's 2 -> 3 on 15 March counts; his later answers change nothing in March (hand count
+    # in test_answers_after_the_period_do_not_count)
+    f = fig(alone, "forbattring", "OS", "T", period="2017-03", dimension="STEG")
+    assert f == (1.0, 1, 1, "ok")

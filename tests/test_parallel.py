@@ -136,24 +136,24 @@ def test_small_families_beside_the_large_give_the_table_one_by_one(tmp_path, mon
     assert len(one) > 1000 and one["varde"].notna().any()
     lanes, real = [], indicators._in_turn
 
-    def turn(calls, keys):  # keys: (family, part); a call's ids are _family's fourth argument
+    def turn(calls, keys, left, results):  # keys: (family, part); ids: _family's 4th argument
         parts = [(f, sorted(calls[(f, n)].args[3])) for f, n in keys]
         lanes.append((parts, threading.get_ident()))
-        return real(calls, keys)
+        real(calls, keys, left, results)
 
     monkeypatch.setattr(indicators, "_in_turn", turn)
     ds = load_dataset(data, config, secret=secret)
     beside = exact_figures(ds, periods, keyed=keyed, small_beside=True)
     pd.testing.assert_frame_equal(beside, one)
-    # each lane in the families' order; activities' light part (no insatstyp axis) last in
-    # the small families' lane, its part by insatstyp in the large families'
+    # each lane in the families' order; activities' part by insatstyp in the large families'
+    # lane, its light part (no insatstyp axis) after whichever lane ended its own first
     large = [f for f in FAMILIES if f in LARGE]
-    small = [f for f in FAMILIES if f not in LARGE] + ["activities"]
+    small = [f for f in FAMILIES if f not in LARGE]
     lane = {families[0][0] in LARGE: families for families, _ in lanes}  # True: the large
     assert len(lanes) == 2 and [f for f, _ in lane[True]] == large
     assert ("activities", ["insats"]) in lane[True]
     assert [f for f, _ in lane[False]] == small
-    assert lane[False][-1] == ("activities", ["deltagartimmar", "fatt_insats"])
+    assert all(("activities", ["deltagartimmar", "fatt_insats"]) not in lane[k] for k in lane)
     threads = {t for _, t in lanes}
     assert len(threads) == 2 and threading.get_ident() not in threads
     if keyed:  # the cell-key method's two passes, family by family, the same way
@@ -163,6 +163,34 @@ def test_small_families_beside_the_large_give_the_table_one_by_one(tmp_path, mon
         )
         pd.testing.assert_frame_equal(both[0], exact)
         pd.testing.assert_frame_equal(both[1], one)
+
+
+@pytest.mark.parametrize("first", ["large", "small"])
+def test_a_light_part_goes_to_the_lane_done_with_its_own_first(first):
+    # monthly's two lanes: the one that ends its own families first computes the light parts
+    # (once each); the other waits here until it has, so which lane is first is certain
+    from collections import deque
+    from functools import partial
+
+    import indikator.indicators as indicators
+
+    taken, ran = threading.Event(), {}
+    late = "small" if first == "large" else "large"
+
+    def call(name):
+        if name == late:
+            assert taken.wait(10)
+        ran.setdefault(name, []).append(threading.get_ident())
+        if name == "light":
+            taken.set()
+        return name.upper()
+
+    calls = {k: partial(call, k) for k in ("large", "small", "light")}
+    left, results = deque(["light"]), {}
+    lanes = [partial(indicators._in_turn, calls, [k], left, results) for k in ("large", "small")]
+    in_threads(lanes, 2)
+    assert results == {"large": "LARGE", "small": "SMALL", "light": "LIGHT"} and not left
+    assert ran["light"] == ran[first]  # once, in the lane done first
 
 
 def test_monthly_computes_the_small_families_beside_the_large(cli, tmp_path, monkeypatch):

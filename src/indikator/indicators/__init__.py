@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable
 
 import numpy as np
@@ -173,9 +174,15 @@ def _exact(
     keys = list(calls)  # one thread: the families' order, whose peak memory monthly is held to
     if small_beside and threads <= 1:
         large = [k for k in keys if k[0] in LARGE and k not in light]
-        small = [k for k in keys if k[0] not in LARGE] + light
-        lanes = in_threads([functools.partial(_in_turn, calls, ks) for ks in (large, small)], 2)
-        keys, done = large + small, lanes[0] + lanes[1]
+        small = [k for k in keys if k[0] not in LARGE]
+        # the light parts: taken by whichever lane is done with its own first, so that the two
+        # end together however the large and the small families weigh against each other
+        left, results = deque(light), {}
+        in_threads(
+            [functools.partial(_in_turn, calls, ks, left, results) for ks in (large, small)], 2
+        )
+        keys = large + small + light
+        done = [results[k] for k in keys]
     else:
         if threads > 1:
             keys.sort(key=lambda k: (LONGEST_FIRST.index(k[0]), k[1]))
@@ -212,8 +219,16 @@ class _Own:
                 self.work.clear()
 
 
-def _in_turn(calls: dict, keys: list) -> list:
-    return [calls[k]() for k in keys]
+def _in_turn(calls: dict, keys: list, left: deque, results: dict) -> None:
+    """``keys``' calls one after the other, then those ``left`` that no other lane has taken."""
+    for k in keys:
+        results[k] = calls[k]()
+    while True:
+        try:
+            k = left.popleft()  # atomic: each taken by one lane
+        except IndexError:
+            return
+        results[k] = calls[k]()
 
 
 def _apart(family, ids: set[str], threads: int, small_beside: bool = False) -> list[set[str]]:

@@ -22,6 +22,7 @@ from .engine import (
     PlacedParts,
     Tally,
     months,
+    rows_where,
     same_person_parts,
     tally_runs,
 )
@@ -34,16 +35,23 @@ FAR = 10**7
 def states(ctx: Context, ds: Dataset) -> pd.DataFrame:
     """Per (person, item): the months from which 'two or more answers' holds, and whether the
     latest answer so far beats the first, until the next change. In numpy: one sort of the
-    answers by (person, item, date, line), then flags where a group or a month changes."""
+    answers by (person, item, date, line), then flags where a group or a month changes.
+
+    Answers after the last month any requested period looks at are left out first: they only
+    make states that begin after it (the last state before it then holds on, as it does until
+    that later change). A month of a four-year register sorts the answers up to that month,
+    not all of them; a batch (every month) all of them."""
     codes = [i.code for i in ds.config.instrument]
     ans = ds.tables["matningar"]
-    person = ctx.persons(ans["person"]).astype("int64")
-    item = positions(ans["fraga"], codes)
-    date = ans["datum"].to_numpy(dtype="datetime64[s]").astype("int64")
-    order = _by_person_item_date(person, item, date, ans["_line"].to_numpy(), len(codes))
-    person, item = person[order], item[order]
-    value = ans["varde"].to_numpy(dtype="float64")[order]
-    m = months(ans["datum"])[order]
+    m = months(ans["datum"])
+    looked = m <= ctx.needed_months()[1]
+    person, m, line = rows_where(looked, ctx.persons(ans["person"]), m, ans["_line"].to_numpy())
+    (item,) = rows_where(looked, positions(ans["fraga"], codes))
+    seconds = ans["datum"].to_numpy(dtype="datetime64[s]").astype("int64")
+    date, value = rows_where(looked, seconds, ans["varde"].to_numpy(dtype="float64"))
+    person = person.astype("int64")
+    order = _by_person_item_date(person, item, date, line, len(codes))
+    person, item, value, m = person[order], item[order], value[order], m[order]
     n = len(order)
     new_group = np.ones(n, dtype=bool)
     new_group[1:] = (person[1:] != person[:-1]) | (item[1:] != item[:-1])
