@@ -1056,21 +1056,25 @@ def test_distinct_categorical_is_pandas_from_codes(fast_path, monkeypatch):
     assert [None if pd.isna(v) else v for v in got] == ["y z", "x", None, "ÅÄÖ", "ÅÄÖ"]
 
 
-@settings(max_examples=150)
-@given(
-    st.lists(
+def _records(weight, min_size: int = 0):
+    """Records to place in a tally of 3 groups and 2 dimensions, as (group, dimension, kön,
+    first position, length, weight)."""
+    return st.lists(
         st.tuples(
             st.integers(-1, 2),  # group (-1: none)
             st.integers(-1, 1),  # dimension (-1: none)
             st.integers(0, 2),  # kön: K, M, or unknown (T only)
             st.integers(0, 8),  # first position
             st.integers(0, 5),  # length
-            st.floats(0, 3),  # weight
+            weight,
         ),
+        min_size=min_size,
         max_size=30,
-    ),
-    st.booleans(),
-)
+    )
+
+
+@settings(max_examples=150)
+@given(_records(st.floats(0, 3)), st.booleans())
 def test_tallies_placed_together_are_tallies_placed_apart(records, point):
     # the self-assessment's population and improved tallies take the same records with two
     # weights, placed once (``instrument._placed``): each must equal its own tally, to the bit
@@ -1093,19 +1097,8 @@ def test_tallies_placed_together_are_tallies_placed_apart(records, point):
 
 
 @given(
-    st.lists(
-        st.tuples(
-            st.integers(-1, 2),  # group (-1: none)
-            st.integers(-1, 1),  # dimension (-1: none)
-            st.integers(0, 2),  # kön: K, M, or unknown (T only)
-            st.integers(0, 8),  # first position
-            st.integers(0, 5),  # length
-            # a whole number as large as a national cell's sum of keys (250 000 keys < 2^32)
-            st.integers(0, 2**45),
-        ),
-        min_size=1,
-        max_size=30,
-    ),
+    # weights: whole numbers as large as a national cell's sum of keys (250 000 keys < 2^32)
+    _records(st.integers(0, 2**45), min_size=1),
     st.booleans(),
     st.lists(st.integers(1, 30), max_size=4),  # where the records are cut into parts
 )

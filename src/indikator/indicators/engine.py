@@ -281,9 +281,9 @@ class Placement:
             size = like.n_groups * like.n_dim * n_kon * width
             # int32 where every position, and a cell's start before ``lo`` is taken off, fits
             # (a batch's self-assessment pairs: 19 million, half the bytes)
-            kind_of = _position_type(size + abs(lo) + abs(hi) + 2)
-            base = _cells(cell, kon, n_kon, width, kind_of)
-            start = np.add(base, first, dtype=kind_of)
+            dtype = _position_type(size + abs(lo) + abs(hi) + 2)
+            base = _cells(cell, kon, n_kon, width, dtype)
+            start = np.add(base, first, dtype=dtype)
             start -= lo
             np.add(base, last, out=base)
             base -= lo - 1  # the position after each record's last
