@@ -289,16 +289,22 @@ def test_numpy_states_equal_the_pandas_group_by(rows):
     )
     config = SimpleNamespace(instrument=[SimpleNamespace(code=c) for c in items])
     ds = SimpleNamespace(tables={"matningar": ans}, config=config)
-    got = states(_ctx(PERIODS), ds)
-    want = _states_pandas(
-        np.array([r[0] for r in rows], dtype="int64"),
-        np.array([r[1] for r in rows], dtype="int64"),
-        dates,
-        ans["_line"].to_numpy(),
-        ans["varde"].to_numpy(),
-        months(ans["datum"]),
-    )
-    assert got.astype("int64").to_dict("list") == want.astype("int64").to_dict("list")
+    # the answers span 2017-01 .. 2018-08: periods up to 2017 leave the later answers out
+    # (``states``: they only begin states after 2017-12), with 2018 every answer counts
+    for periods in (PERIODS, [*PERIODS, parse_period("2018")]):
+        ctx = _ctx(periods)
+        m = months(ans["datum"])
+        seen = m <= ctx.needed_months()[1]
+        want = _states_pandas(
+            np.array([r[0] for r in rows], dtype="int64")[seen],
+            np.array([r[1] for r in rows], dtype="int64")[seen],
+            dates[seen],
+            ans["_line"].to_numpy()[seen],
+            ans["varde"].to_numpy()[seen],
+            m[seen],
+        )
+        got = states(ctx, ds)
+        assert got.astype("int64").to_dict("list") == want.astype("int64").to_dict("list")
 
 
 def test_months_by_hand():
