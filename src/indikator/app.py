@@ -48,7 +48,6 @@ __all__ = [  # the jobs, their requests and answers, and what the command line n
     "init",
     "mask",
     "monthly",
-    "one_heap",
     "parse_period",
     "sample",
     "small_pages",

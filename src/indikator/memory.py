@@ -61,8 +61,8 @@ def kept_for_reuse() -> Iterator[None]:
     the peak: freed blocks that do not fit a new array still count (a national batch, paired:
     64.0 → 52.6 s, peak 3 267 → 3 836 MiB), so it is for jobs whose peak is not the limit.
 
-    Worker threads keep theirs too only where they share the main heap (``one_heap``, the
-    command line's choice)."""
+    Worker threads keep theirs too only where they share the main heap (``one_heap``, which
+    the batch asks for first)."""
     global _kept
     mallopt = _glibc("mallopt")
     if mallopt is None or _kept:

@@ -44,11 +44,15 @@ def states(ctx: Context, ds: Dataset) -> pd.DataFrame:
     codes = [i.code for i in ds.config.instrument]
     ans = ds.tables["matningar"]
     m = months(ans["datum"])
-    looked = m <= ctx.needed_months()[1]
-    person, m, line = rows_where(looked, ctx.persons(ans["person"]), m, ans["_line"].to_numpy())
-    (item,) = rows_where(looked, positions(ans["fraga"], codes))
-    seconds = ans["datum"].to_numpy(dtype="datetime64[s]").astype("int64")
-    date, value = rows_where(looked, seconds, ans["varde"].to_numpy(dtype="float64"))
+    person, item, date, line, value, m = rows_where(
+        m <= ctx.needed_months()[1],  # one index taken for every column
+        ctx.persons(ans["person"]),
+        positions(ans["fraga"], codes),
+        ans["datum"].to_numpy(dtype="datetime64[s]").astype("int64"),
+        ans["_line"].to_numpy(),
+        ans["varde"].to_numpy(dtype="float64"),
+        m,
+    )
     person = person.astype("int64")
     order = _by_person_item_date(person, item, date, line, len(codes))
     person, item, value, m = person[order], item[order], value[order], m[order]
