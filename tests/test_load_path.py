@@ -313,6 +313,32 @@ def test_months_by_hand():
     assert months(dates).tolist() == [24204, 23999, 10**7]
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.none(),
+            st.datetimes(dt.datetime(1900, 1, 1), dt.datetime(2200, 12, 31)),
+            st.datetimes(dt.datetime(1969, 11, 1), dt.datetime(1970, 2, 28)),
+        ),
+        max_size=30,
+    )
+)
+@example([dt.datetime(1969, 12, 31, 23, 59, 59), dt.datetime(1970, 1, 1), None])
+@example([dt.datetime(1900, 1, 1), dt.datetime(2200, 12, 31, 12)])  # wider than the day table
+def test_months_are_numpys(stamps):
+    """Month numbers from the day numbers and the day table are numpy's ``datetime64[M]``
+    (year * 12 + month - 1): before 1970 (the last second of 1969 is December 1969), with a
+    time of day, over spans wider than the table (numpy's conversion then), and a missing
+    date as the open end 10**7."""
+    dates = pd.Series(pd.to_datetime(stamps, errors="coerce"), dtype="datetime64[s]")
+    d = dates.to_numpy(dtype="datetime64[s]")
+    calendar = d.astype("datetime64[M]").astype("int64") + 1970 * 12
+    expected = np.where(np.isnat(d), 10**7, calendar)
+    assert months(dates).tolist() == expected.tolist()
+    assert months(dates, np.int32).tolist() == expected.tolist()
+
+
 def test_months_of_many_dates_in_pieces():
     # more than one piece of a million dates, a missing one at a piece's edge: every month
     # as by the calendar, in the width asked for
@@ -1202,7 +1228,7 @@ def test_day_numbers_are_numpys(stamps):
     """Day numbers by integer division are numpy's ``datetime64[D]``: before 1970 (floored,
     not truncated), with a time of day, and NaT as NaT's integer; in int32 the same numbers
     (every day of years 1900-2200 fits) and NaT as int32's smallest."""
-    from indikator.rules.common import days
+    from indikator.coding import days
 
     dates = pd.Series(pd.to_datetime(stamps, errors="coerce"), dtype="datetime64[s]")
     expected = dates.to_numpy(dtype="datetime64[s]").astype("datetime64[D]").astype("int64")
@@ -1214,13 +1240,13 @@ def test_day_numbers_are_numpys(stamps):
 
 def test_day_numbers_of_many_dates_in_batches(monkeypatch):
     # a batch at a time: every batch's rows land in their own place (batches of 3 rows)
-    from indikator.rules import common
+    from indikator import coding
 
-    monkeypatch.setattr(common, "batches", lambda n: [slice(a, a + 3) for a in range(0, n, 3)])
+    monkeypatch.setattr(coding, "batches", lambda n: [slice(a, a + 3) for a in range(0, n, 3)])
     dates = pd.Series(pd.to_datetime(["1969-12-31", None, "1970-01-02", "2018-03-01"] * 2))
     # 1969-12-31 is day -1, 1970-01-02 day 1, 2018-03-01 day 17591; NaT: int32's smallest
     nat = np.iinfo(np.int32).min
-    assert common.days(dates, np.int32).tolist() == [-1, nat, 1, 17591] * 2
+    assert coding.days(dates, np.int32).tolist() == [-1, nat, 1, 17591] * 2
 
 
 _DAY = 86_400

@@ -592,6 +592,39 @@ def test_dataset_wide_warnings_are_listed_last_whichever_export_is_judged_beside
     assert pickle.dumps(together) == pickle.dumps(alone)
 
 
+@pytest.mark.parametrize("big", ["aktiviteter", "matningar"])
+def test_exact_copies_are_counted_and_listed_alike_whichever_export_is_judged_beside(
+    big, tmp_path, monkeypatch
+):
+    # The warnings over accepted rows of the exports judged here (exact copies, the
+    # dataset-wide checks) are made while the largest is judged beside, the largest's after
+    # it: the same counts and the same problems in the same order as one after the other.
+    import shutil
+
+    import indikator.dataset as dataset
+
+    folder = tmp_path / "mia"
+    shutil.copytree(SAMPLES / "mia", folder)
+    for export, rows in (("aktiviteter", [2, 5, 5]), ("matningar", [3, 7])):
+        path = folder / f"{export}.csv"
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+        # lines[2] is the second data row, and so on: each copied to the end of the file
+        path.write_text("\n".join(lines + [lines[r] for r in rows]) + "\n", encoding="utf-8")
+    _largest_is(big, monkeypatch)
+    monkeypatch.setattr(dataset, "cores", lambda: 2)
+    loaded = {}
+    for rows in (1 << 62, 0):
+        monkeypatch.setattr(dataset, "JUDGED_BESIDE_ROWS", rows)
+        loaded[rows] = load_dataset(folder, load_config(), secret=b"hemlig" * 11)
+    alone, together = loaded[1 << 62], loaded[0]
+    copies = {c.export: c.duplicates for c in alone.counts}
+    # aktiviteter: rows 2 and 5 copied, row 5 twice: three copies; matningar: two
+    assert copies["aktiviteter"] == 3 and copies["matningar"] == 2
+    assert (alone.problems["kod"] == "exakt_dubblett").sum() == 5
+    assert together.counts == alone.counts
+    pd.testing.assert_frame_equal(together.problems, alone.problems)
+
+
 def _broken(folder: Path, exports: list[str]) -> Path:
     """FULL_WORLD with a column written twice in each of ``exports``: a file error."""
     files = dict(FULL_WORLD)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..coding import batches, lex_order, positions
+from ..coding import NAT, batches, days, lex_order, positions
 from ..periods import KINDS, Period, month_index
 from ..vocabulary import KON
 
@@ -120,9 +120,10 @@ DAY_TABLE = 1 << 16  # days: dates within this span get their months from a tabl
 def _month_index(d: np.ndarray) -> np.ndarray:
     """``months`` of a batch. numpy's calendar conversion to months costs twice the division
     to days: a register's dates span a few thousand days, so each day's month is converted once
-    (a table from the earliest to the latest day) and the rows take it from there."""
-    nat = np.isnat(d)
-    day = d.astype("datetime64[D]").astype("int64")
+    (a table from the earliest to the latest day) and the rows take it from there. The days
+    are ``days``' (one integer division, a third of numpy's conversion to days)."""
+    day = days(d)
+    nat = day == NAT
     lo, hi = np.where(nat, np.iinfo(np.int64).max, day).min(initial=0), day.max(initial=0)
     if nat.all() or hi - lo > DAY_TABLE:
         month = d.astype("datetime64[M]").astype("int64") + 1970 * 12

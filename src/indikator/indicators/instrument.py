@@ -12,10 +12,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..coding import BATCH, lex_order, pack_day, positions, unpack_day
+from ..coding import BATCH, days, lex_order, pack_day, positions, unpack_day
 from ..dataset import Dataset
 from ..periods import KINDS
-from ..rules.common import days
 from .engine import (
     Context,
     PersonMatches,

@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .common import Rows, consequences, days, require_person, taken
+from ..coding import days
+from .common import Rows, consequences, require_person, taken
 from .enrolments import Enrolments
 
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..coding import lex_order
-from .common import OPEN_END, Rows, days, reject
+from ..coding import days, lex_order
+from .common import OPEN_END, Rows, reject
 
 
 def check(rows: Rows) -> pd.DataFrame:

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 
 from ..coding import BATCH as ROWS
-from ..coding import batches, pack_day, positions
-from .common import OPEN_END, days
+from ..coding import batches, days, pack_day, positions
+from .common import OPEN_END
 
 
 class Enrolments:

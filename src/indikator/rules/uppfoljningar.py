@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..coding import latest_per_code, person_days, positions
-from .common import Rows, consequences, days, require_person
+from ..coding import days, latest_per_code, person_days, positions
+from .common import Rows, consequences, require_person
 
 
 def check(rows: Rows):
