@@ -596,9 +596,8 @@ def test_dataset_wide_warnings_are_listed_last_whichever_export_is_judged_beside
 def test_exact_copies_are_counted_and_listed_alike_whichever_export_is_judged_beside(
     big, tmp_path, monkeypatch
 ):
-    # The warnings over accepted rows of the exports judged here (exact copies, the
-    # dataset-wide checks) are made while the largest is judged beside, the largest's after
-    # it: the same counts and the same problems in the same order as one after the other.
+    # Exact copies in the export judged beside and in one judged here: counted and listed
+    # as when every export is judged here, one after the other.
     import shutil
 
     import indikator.dataset as dataset

@@ -312,8 +312,6 @@ def _accepted(files, raws, parsed, dl, config: Config, problems: Problems, secre
     judged = {e: judge(e) for e in large}
     if secret is None and config.secret_file is not None:
         secret = read_secret(config.secret_file)
-    warned: dict[str, Problems] = {}  # the warnings over accepted rows, per check
-    copied: dict[str, int] = {}  # exact copies, per export
     with beside(functools.partial(judge, big) if big else None) as judging, brisk(big):
         for export in own:
             if export != big and export not in judged:
@@ -322,42 +320,27 @@ def _accepted(files, raws, parsed, dl, config: Config, problems: Problems, secre
         if secret is not None:  # while the ids are real ids
             who["nyckel"] = record_keys(who["person"], secret, "person")
             _with_record_keys(judged, secret)
-        # the warnings that do not need the rows of the export judged beside, while it is
-        _warn({"deltagare": dl, **judged}, raws, names, warned, copied)
         if big:
             judged[big] = judging.result()
     if secret is not None and big in RECORDS:
         _with_record_keys({big: judged[big]}, secret)
     tables = {"deltagare": dl, **{e: judged[e] for e in own}}
-    _warn(tables, raws, names, warned, copied)
     for export in own:
         problems.chunks.extend(own[export].chunks)
-    for check in ("consistency", *names):  # in the order of one check after the other
-        if check in warned:
-            problems.chunks.extend(warned[check].chunks)
+    consistency.check(tables, names, problems)
 
     counts: list[FileCount] = []
     for export, name in names.items():
         read = len(raws[export].frame)
         rejected_n = len(problems.rejected_lines(name))
-        n_copies = copied.get(export, 0)
+        n_copies = (
+            copies.exact_copies(tables[export], raws[export], problems)
+            if export in copies.WARNED
+            else 0
+        )
         counts.append(FileCount(export, name, read, read - rejected_n, rejected_n, n_copies))
         tables[export] = tables[export].reset_index(drop=True)
     return tables, counts, who
-
-
-def _warn(tables, raws, names, warned: dict[str, Problems], copied: dict[str, int]) -> None:
-    """The warnings over accepted rows (``consistency``, exact ``copies``) whose exports are
-    all in ``tables`` and that are not in ``warned`` yet, each into problems of its own: run
-    once with the exports judged here, while the largest is judged beside (0.1-0.2 s of a
-    national load that one core otherwise ran alone after it), and once with all of them."""
-    if "consistency" not in warned and all(e in tables for e in consistency.EXPORTS if e in names):
-        warned["consistency"] = Problems()
-        consistency.check(tables, names, warned["consistency"])
-    for export in copies.WARNED:
-        if export in tables and export not in warned:
-            warned[export] = found = Problems()
-            copied[export] = copies.exact_copies(tables[export], raws[export], found)
 
 
 def _unused(column: str) -> bool:

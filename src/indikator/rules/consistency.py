@@ -24,7 +24,6 @@ MASS_END = 20  # enrolments ending the same day in one delprojekt
 LATE_ANSWER_DAYS = 180
 AGES = (16, 66)
 BUSY = 5  # new enrolments a month on average: below that, an empty month is no surprise
-EXPORTS = ("deltagare", "matningar")  # the exports ``check`` reads
 
 
 def check(tables: dict[str, pd.DataFrame], files: dict[str, str], problems: Problems) -> None:
