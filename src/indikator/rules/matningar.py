@@ -31,6 +31,7 @@ def check(rows: Rows):
             msgs,
         )
     ok &= ~outside
+    del item, lo, hi, v, outside  # freed before the accepted rows are copied
     out = taken(df, ok)  # ``df`` is given up for it
     out["varde"] = out["varde"].astype("int64")
     return out
