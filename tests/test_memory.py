@@ -251,3 +251,17 @@ def test_a_rule_frees_its_arrays_before_copying_the_accepted_rows(export, tmp_pa
         tracemalloc.stop()
     assert seen["rows"] > 10_000
     assert (seen["at"] - seen["before"]) / seen["rows"] < 12
+
+
+def test_a_load_gives_memory_back_twice_not_per_file_or_rule(tmp_path, monkeypatch):
+    # Once the rejected enrolments are known and at the end of the load; not after each of
+    # the six files and each of the five rules (13 calls before): the next file's arrays
+    # reuse what the last one freed instead of taking fresh pages.
+    import indikator.dataset as dataset
+    from indikator.config import load_config
+
+    calls = []
+    monkeypatch.setattr(dataset, "release", lambda **kw: calls.append(kw))
+    ds = dataset.load_dataset(write_dataset(tmp_path / "w", FULL_WORLD), load_config())
+    assert len(ds.counts) == 6  # every export read and judged
+    assert len(calls) == 2
