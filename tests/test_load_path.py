@@ -313,17 +313,19 @@ def test_months_by_hand():
     assert months(dates).tolist() == [24204, 23999, 10**7]
 
 
-@settings(max_examples=200, deadline=None)
-@given(
-    st.lists(
-        st.one_of(
-            st.none(),
-            st.datetimes(dt.datetime(1900, 1, 1), dt.datetime(2200, 12, 31)),
-            st.datetimes(dt.datetime(1969, 11, 1), dt.datetime(1970, 2, 28)),
-        ),
-        max_size=30,
-    )
+# dates with a time of day over three centuries, many around 1970's day 0, and missing ones
+_stamps = st.lists(
+    st.one_of(
+        st.none(),
+        st.datetimes(dt.datetime(1900, 1, 1), dt.datetime(2200, 12, 31)),
+        st.datetimes(dt.datetime(1969, 11, 1), dt.datetime(1970, 2, 28)),
+    ),
+    max_size=30,
 )
+
+
+@settings(max_examples=200, deadline=None)
+@given(_stamps)
 @example([dt.datetime(1969, 12, 31, 23, 59, 59), dt.datetime(1970, 1, 1), None])
 @example([dt.datetime(1900, 1, 1), dt.datetime(2200, 12, 31, 12)])  # wider than the day table
 def test_months_are_numpys(stamps):
@@ -1215,15 +1217,7 @@ def test_blank_cells_and_used_persons_per_category_are_per_row(cells, unused, ki
 
 
 @settings(max_examples=200, deadline=None)
-@given(
-    st.lists(
-        st.one_of(
-            st.none(),
-            st.datetimes(dt.datetime(1900, 1, 1), dt.datetime(2200, 12, 31)),
-        ),
-        max_size=30,
-    )
-)
+@given(_stamps)
 def test_day_numbers_are_numpys(stamps):
     """Day numbers by integer division are numpy's ``datetime64[D]``: before 1970 (floored,
     not truncated), with a time of day, and NaT as NaT's integer; in int32 the same numbers

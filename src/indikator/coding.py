@@ -125,6 +125,15 @@ def latest_per_code(codes: np.ndarray, dates: np.ndarray, n: int) -> np.ndarray:
     return out.view("datetime64[s]")
 
 
+BATCH = 1 << 20  # rows at a time where ten million rows' temporaries should never be held
+
+
+def batches(n: int, size: int = BATCH) -> list[slice]:
+    """The rows ``0..n`` in consecutive slices of ``size``: work over a large table a batch at
+    a time, its temporaries bounded by the batch."""
+    return [slice(at, at + size) for at in range(0, n, size)]
+
+
 NAT = np.iinfo(np.int64).min  # numpy's missing date, as an integer
 DAY = 86_400  # seconds
 
@@ -144,15 +153,6 @@ def days(dates: pd.Series | np.ndarray, dtype=np.int64) -> np.ndarray:
         day[seconds[part] == NAT] = missing
         out[part] = day
     return out
-
-
-BATCH = 1 << 20  # rows at a time where ten million rows' temporaries should never be held
-
-
-def batches(n: int, size: int = BATCH) -> list[slice]:
-    """The rows ``0..n`` in consecutive slices of ``size``: work over a large table a batch at
-    a time, its temporaries bounded by the batch."""
-    return [slice(at, at + size) for at in range(0, n, size)]
 
 
 def lex_order(keys: Sequence[np.ndarray]) -> np.ndarray:
