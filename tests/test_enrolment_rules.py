@@ -105,3 +105,42 @@ def test_enrolment_rules_match_the_reference(enrolments):
     expected, accepted = reference(enrolments)
     assert found == expected
     assert ds.tables["deltagare"]["_line"].tolist() == accepted  # in line order
+
+
+def test_a_rejected_enrolment_covers_its_first_and_last_day():
+    # Rejected enrolments as causes (``Rejected.covering``), by their day numbers: line 5
+    # ran 2017-03-01..2017-03-31 in delprojekt 0, line 8 (1969, before day 0) ended on
+    # 1969-12-31, line 9 is open from 2017-06-01. 2017-03-01 is day 17226, 2017-03-31 17256,
+    # 1969-12-31 day -1, 2017-06-01 17318.
+    import numpy as np
+    import pandas as pd
+
+    from indikator.rules.causes import Rejected
+
+    rows = pd.DataFrame(
+        {
+            "person": ["p1", "p2", "p3"],
+            "start": np.array(["2017-03-01", "1969-12-01", "2017-06-01"], "datetime64[s]"),
+            "slut": np.array(["2017-03-31", "1969-12-31", "NaT"], "datetime64[s]"),
+            "dp": [0, 0, 1],
+            "line": [5, 8, 9],
+            "unread": [False, False, False],
+            "reason": ["", "", ""],
+        }
+    )
+    rejected = Rejected("deltagare.csv", rows, {}, {})
+    persons = pd.Series(["p1", "p1", "p1", "p1", "p2", "p2", "p3", "p3", "p1"])
+    day = np.array([17225, 17226, 17256, 17257, -1, 0, 17317, 17318 + 5000, 17230])
+    dp = np.array([-1, 0, 0, -1, -1, -1, -1, 1, 1])
+    found = rejected.covering(persons, dp, day)
+    # the day before the first, the first, the last, the day after; 1969-12-31 and the day
+    # after; the day before an open start and long after it; the right days, another dp
+    assert found.line.tolist() == [-1, 5, 5, -1, 8, -1, -1, 9, -1]
+    # ended on the day (or any ended one for a day < 0): p1 on 17256, p2 on -1; p3 never ends
+    ended = rejected.covering(
+        pd.Series(["p1", "p1", "p2", "p3"]),
+        np.array([-1] * 4),
+        np.array([17256, 17255, -5, -5]),
+        True,
+    )
+    assert ended.line.tolist() == [5, -1, 8, -1]

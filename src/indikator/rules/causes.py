@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..coding import positions
+from ..coding import NAT, days, positions
 
 
 def _core(raw: str) -> str | None:
@@ -128,11 +128,10 @@ class Rejected:
                     "i": np.arange(len(persons)),
                 }
             ).merge(rows, on="person", suffixes=("", "_r"))
-            start = cand["start"].to_numpy().astype("datetime64[D]")
-            slut = cand["slut"].to_numpy().astype("datetime64[D]")
-            begun = ~np.isnat(start) & (start.astype("int64") <= cand["day"].to_numpy())
-            open_ = np.isnat(slut)
-            end = np.where(open_, np.iinfo("int64").max, slut.astype("int64"))
+            start, slut = days(cand["start"]), days(cand["slut"])
+            begun = (start != NAT) & (start <= cand["day"].to_numpy())
+            open_ = slut == NAT
+            end = np.where(open_, np.iinfo("int64").max, slut)
             if ended:
                 hit = ~open_ & ((cand["day"] < 0) | (end == cand["day"])).to_numpy()
             else:
