@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from reference import check_id_literal
 from stdnum import luhn
@@ -232,3 +232,32 @@ def test_checker_takes_a_categoricals_distinct_ids_from_its_categories(monkeypat
     # (a reader's id column holds its header cell): it would become a person of no row
     assert codes.tolist() == [1, 0, -1, 1]
     assert table["person"].tolist() == ["ANON-1", "198001010001"]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(st.one_of(_SOME_IDS, st.none()), max_size=12), min_size=1, max_size=4))
+def test_each_person_has_one_number_across_files_and_codes_as_factorized(files):
+    # The checker numbers each person once per dataset (however the id is written, in
+    # whichever file); an export's person codes come from those numbers, and are what
+    # factorizing its verdicts' persons as strings gives: the same persons in the same order
+    # (the order can reach the cell-key sums).
+    from indikator.schema import _id_columns
+
+    check = IdChecker(REF)
+    number_of: dict[str, int] = {}
+    for values in files:
+        column = pd.Series(values, dtype="str")
+        codes, table, numbers, people = check.checked(column)
+        persons = table["person"].to_numpy(dtype=object)
+        for person, number in zip(persons, numbers, strict=True):
+            if person is None:
+                assert number == -1
+            else:
+                assert people[number] == person
+                assert number_of.setdefault(person, number) == number
+        columns, *_ = _id_columns(column, check, column.index, {"person"})
+        got = columns["person"]
+        order, expected = pd.factorize(persons)
+        assert list(got.cat.categories) == list(expected)
+        want = np.append(order, -1)[codes]
+        assert got.cat.codes.tolist() == want.tolist()

@@ -1620,3 +1620,47 @@ def test_latest_date_by_hand():
     assert _latest(tables, dt.date(2026, 12, 6)) == dt.date(2017, 6, 10)
     # with today before 2017-06-10, that one is in the future too: deltagare's 2017-06-01
     assert _latest(tables, dt.date(2017, 6, 9)) == dt.date(2017, 6, 1)
+
+
+@pytest.mark.parametrize("piece", [None, 1, 7, 1000])
+def test_the_header_is_no_cell_of_its_columns(piece):
+    # The header is parsed on its own: parsed with the rows, "Datum" was one more distinct
+    # value of the date column, which no row had but every check took for a value (no date:
+    # its ten million rows were looked up for it). A row that repeats the header is a row.
+    from indikator.reading import text
+
+    raw = b"Datum;Kod\r\n2017-01-01;A\r\n\r\n2017-01-02;\r\n"
+    pieces = (
+        [(raw, 0)]
+        if piece is None
+        else [(raw[i : i + piece], 0) for i in range(0, len(raw), piece)]
+    )
+    grid = text._csv_pieces(_whole_lines(pieces), ";", 1, len(raw))
+    assert grid.header == ["Datum", "Kod"]
+    assert grid.header_line == 1
+    assert grid.lines.tolist() == [2, 4]  # the empty line 3 is no row
+    assert grid.columns[0].values.to_pylist() == ["2017-01-01", "2017-01-02"]
+    assert grid.columns[1].values.to_pylist() == ["A", ""]
+    again = text._csv_fast(raw + b"Datum;Kod\r\n", ";", 1)
+    assert again.columns[0].values.to_pylist() == ["2017-01-01", "2017-01-02", "Datum"]
+    assert again.lines.tolist() == [2, 4, 5]
+    only = text._csv_fast(b"Datum;Kod\r\n", ";", 1)
+    assert (only.header, len(only.lines), only.columns[0].values.to_pylist()) == (
+        ["Datum", "Kod"],
+        0,
+        [],
+    )
+
+
+def _whole_lines(pieces):
+    """Pieces that end at a line break, as the reader cuts them: short ones joined."""
+    out, held = [], b""
+    for raw, _ in pieces:
+        held += raw
+        cut = held.rfind(b"\n") + 1
+        if cut:
+            out.append((held[:cut], 0))
+            held = held[cut:]
+    if held:
+        out.append((held, 0))
+    return out

@@ -148,3 +148,31 @@ def test_dates_parsed_by_arrow_are_parse_dates(texts):
     )
     assert got.bad.tolist() == [np.isnat(e) for e in expected]
     assert got.messages.tolist() == messages
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.sampled_from(["", "a", " b", "c", None]), max_size=12),
+    st.permutations(["", "a", " b", "c", "unused"]),
+)
+def test_empty_cells_missing_and_their_category_gone(values, categories):
+    # An empty cell is missing, as ``mask`` makes it; a categorical (the reader's columns)
+    # also loses its category "", which no row has once the cells are missing: left in, it
+    # was a distinct value every check took for one (no date, code or number), so each
+    # column's every row was looked up for it.
+    import numpy as np
+
+    from indikator.schema import _missing_where_blank, blank
+
+    column = pd.Series(values, dtype=pd.CategoricalDtype(pd.Index(categories, dtype="str")))
+    empty = blank(column)
+    got = _missing_where_blank(column, empty)
+    expected = column.mask(empty)
+    assert got.astype(object).where(got.notna(), None).tolist() == (
+        expected.astype(object).where(expected.notna(), None).tolist()
+    )
+    assert "" not in list(got.cat.categories)
+    assert list(got.cat.categories) == [c for c in categories if c != ""]  # order kept
+    assert np.array_equal(got.isna().to_numpy(), column.isna().to_numpy() | empty)
+    plain = pd.Series(values, dtype=object)
+    assert _missing_where_blank(plain, blank(plain)).equals(plain.mask(blank(plain)))

@@ -251,6 +251,9 @@ class IdChecker:
         self.ref = ref
         self.seen = pd.Index([], dtype="str")  # every value checked so far, in table order
         self.table = _result([], [], [], [])
+        # per value seen: its person's number (-1: none) into ``people``, each person once
+        self.numbers = np.empty(0, dtype=np.int32)
+        self.people = np.empty(0, dtype=object)
         self.lock = threading.Lock()
 
     def __call__(self, values: pd.Series) -> tuple[np.ndarray, pd.DataFrame]:
@@ -258,11 +261,21 @@ class IdChecker:
         The distinct values stay Arrow strings and are looked up in Arrow (``positions``):
         only the values not seen before become Python strings, to be checked. The verdicts
         are the values' own, whichever export was checked first."""
+        codes, table, _, _ = self.checked(values)
+        return codes, table
+
+    def checked(self, values: pd.Series) -> tuple[np.ndarray, pd.DataFrame, np.ndarray, np.ndarray]:
+        """``__call__``, and each distinct value's person as a number (-1: none) into the
+        persons (the last): one person however written and in whichever export, numbered
+        once per dataset instead of hashed as strings once per export."""
         codes, uniques = used_codes(*distinct_codes(values))
         with self.lock:
-            return codes, self._verdicts(uniques)
+            rows = self._rows(uniques)
+            table = self.table.iloc[rows].reset_index(drop=True)
+            return codes, table, self.numbers[rows], self.people
 
-    def _verdicts(self, uniques) -> pd.DataFrame:
+    def _rows(self, uniques) -> np.ndarray:
+        """Each distinct value's row in ``table``, the new ones checked and appended."""
         u = _strings(uniques)  # distinct already
         rows = positions(u, self.seen) if len(self.seen) else np.full(len(u), -1, np.int64)
         new = rows < 0
@@ -271,7 +284,19 @@ class IdChecker:
             rows[new] = len(self.seen) + np.arange(int(new.sum()))  # appended in this order
             self.seen = self.seen.append(u[new])
             self.table = pd.concat([self.table, fresh], ignore_index=True)
-        return self.table.iloc[rows].reset_index(drop=True)
+            self._numbered(fresh["person"].to_numpy(dtype=object))
+        return rows
+
+    def _numbered(self, persons: np.ndarray) -> None:
+        """Numbers for newly seen values' persons: a person seen before keeps its number."""
+        first, distinct = pd.factorize(persons)  # a value without a person (None): -1
+        number = np.full(len(distinct), -1, dtype=np.int32)
+        if len(self.people):  # a new way of writing an id already seen (rare after the first)
+            number[:] = pd.Index(self.people, dtype=object).get_indexer(distinct)
+        new = number < 0
+        number[new] = len(self.people) + np.arange(int(new.sum()), dtype=np.int32)
+        self.people = np.concatenate([self.people, distinct[new]])
+        self.numbers = np.concatenate([self.numbers, np.append(number, -1)[first]])
 
 
 def _strings(uniques) -> pd.Index:

@@ -508,15 +508,11 @@ def _flagged(per_unique: np.ndarray, codes: np.ndarray) -> np.ndarray:
 def _id_columns(values: pd.Series, ref: dt.date | IdChecker, index: pd.Index, wanted=None):
     """person (a categorical of normalised ids: each person stored once), kon_pnr and born
     (those of ``wanted``, default all), plus which rows hold an invalid id and why."""
-    codes, table = (ref if isinstance(ref, IdChecker) else IdChecker(ref))(values)
-    # one hash pass: the codes of the normalised ids, in order of first appearance
-    person_u, categories = pd.factorize(table["person"].to_numpy(dtype=object))
-    person_u = person_u.astype("int32")
-    kon_u = (
-        pd.Index(list(KON_CODES), dtype=object)  # as the verdicts: no Arrow copy of them
-        .get_indexer(table["kon_pnr"].to_numpy(dtype=object))
-        .astype("int32")
-    )
+    checker = ref if isinstance(ref, IdChecker) else IdChecker(ref)
+    codes, table, numbers, people = checker.checked(values)
+    # the persons' codes in order of first appearance, from their numbers: no hash of strings
+    person_u, categories = _first_seen(numbers)
+    categories = people[categories]
     error_u = table["error"].to_numpy(dtype=object)
     code_u = table["code"].to_numpy(dtype=object)
     has_error = _flagged(pd.notna(error_u), codes)
@@ -527,7 +523,7 @@ def _id_columns(values: pd.Series, ref: dt.date | IdChecker, index: pd.Index, wa
             copy=False,
         ),
         "kon_pnr": lambda: pd.Series(
-            pd.Categorical.from_codes(_take(kon_u, codes, -1), list(KON_CODES)),
+            pd.Categorical.from_codes(_take(_kon_codes(table), codes, -1), list(KON_CODES)),
             index=index,
             copy=False,
         ),
@@ -539,6 +535,25 @@ def _id_columns(values: pd.Series, ref: dt.date | IdChecker, index: pd.Index, wa
     }
     columns = {k: make() for k, make in build.items() if wanted is None or k in wanted}
     return columns, has_error, error_u[codes[has_error]], code_u[codes[has_error]]
+
+
+def _first_seen(numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize`` of numbers where -1 is missing: (each one's code, -1 where missing, as
+    int32; the distinct numbers in order of first appearance)."""
+    codes, distinct = pd.factorize(numbers)
+    none = np.flatnonzero(distinct < 0)
+    if len(none):
+        k = none[0]
+        codes = np.where(codes == k, -1, codes - (codes > k))
+        distinct = np.delete(distinct, k)
+    return codes.astype("int32"), distinct
+
+
+def _kon_codes(table: pd.DataFrame) -> np.ndarray:
+    """Each distinct id's kön (by the personnummer) as its position in ``KON_CODES`` (-1:
+    none), in the categorical's own code type: no copy of ten million rows to narrow them."""
+    kon = pd.Index(list(KON_CODES), dtype=object)  # as the verdicts: no Arrow copy of them
+    return kon.get_indexer(table["kon_pnr"].to_numpy(dtype=object)).astype("int8")
 
 
 def narrow_lines(lines: np.ndarray) -> np.ndarray:
@@ -603,10 +618,32 @@ def blank(values: pd.Series) -> np.ndarray:
     gives them) is compared per category: pandas would first hash every category to see
     whether "" is one (a quarter of a second for an export's 250 000 ids)."""
     if isinstance(values.dtype, pd.CategoricalDtype):
-        at = np.flatnonzero(np.asarray(values.cat.categories == "", dtype=bool))
+        at = _blank_category(values)
         codes = values.cat.codes.to_numpy()
-        return codes == at[0] if len(at) else np.zeros(len(codes), dtype=bool)
+        return codes == at if at is not None else np.zeros(len(codes), dtype=bool)
     return (values == "").to_numpy(dtype=bool, na_value=True)
+
+
+def _blank_category(values: pd.Series) -> int | None:
+    """The code of the category "" of a categorical column, if it has one."""
+    at = np.flatnonzero(np.asarray(values.cat.categories == "", dtype=bool))
+    return int(at[0]) if len(at) else None
+
+
+def _missing_where_blank(values: pd.Series, empty: np.ndarray) -> pd.Series:
+    """The column with its empty cells missing. A categorical (as the reader gives every
+    column) loses its category "" with them: left in, it is a distinct value that no row has
+    but every check takes for one (no date, no code, no number), and the rows of a column
+    were looked up for it (ten million activities, once per column with an empty cell)."""
+    at = _blank_category(values) if isinstance(values.dtype, pd.CategoricalDtype) else None
+    if at is None:
+        return values.mask(empty)
+    categories = values.cat.categories
+    codes = values.cat.codes.to_numpy()
+    lookup = np.arange(len(categories), dtype=codes.dtype)  # the codes after the blank one
+    lookup[at], lookup[at + 1 :] = -1, lookup[at + 1 :] - 1  # move down by one
+    kept = distinct_categorical(_take(lookup, codes, -1), categories.delete(at))
+    return pd.Series(kept, index=values.index, name=values.name, copy=False)
 
 
 def _checked(frame, name: str, col: Col, books, ref, quiet, lines, unused) -> _Checked:
@@ -615,7 +652,7 @@ def _checked(frame, name: str, col: Col, books, ref, quiet, lines, unused) -> _C
     result = _Checked({}, [], [])
     raw_values = frame[name]
     empty = blank(raw_values)
-    values = raw_values.mask(empty) if empty.any() else raw_values
+    values = _missing_where_blank(raw_values, empty) if empty.any() else raw_values
     if col.required and empty.any():
         result.found.append(("saknat_varde", lines[empty & ~quiet], name, "", "värde saknas"))
         result.bad.append(empty)

@@ -192,25 +192,21 @@ def _csv_pieces(pieces, delimiter: str, first_line: int, size: int = 0) -> Grid 
     line = 0  # lines before the piece, counted from the header's
     for raw, start in pieces:
         if header is None:
-            width = _width(raw, start, delimiter)
-            if width is None:
+            found = _header(raw, start, delimiter)
+            if found is None:
                 return None
-        parsed = _parsed(raw, start, delimiter, width)
+            header, start = found
+            header_line, line = first_line, 1  # the data's lines follow the header's
+            if start >= len(raw):  # the piece held the header only
+                continue
+        parsed = _parsed(raw, start, delimiter, len(header))
         if parsed is None:
             return None
         table, records, newlines = parsed
-        if header is None:
-            if table.num_rows == 0:
-                return None
-            try:  # bytes, as every cell: not UTF-8 after all, the exact reader says where
-                header = [table.column(i)[0].as_py().decode("utf-8") for i in range(width)]
-            except UnicodeDecodeError:
-                return None
-            header_line = int(records[0]) + first_line
-            table, records = table.slice(1), records[1:]
-            # rows expected from the first piece's (a little more: rows are not all alike)
+        if lines is None:
+            # rows expected from the first rows' bytes (a little more: rows are not all alike)
             rows = int(len(records) * max(size / max(len(raw) - start, 1), 1) * 1.1) + 1024
-            columns = [Gathered(rows) for _ in range(width)]
+            columns = [Gathered(rows) for _ in header]
             lines = Growing(rows, line_type(first_line + max(size, len(raw))))
         lines.add(records + (line + first_line))
         line += newlines
@@ -222,6 +218,8 @@ def _csv_pieces(pieces, delimiter: str, first_line: int, size: int = 0) -> Grid 
         del table
     if header is None:
         return None
+    if lines is None:  # a header and no rows
+        columns, lines = [Gathered(0) for _ in header], Growing(0, "int32")
 
     # Renumbering is numpy takes over millions of rows: two columns at a time on two cores.
     threads = min(MERGE_THREADS, cores()) if lines.n > THREADED_MERGE else 1
@@ -242,6 +240,26 @@ def _csv_pieces(pieces, delimiter: str, first_line: int, size: int = 0) -> Grid 
 
 def _whole(column: Gathered) -> Cells:
     return strip(column.cells())
+
+
+def _header(raw: bytes, start: int, delimiter: str) -> tuple[list[str], int] | None:
+    """The header's cells (the first line from ``start``) and where the data begins, or None
+    when the exact reader must say. The header is parsed on its own: parsed with the rows, its
+    cells would be one more distinct value in every column, which no row has but every check
+    of the column must treat as a value of its own (a date column's "Datum" is no date: each
+    column's ten million rows were looked up for it)."""
+    width = _width(raw, start, delimiter)
+    if width is None:
+        return None
+    cut = raw.find(b"\n", start) + 1 or len(raw)
+    parsed = _parsed(bytes(raw[start:cut]), 0, delimiter, width)
+    if parsed is None or parsed[0].num_rows != 1:
+        return None
+    table = parsed[0]
+    try:  # bytes, as every cell: not UTF-8 after all, the exact reader says where
+        return [table.column(i)[0].as_py().decode("utf-8") for i in range(width)], cut
+    except UnicodeDecodeError:
+        return None
 
 
 def _width(raw: bytes, start: int, delimiter: str) -> int | None:
