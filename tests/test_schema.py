@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pandas as pd
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
@@ -176,3 +177,35 @@ def test_empty_cells_missing_and_their_category_gone(values, categories):
     assert np.array_equal(got.isna().to_numpy(), column.isna().to_numpy() | empty)
     plain = pd.Series(values, dtype=object)
     assert _missing_where_blank(plain, blank(plain)).equals(plain.mask(blank(plain)))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.sampled_from(["", "a", "b", None]), max_size=12),
+    st.permutations(["", "a", "b"]),
+    st.integers(1, 4),
+)
+def test_a_column_is_filled_when_a_cell_has_a_value(values, categories, first):
+    # Asked by the codes, the first rows first (``FIRST_ROWS``, small here so that both the
+    # first rows and the whole column answer): a cell that is neither missing nor "".
+    from indikator import dataset
+
+    column = pd.Series(values, dtype=pd.CategoricalDtype(pd.Index(categories, dtype="str")))
+    expected = any(v not in (None, "") for v in values)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(dataset, "FIRST_ROWS", first)
+        assert dataset._filled(column) is expected
+        assert dataset._filled(pd.Series(values, dtype=object)) is expected
+
+
+@pytest.mark.parametrize("n", [1, 126, 127, 128, 32766, 32767, 40000])
+def test_code_columns_in_the_code_type_pandas_keeps(n):
+    # The typed code column's codes are taken in the type pandas keeps them in: ten million
+    # rows taken as int32 were narrowed to int8 in a copy.
+    import numpy as np
+    from pandas.core.dtypes.cast import coerce_indexer_dtype
+
+    from indikator.schema import _code_type
+
+    categories = pd.Index(range(n))
+    assert _code_type(categories) == coerce_indexer_dtype(np.zeros(1, "int64"), categories).dtype

@@ -14,15 +14,18 @@ import pandas as pd
 from .memory import release
 
 
-def positions(values: pd.Series, codes: Sequence[str] | pd.Index, dtype=np.int64) -> np.ndarray:
+def positions(
+    values: pd.Series, codes: Sequence[str] | pd.Index, dtype=np.int64, distinct: bool = False
+) -> np.ndarray:
     """Value -> its position in ``codes``; -1 for missing or unlisted values. For a
     categorical column only the categories are looked up (a few, not millions of rows), and
-    the rows get ``dtype`` at once."""
+    the rows get ``dtype`` at once. ``distinct``: the caller knows ``codes`` hold no repeat
+    and no missing value (a list built so), which is then not checked again by hashing."""
     index = codes if isinstance(codes, pd.Index) else pd.Index(list(codes), dtype=object)
     if isinstance(values.dtype, pd.CategoricalDtype):
         lookup = _category_lookup(values.cat.categories, index)
         return lookup.astype(dtype)[values.cat.codes.to_numpy()]
-    found = _arrow_lookup(values, index)
+    found = _arrow_lookup(values, index, distinct)
     if found is not None:
         return found.astype(dtype, copy=False)
     return index.get_indexer(pd.Index(values, dtype=object)).astype(dtype)
@@ -273,7 +276,9 @@ def _category_lookup(categories: pd.Index, index: pd.Index) -> np.ndarray:
     return lookup
 
 
-def _arrow_lookup(values: pd.Series | pd.Index, index: pd.Index) -> np.ndarray | None:
+def _arrow_lookup(
+    values: pd.Series | pd.Index, index: pd.Index, distinct: bool = False
+) -> np.ndarray | None:
     """Positions of pandas 3's Arrow strings in ``index``, looked up in Arrow: no Python
     string per value (250 000 persons each time were the largest part of the lookups).
     None where pandas' rules must decide: values not Arrow strings, an index that is not
@@ -293,7 +298,7 @@ def _arrow_lookup(values: pd.Series | pd.Index, index: pd.Index) -> np.ndarray |
         keys = pa.array(objects, pa.string())
     # repeats or a missing key: pandas decides (``unique`` is the cheapest Arrow hash pass;
     # ``count_distinct`` took 0.1-0.9 s for 273 000 persons on the measuring machine)
-    if keys.null_count or len(pc.unique(keys)) != len(keys):
+    if not distinct and (keys.null_count or len(pc.unique(keys)) != len(keys)):
         return None
     found = pc.index_in(pa.array(values.array), value_set=keys).fill_null(-1)
     out = np.asarray(found, dtype=np.int64)

@@ -277,7 +277,12 @@ class IdChecker:
     def _rows(self, uniques) -> np.ndarray:
         """Each distinct value's row in ``table``, the new ones checked and appended."""
         u = _strings(uniques)  # distinct already
-        rows = positions(u, self.seen) if len(self.seen) else np.full(len(u), -1, np.int64)
+        # ``seen`` is distinct by construction: only values not found are appended
+        rows = (
+            positions(u, self.seen, distinct=True)
+            if len(self.seen)
+            else np.full(len(u), -1, np.int64)
+        )
         new = rows < 0
         if new.any():
             fresh = check_unique_ids(u[new], self.ref)

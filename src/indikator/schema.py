@@ -407,7 +407,9 @@ def _column(kind: str, parsed: list[Any], codes: np.ndarray, books, index=None) 
     if kind == "kon" or kind.startswith("code:"):
         categories = list(KON_CODES) if kind == "kon" else books[kind[5:]].codes
         position = {c: i for i, c in enumerate(categories)}
-        per_unique = np.array([position.get(v, -1) for v in parsed], dtype="int32")
+        # in pandas' own code type for so many categories: ten million int32 codes were
+        # narrowed to int8 in a copy
+        per_unique = np.array([position.get(v, -1) for v in parsed], _code_type(categories))
         # codes from position lookups: in range by construction, categories distinct
         values = pd.Categorical.from_codes(_take(per_unique, codes, -1), categories, validate=False)
     elif kind == "date":
@@ -423,6 +425,12 @@ def _column(kind: str, parsed: list[Any], codes: np.ndarray, books, index=None) 
         distinct = pd.Series(np.array(parsed, dtype=object)).array
         return pd.Series(distinct.take(codes, allow_fill=True), index=index, copy=False)
     return pd.Series(values, index=index, copy=False)
+
+
+def _code_type(categories) -> str:
+    """The integer type pandas keeps a categorical's codes in (``coerce_indexer_dtype``)."""
+    n = len(categories)
+    return "int8" if n < 127 else "int16" if n < 32767 else "int32" if n < 2**31 - 1 else "int64"
 
 
 _NO_MESSAGES = np.array([], dtype=object)
@@ -618,14 +626,15 @@ def blank(values: pd.Series) -> np.ndarray:
     gives them) is compared per category: pandas would first hash every category to see
     whether "" is one (a quarter of a second for an export's 250 000 ids)."""
     if isinstance(values.dtype, pd.CategoricalDtype):
-        at = _blank_category(values)
+        at = blank_category(values)
         codes = values.cat.codes.to_numpy()
         return codes == at if at is not None else np.zeros(len(codes), dtype=bool)
     return (values == "").to_numpy(dtype=bool, na_value=True)
 
 
-def _blank_category(values: pd.Series) -> int | None:
-    """The code of the category "" of a categorical column, if it has one."""
+def blank_category(values: pd.Series) -> int | None:
+    """The code of the category "" of a categorical column, if it has one (looked for among
+    the categories, never the rows)."""
     at = np.flatnonzero(np.asarray(values.cat.categories == "", dtype=bool))
     return int(at[0]) if len(at) else None
 
@@ -635,7 +644,7 @@ def _missing_where_blank(values: pd.Series, empty: np.ndarray) -> pd.Series:
     column) loses its category "" with them: left in, it is a distinct value that no row has
     but every check takes for one (no date, no code, no number), and the rows of a column
     were looked up for it (ten million activities, once per column with an empty cell)."""
-    at = _blank_category(values) if isinstance(values.dtype, pd.CategoricalDtype) else None
+    at = blank_category(values) if isinstance(values.dtype, pd.CategoricalDtype) else None
     if at is None:
         return values.mask(empty)
     categories = values.cat.categories
