@@ -1664,3 +1664,20 @@ def _whole_lines(pieces):
     if held:
         out.append((held, 0))
     return out
+
+
+def test_a_piece_parsed_in_many_blocks_reads_as_in_one(tmp_path, monkeypatch):
+    # pyarrow parses a piece in blocks (``text.BLOCK``), each with its own distinct cells,
+    # unified per piece (``grid.encoded``): the same cells and lines however many blocks.
+    from indikator.reading import text
+
+    rows = [f"1980010{i % 7}-000{i % 3};2017-0{1 + i % 9}-1{i % 10};KBT\r\n" for i in range(60)]
+    path = tmp_path / "aktiviteter.csv"
+    path.write_bytes(("deltagare_id;datum;insatstyp\r\n" + "".join(rows)).encode())
+    columns = ["deltagare_id", "datum", "insatstyp"]
+    whole = _read(path, columns)
+    monkeypatch.setattr(text, "BLOCK", 64)  # a few rows a block
+    assert text._csv_fast(path.read_bytes(), ";", 1).columns[0].values is not None
+    table = text._parsed(path.read_bytes(), 0, ";", 3)[0]
+    assert table.column(0).num_chunks > 10  # many blocks, many dictionaries
+    pd.testing.assert_frame_equal(_read(path, columns)[0], whole[0])
