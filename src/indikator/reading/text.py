@@ -345,7 +345,7 @@ PIECE = 1 << 24  # bytes read and parsed at a time
 # bytes pyarrow parses as one block (its default: 1 MiB): each block of a piece is parsed on a
 # core of its own, and each has its own distinct cells, which ``encoded`` unifies per piece.
 # A national monthly, paired: 2 MiB 0.977 of the time of 1 MiB (6/6), 4 MiB 0.985 (5/6),
-# 8 MiB slower again (fewer blocks than cores for the last piece; docs/prestanda.md)
+# 8 MiB 1.03 of the time of 4 MiB (docs/prestanda.md, omgång 26)
 BLOCK = 1 << 21
 
 
