@@ -52,9 +52,14 @@ def used_codes(codes: np.ndarray, categories) -> tuple[np.ndarray, Any]:
     used[codes] = True  # -1, the missing code, marks the extra last place
     if used[:-1].all():
         return codes, categories
-    renumber = np.cumsum(used[:-1], dtype=np.int64) - 1
-    kept = np.flatnonzero(used[:-1])
-    return np.append(renumber, -1).astype(codes.dtype)[codes], categories[kept]
+    return kept_codes(codes, categories, used[:-1])
+
+
+def kept_codes(codes: np.ndarray, categories, kept: np.ndarray) -> tuple[np.ndarray, Any]:
+    """The codes renumbered to the categories ``kept`` (a mask) alone, in one pass over the
+    rows; a row of a category not kept becomes missing (-1)."""
+    renumber = np.where(kept, np.cumsum(kept, dtype=np.int64) - 1, -1)
+    return np.append(renumber, -1).astype(codes.dtype)[codes], categories[np.flatnonzero(kept)]
 
 
 def unlisted(values: pd.Series, codes: pd.Index) -> np.ndarray:

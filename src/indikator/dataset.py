@@ -377,11 +377,9 @@ def _filled(values: pd.Series) -> bool:
     if not isinstance(values.dtype, pd.CategoricalDtype):
         return bool((~blank(values) & values.notna().to_numpy()).any())
     empty = blank_category(values)
+    empty = -1 if empty is None else empty  # no category "": only missing cells are empty
     codes = values.cat.codes.to_numpy()
-    return any(
-        bool(((part >= 0) & (part != (-1 if empty is None else empty))).any())
-        for part in (codes[:FIRST_ROWS], codes)
-    )
+    return any(bool(((part >= 0) & (part != empty)).any()) for part in (codes[:FIRST_ROWS], codes))
 
 
 def _latest(tables: dict[str, pd.DataFrame], today: dt.date) -> dt.date | None:

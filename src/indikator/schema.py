@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from .coding import arrow_strings, distinct_categorical, distinct_codes
+from .coding import arrow_strings, distinct_categorical, distinct_codes, kept_codes
 from .config import CODE_LISTS, Config
 from .ids import IdChecker, check_id
 from .parallel import in_threads
@@ -647,12 +647,11 @@ def _missing_where_blank(values: pd.Series, empty: np.ndarray) -> pd.Series:
     at = blank_category(values) if isinstance(values.dtype, pd.CategoricalDtype) else None
     if at is None:
         return values.mask(empty)
-    categories = values.cat.categories
-    codes = values.cat.codes.to_numpy()
-    lookup = np.arange(len(categories), dtype=codes.dtype)  # the codes after the blank one
-    lookup[at], lookup[at + 1 :] = -1, lookup[at + 1 :] - 1  # move down by one
-    kept = distinct_categorical(_take(lookup, codes, -1), categories.delete(at))
-    return pd.Series(kept, index=values.index, name=values.name, copy=False)
+    kept = np.ones(len(values.cat.categories), dtype=bool)
+    kept[at] = False
+    codes, categories = kept_codes(values.cat.codes.to_numpy(), values.cat.categories, kept)
+    column = distinct_categorical(codes, categories)
+    return pd.Series(column, index=values.index, name=values.name, copy=False)
 
 
 def _checked(frame, name: str, col: Col, books, ref, quiet, lines, unused) -> _Checked:
