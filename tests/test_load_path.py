@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
-from hypothesis import example, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from indikator.errors import FileError
@@ -124,6 +124,52 @@ def test_runs_placed_once_count_in_both_passes_as_runs_tallied_afresh(recs, peri
             placed = place_runs(exact, copy.deepcopy(runs))
             got = [_bytes(tally_placed(ctx, placed)) for ctx in (exact, keyed, exact)]
             assert got == [*want, want[0]]
+    finally:
+        engine.DENSE_CELLS, engine.BATCH = limit, size
+
+
+@settings(max_examples=150)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 11),  # person: twelve, nine of them K, so that a cell sums many
+            st.integers(-1, 1),
+            st.integers(0, 1),
+            st.integers(12 * 2016 + 6, 12 * 2018 + 2),
+        ),
+        max_size=120,
+    ),
+    st.sampled_from([PERIODS, EVERY_MONTH, EVERY_KIND]),
+    st.sampled_from([1 << 20, 1, 3]),  # records counted at a time
+)
+def test_month_pairs_sum_the_coming_keyed_pass_beside_the_exact_one(recs, periods, batch):
+    # exact_and_keyed's exact pass over month pairs sums the keys of the keyed pass that
+    # follows (``coming_key``): the keyed pass then gives the bytes it would have summed on
+    # its own, the exact pass its own, and a pass with other keys sums its own and leaves the
+    # held sums alone (served another pass's sums, it would give other figures; the sums are
+    # taken by the same code over the same runs, so their order is the keyed pass's own).
+    key = np.sqrt(np.arange(2.0, 14.0))
+    exact, keyed, other = _ctx(periods), _ctx(periods, key), _ctx(periods, key * 2)
+    for ctx in (exact, keyed, other):
+        ctx.person_codes = pd.Index([f"p{i}" for i in range(12)], dtype=object)
+        ctx.person_kon = np.array([0] * 9 + [1, 1, 2])
+    person, grp, dim, m = (np.array([r[i] for r in recs], dtype="int64") for i in range(4))
+    limit, size = engine.DENSE_CELLS, engine.BATCH
+    try:
+        engine.DENSE_CELLS, engine.BATCH = 0, batch
+        pairs = person_runs(exact, person, grp, dim, m, m, 3)
+        assume(isinstance(pairs, engine.MonthPairs))
+        want = [_bytes(tally_runs(ctx, pairs)) for ctx in (exact, keyed, other)]
+        assert not pairs.ahead  # nothing is held without a coming key
+        before = copy.copy(exact)
+        before.coming_key = key
+        got = [_bytes(tally_runs(before, pairs))]
+        assert len(pairs.ahead) == len(pairs.bounds) + 1  # every period kind and the scope
+        got.append(_bytes(tally_runs(other, pairs)))
+        assert len(pairs.ahead) == len(pairs.bounds) + 1  # not the other keys' sums
+        got.insert(1, _bytes(tally_runs(keyed, pairs)))
+        assert not pairs.ahead  # each taken by the keyed pass, once
+        assert got == want
     finally:
         engine.DENSE_CELLS, engine.BATCH = limit, size
 
@@ -1681,3 +1727,84 @@ def test_a_piece_parsed_in_many_blocks_reads_as_in_one(tmp_path, monkeypatch):
     table = text._parsed(path.read_bytes(), 0, ";", 3)[0]
     assert table.column(0).num_chunks > 10  # many blocks, many dictionaries
     pd.testing.assert_frame_equal(_read(path, columns)[0], whole[0])
+
+
+@settings(max_examples=300)
+@given(
+    st.one_of(
+        st.binary(max_size=40),
+        st.text(max_size=20).map(lambda t: t.encode("utf-8", "surrogatepass")),
+        st.lists(
+            st.sampled_from(
+                [b"a", b"\xc3\xa5", b"\xed\xa0\x80", b"\xf4\x90\x80\x80", b"\xc0\x80", b"\xe0\x80"]
+                + [b"\xf0\x9f\x98\x80", b"\xf0\x9f\x98", b"\x80", b"\xff", b"\xef\xbb\xbf"]
+            ),
+            max_size=8,
+        ).map(b"".join),
+    )
+)
+def test_the_utf8_check_says_what_pythons_decoder_says(data):
+    # A piece of a large file (and every small file) is checked for UTF-8 by Arrow's check,
+    # not by Python's decoder (30 ms per 16 MB, holding the GIL): the same answer for every
+    # byte string - surrogates, overlong forms, code points past U+10FFFF and a character
+    # cut short are not UTF-8 - as bytes, bytearray or a view without copying.
+    from indikator.reading.text import is_utf8
+
+    try:
+        data.decode("utf-8")
+        want = True
+    except UnicodeDecodeError:
+        want = False
+    assert is_utf8(data) is want
+    assert is_utf8(bytearray(data)) is want
+    assert is_utf8(memoryview(b"x" + data)[1:]) is want
+
+
+def test_a_piece_is_read_into_the_buffer_of_the_one_before_unless_it_is_in_use():
+    # The pieces of a large file are read into one buffer (a fresh 16 MB is 4 096 pages to
+    # fault in per piece): resized to each piece's length and used again, but never while
+    # anything still refers to its memory - an Arrow buffer or a numpy array over it - which
+    # would then see the next piece's bytes.
+    import pyarrow as pa
+
+    from indikator.reading.text import _reused
+
+    buf = _reused(bytearray(), 10)
+    assert len(buf) == 10
+    buf[:] = b"0123456789"
+    again = _reused(buf, 6)
+    assert again is buf and len(again) == 6
+    assert _reused(again, 6) is buf and _reused(again, 12) is buf and len(buf) == 12
+    view = np.frombuffer(buf, dtype=np.uint8)
+    fresh = _reused(buf, 12)
+    assert fresh is not buf and len(fresh) == 12 and bytes(view[:4]) == b"0123"
+    del view
+    arrow = pa.py_buffer(buf)
+    assert _reused(buf, 5) is not buf and arrow.to_pybytes()[:4] == b"0123"
+    del arrow
+    assert _reused(buf, 5) is buf
+
+
+def test_the_pieces_of_a_large_file_share_one_buffer(tmp_path, monkeypatch):
+    # Read in many pieces, a large file's pieces come in one buffer (each piece parsed and
+    # its cells copied out before the next is read into it), and the grid is the file's.
+    from indikator.reading import text
+
+    path = tmp_path / "aktiviteter.csv"
+    path.write_bytes((HEADER + ROW * 3000).encode())
+    whole = text.Text(path).grid(1)
+    monkeypatch.setattr(text, "STREAMED", 0)
+    monkeypatch.setattr(text, "PIECE", 4096)
+    buffers, real = [], text.Text._pieces
+
+    def pieces(self, at):
+        for buf, start in real(self, at):
+            buffers.append(id(buf))
+            yield buf, start
+
+    monkeypatch.setattr(text.Text, "_pieces", pieces)
+    grid = text.Text(path).grid(1)
+    assert len(buffers) > 20 and len(set(buffers)) == 1
+    assert grid.header == whole.header and (grid.lines == whole.lines).all()
+    for a, b in zip(grid.columns, whole.columns, strict=True):
+        assert a.values.to_pylist() == b.values.to_pylist() and (a.codes == b.codes).all()

@@ -155,6 +155,8 @@ def _exact(
     catalog = ds.config.indicators
     wanted = list(indicators) if indicators else list(catalog)
     contexts = [context(ds, periods, delprojekt, keyed=keyed) for keyed in passes]
+    if passes == (False, True):  # the exact pass may take sums for the keyed one
+        contexts[0].coming_key = contexts[1].key
     ctx = contexts[0]
     wanted_set = set(wanted)
     parts: dict[str, list[list[Rows]]] = {}
