@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import example, given, settings
@@ -209,3 +210,18 @@ def test_code_columns_in_the_code_type_pandas_keeps(n):
 
     categories = pd.Index(range(n))
     assert _code_type(categories) == coerce_indexer_dtype(np.zeros(1, "int64"), categories).dtype
+
+
+@settings(max_examples=50)
+@given(st.lists(st.one_of(st.none(), st.sampled_from(["a", "b", "", "Ö"])), max_size=30))
+def test_a_categoricals_codes_are_read_where_they_are(values):
+    # ``coding.category_codes``: pandas' codes of a categorical column (-1 missing), read
+    # where they are, read-only: pandas 3's ``.cat.codes`` copies them into a new Series (ten
+    # million rows of fresh pages for every column of a national load that asked).
+    from indikator.coding import category_codes
+
+    column = pd.Series(values, dtype="category")
+    codes = category_codes(column)
+    assert codes.tolist() == column.cat.codes.tolist()
+    assert np.shares_memory(codes, column.array._codes) or not len(codes)
+    assert not codes.flags.writeable

@@ -14,6 +14,13 @@ import pandas as pd
 from .memory import release
 
 
+def category_codes(values: pd.Series) -> np.ndarray:
+    """A categorical column's codes (-1: missing), read-only and not copied: pandas 3's
+    ``.cat.codes`` copies them into a new Series (ten million rows: fresh pages to fault in,
+    for every column asked)."""
+    return values.array.codes
+
+
 def positions(
     values: pd.Series, codes: Sequence[str] | pd.Index, dtype=np.int64, distinct: bool = False
 ) -> np.ndarray:
@@ -24,7 +31,7 @@ def positions(
     index = codes if isinstance(codes, pd.Index) else pd.Index(list(codes), dtype=object)
     if isinstance(values.dtype, pd.CategoricalDtype):
         lookup = _category_lookup(values.cat.categories, index)
-        return lookup.astype(dtype)[values.cat.codes.to_numpy()]
+        return lookup.astype(dtype)[category_codes(values)]
     found = _arrow_lookup(values, index, distinct)
     if found is not None:
         return found.astype(dtype, copy=False)
@@ -38,7 +45,7 @@ def distinct_codes(values: pd.Series) -> tuple[np.ndarray, Any]:
     ids). A category no row uses (the cell of a skipped summary row, an emptied one) comes
     too, harmlessly: no row points to it, so checking it rejects nothing."""
     if isinstance(values.dtype, pd.CategoricalDtype):
-        codes = values.cat.codes.to_numpy()
+        codes = category_codes(values)
         return codes, (values.cat.categories if (codes >= 0).any() else [])
     return pd.factorize(values, use_na_sentinel=True)
 
@@ -72,7 +79,7 @@ def unlisted(values: pd.Series, codes: pd.Index) -> np.ndarray:
         out_cat[-1] = False
         if not out_cat.any():
             return np.zeros(len(values), dtype=bool)
-        return out_cat[values.cat.codes.to_numpy()]
+        return out_cat[category_codes(values)]
     return values.notna().to_numpy() & (positions(values, codes) < 0)
 
 

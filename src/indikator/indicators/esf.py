@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..coding import lex_order, person_days
+from ..coding import category_codes, lex_order, person_days
 from ..dataset import Dataset
 from ..esf_config import (
     LONG_TERM_MONTHS,
@@ -104,7 +104,7 @@ class Coded:
         """The values (a column, at ``rows``; an array) where ``present`` holds: a
         categorical's own codes, else codes made for them (None and NaN: -1)."""
         if isinstance(getattr(values, "dtype", None), pd.CategoricalDtype):
-            codes = values.cat.codes.to_numpy()
+            codes = category_codes(values)
             distinct = values.cat.categories.to_numpy(dtype=object)
         else:
             codes, distinct = pd.factorize(np.asarray(values, dtype=object))

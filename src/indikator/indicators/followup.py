@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..coding import person_days
+from ..coding import category_codes, person_days
 from ..dataset import Dataset
 from .engine import Context, Latest, add_months
 from .flow import ended
@@ -69,7 +69,7 @@ def matched(ctx: Context, fu: pd.DataFrame, mine: np.ndarray, code: str) -> pd.D
     return pd.DataFrame(
         {
             c: pd.Categorical.from_codes(
-                np.append(fu[c].cat.codes.to_numpy()[at], -1)[row], dtype=fu[c].dtype
+                np.append(category_codes(fu[c])[at], -1)[row], dtype=fu[c].dtype
             )
             for c in ("sysselsattning", "forsorjning")
         }

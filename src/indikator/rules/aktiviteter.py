@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..coding import days
+from ..coding import category_codes, days
 from .common import Rows, consequences, require_person, taken
 from .enrolments import Enrolments
 
@@ -27,7 +27,7 @@ def check(rows: Rows) -> pd.DataFrame:
     # ten million rows: the narrowest integers that hold the codes, no int64 copies
     person = en.person_codes(df["person"], np.int32)
     day = days(df["datum"], np.int32)
-    given = df["delprojekt"].cat.codes.to_numpy()
+    given = category_codes(df["delprojekt"])
     has_dp = given >= 0
     same = en.covers(person, given, day)
     # without a delprojekt: in how many delprojekt does an enrolment cover the date

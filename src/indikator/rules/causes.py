@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..coding import NAT, days, positions
+from ..coding import NAT, category_codes, days, positions
 
 
 def _core(raw: str) -> str | None:
@@ -58,7 +58,7 @@ class Rejected:
                 "person": rej["person"].astype(object).to_numpy(),
                 "start": rej["startdatum"].to_numpy(dtype="datetime64[s]"),
                 "slut": rej["slutdatum"].to_numpy(dtype="datetime64[s]"),
-                "dp": rej["delprojekt"].cat.codes.to_numpy().astype("int64"),
+                "dp": category_codes(rej["delprojekt"]).astype("int64"),
                 "line": rej["_line"].to_numpy(dtype="int64"),
                 "unread": unread[gone],
             }

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..coding import unlisted
+from ..coding import category_codes, unlisted
 from ..config import Config
 from ..problems import Problems
 from .causes import Found, Rejected
@@ -84,7 +84,7 @@ def distinct_persons(person: pd.Series) -> pd.Index:
         # which categories a row uses, in category order: one pass over the codes (-1, the
         # missing person, marks the extra last place), no sort of ten million codes
         used = np.zeros(len(person.cat.categories) + 1, dtype=bool)
-        used[person.cat.codes.to_numpy()] = True
+        used[category_codes(person)] = True
         return person.cat.categories[np.flatnonzero(used[:-1])]
     return pd.Index(person.dropna().astype(object).unique(), dtype=object)
 

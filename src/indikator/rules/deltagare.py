@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..coding import days, lex_order
+from ..coding import category_codes, days, lex_order
 from .common import OPEN_END, Rows, reject
 
 
@@ -52,7 +52,7 @@ def check(rows: Rows) -> pd.DataFrame:
     # categories took 0.4 s of a national load, on the main thread while the others wait).
     # A row still accepted has all three: deltagare_id, delprojekt and startdatum are required.
     line = df["_line"].to_numpy()
-    person, dp = df["person"].cat.codes.to_numpy(), df["delprojekt"].cat.codes.to_numpy()
+    person, dp = category_codes(df["person"]), category_codes(df["delprojekt"])
     start, end = days(df["start"]), days(df["slut"].fillna(OPEN_END))
     cand = np.flatnonzero(ok)
     cand = cand[lex_order((line[cand], start[cand], dp[cand], person[cand]))]
@@ -190,6 +190,6 @@ def persons(dl: pd.DataFrame) -> pd.DataFrame:
 def _person_codes(person: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Each row's person as an integer code, and the ids of the codes (object)."""
     if isinstance(person.dtype, pd.CategoricalDtype):
-        return person.cat.codes.to_numpy(), person.cat.categories.to_numpy(dtype=object)
+        return category_codes(person), person.cat.categories.to_numpy(dtype=object)
     codes, ids = pd.factorize(person.to_numpy(dtype=object))
     return codes, np.asarray(ids, dtype=object)

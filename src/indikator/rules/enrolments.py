@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..coding import BATCH as ROWS
-from ..coding import batches, days, pack_day, positions
+from ..coding import batches, category_codes, days, pack_day, positions
 from .common import OPEN_END
 
 
@@ -22,7 +22,7 @@ class Enrolments:
     def __init__(self, dl: pd.DataFrame):
         self.persons = dl["person"].cat.categories  # as they are: looked up in Arrow
         self.n_dp = len(dl["delprojekt"].cat.categories)
-        key = self._key(dl["person"].cat.codes.to_numpy(), dl["delprojekt"].cat.codes.to_numpy())
+        key = self._key(category_codes(dl["person"]), category_codes(dl["delprojekt"]))
         packed = pack_day(key, days(dl["start"]))
         order = np.argsort(packed, kind="stable")
         self.key, self.packed = key[order], packed[order]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..coding import days, latest_per_code, person_days, positions
+from ..coding import category_codes, days, latest_per_code, person_days, positions
 from .common import Rows, consequences, require_person
 
 
@@ -94,7 +94,7 @@ def _latest_end(ended: pd.DataFrame) -> np.ndarray:
     """Per person category of ``ended`` (and NaT last, for persons not among them): the end
     of their latest ended enrolment, by integer codes; no groupby over person strings."""
     persons = ended["person"]
-    return latest_per_code(persons.cat.codes.to_numpy(), ended["slut"], len(persons.cat.categories))
+    return latest_per_code(category_codes(persons), ended["slut"], len(persons.cat.categories))
 
 
 def _ends_of(df: pd.DataFrame, ended: pd.DataFrame) -> np.ndarray:
