@@ -846,3 +846,58 @@ def test_a_fault_in_the_handing_over_leaves_every_job_here(monkeypatch, caplog):
         assert helper.pool is None and helper.submit(os.getpid).result() == os.getpid()
     said = [r.getMessage() for r in caplog.records if "andra processen" in r.getMessage()]
     assert len(said) == 1 and "trasig" in said[0] and "1212-1212" not in said[0]
+
+
+def test_an_export_read_here_is_judged_before_the_next_file_is_read(monkeypatch):
+    # While the second thread reads the largest file, this one judges each export it has
+    # loaded by its rules at once, before reading the next file (a national matningar's rule
+    # ran after every file was loaded, on one core); the export read beside is judged once it
+    # is loaded. The problems come out in the exports' order all the same (the tests above).
+    import indikator.dataset as dataset
+    from indikator.rules import RULES
+
+    events, here = [], threading.get_ident()
+    real_read = dataset.read_table
+
+    def read(path, export, *args):
+        events.append(("read", export, threading.get_ident() == here))
+        return real_read(path, export, *args)
+
+    for export, rule in dict(RULES).items():
+
+        def judged(rows, e=export, r=rule):
+            events.append(("rule", e, threading.get_ident() == here))
+            return r(rows)
+
+        monkeypatch.setitem(RULES, export, judged)
+    monkeypatch.setattr(dataset, "read_table", read)
+    monkeypatch.setattr(dataset, "cores", lambda: 2)
+    monkeypatch.setattr(dataset, "BESIDE_BYTES", 0)
+    load_dataset(SAMPLES / "vagknuten", load_config())
+    mine = [(what, export) for what, export, on_here in events if on_here]
+    exports = ["deltagare", "matningar", "uppfoljningar", "remisser", "organisationsaktiviteter"]
+    assert mine[: 2 * len(exports)] == [(w, e) for e in exports for w in ("read", "rule")]
+    assert events.index(("rule", "aktiviteter", True)) > events.index(
+        ("read", "aktiviteter", False)
+    )
+    assert events[-1] == ("rule", "aktiviteter", True)  # under 250 000 rows: judged here
+
+
+def test_the_export_judged_beside_is_not_searched_for_copies_when_no_row_repeats(monkeypatch):
+    # The rows of the export judged beside are asked for repeats while it is judged: none
+    # (the usual answer) means none of its accepted rows is a copy, and the search for copies
+    # among them after its rule (a sort of ten million keys) is not made. The exports judged
+    # here are searched as before; with a repeat, the export beside too (the copies test).
+    import indikator.dataset as dataset
+    from indikator.rules import copies
+
+    searched = []
+    monkeypatch.setattr(
+        copies, "exact_copies", lambda df, raw, problems: searched.append(raw.export) or 0
+    )
+    _largest_is("aktiviteter", monkeypatch)
+    monkeypatch.setattr(dataset, "cores", lambda: 2)
+    monkeypatch.setattr(dataset, "JUDGED_BESIDE_ROWS", 0)
+    ds = load_dataset(SAMPLES / "mia", load_config())
+    assert sorted(searched) == ["matningar", "organisationsaktiviteter"]
+    assert {c.export: c.duplicates for c in ds.counts}["aktiviteter"] == 0

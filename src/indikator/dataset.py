@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .coding import NAT
+from .coding import NAT, category_codes
 from .config import Config
 from .errors import FileError
 from .ids import IdChecker
@@ -116,13 +116,13 @@ def load_dataset(
     problems.chunks.extend(loading.judged.chunks)  # deltagare's rule: before the others'
     raws, parsed = loading.raws, loading.parsed  # looked up by export: any order
     columns_filled = loading.in_order(loading.filled)  # kept in the Dataset (and its cache)
-    dl = loading.enrolments
+    dl, judging = loading.enrolments, loading.judging
     del loading
 
     with stage("rules"):
-        tables, counts, who = _accepted(files, raws, parsed, dl, config, problems, secret)
+        tables, counts, who = _accepted(files, raws, dl, judging, problems, secret)
         found, latest = problems.frame(), _latest(tables, today)
-    del raws, parsed  # the cells, row keys and line numbers of every file: judged
+    del raws, parsed, judging  # the cells, row keys and line numbers of every file: judged
     release(collect=sum(c.read for c in counts) >= COLLECTED_ROWS)
     return Dataset(config, folder, tables, counts, found, who, files, latest, columns_filled)
 
@@ -148,6 +148,7 @@ class _Loading:
     # deltagare's accepted enrolments and the problems its rule found (``judge_deltagare``)
     enrolments: pd.DataFrame | None = None
     judged: Problems = field(default_factory=Problems)
+    judging: Judging | None = None  # the other exports' rules (``judge_deltagare`` on)
 
     def __post_init__(self) -> None:
         self.problems = {e: Problems() for e in self.files}
@@ -163,9 +164,11 @@ class _Loading:
                         raw = self.read(export)
                     with stage("validate"):
                         self.validate(export, raw)
-                    if export == "deltagare":
-                        with stage("rules"):
+                    with stage("rules"):
+                        if export == "deltagare":
                             self.judge_deltagare()
+                        else:
+                            self.judging.judge(export)
                 except BaseException as error:
                     self._first_error(loading, big, export, error)
                     raise
@@ -183,6 +186,9 @@ class _Loading:
         export = "deltagare"
         rows = Rows(*self.parsed[export], self.files[export].name, self.judged, self.config)
         self.enrolments = RULES[export](rows)
+        own = Problems()
+        own.chunks = [*self.problems[export].chunks, *self.judged.chunks]
+        self.judging = Judging.start(self, own)
 
     def _beside(self, export: str) -> None:
         """The largest file read, then its cells checked, in the second thread: its check
@@ -279,72 +285,116 @@ def _size(path: Path) -> int:
         return 0
 
 
-def _accepted(files, raws, parsed, dl, config: Config, problems: Problems, secret: bytes | None):
-    """The rules across rows (``rules``) but deltagare's (``dl``: its accepted enrolments),
-    the per-file counts and the record keys: what is left of the parsed rows once every row
-    that breaks a rule is rejected."""
+@dataclass
+class Judging:
+    """The rules of every export but deltagare's, each judged against deltagare's accepted
+    enrolments alone, into problems of its own (listed in the exports' order). An export read
+    in this thread is judged as soon as its cells are checked (``_Loading.all``): while the
+    second thread still reads the largest file, not after it on one core (a national
+    ``matningar``: 0.2-0.3 s). The export read beside is judged once it is loaded
+    (``_accepted``)."""
+
+    names: dict[str, str]
+    parsed: dict[str, tuple[pd.DataFrame, np.ndarray]]
+    config: Config
+    enrolments: pd.DataFrame
+    rejected: Rejected
+    own: dict[str, Problems]
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    @classmethod
+    def start(cls, loading: _Loading, problems: Problems) -> Judging:
+        """``problems``: deltagare's, cells and rule, whose messages are the causes given."""
+        names = {e: p.name for e, p in loading.files.items()}
+        rejected = Rejected.build(
+            names["deltagare"],
+            loading.parsed["deltagare"][0],
+            loading.enrolments.index,
+            loading.raws["deltagare"].frame["deltagare_id"].to_numpy(dtype=object),
+            loading.raws["deltagare"].unread,
+            problems.messages(names["deltagare"]),
+        )
+        own = {e: Problems() for e in loading.files if e != "deltagare"}
+        return cls(names, loading.parsed, loading.config, loading.enrolments, rejected, own)
+
+    def judge(self, export: str) -> None:
+        df, bad = self.parsed.pop(export)
+        rows = Rows(df, bad, self.names[export], self.own[export], self.config)
+        rows.deltagare, rows.rejected = self.enrolments, self.rejected
+        del df, bad  # the rule gives up the rows it does not keep (``taken``)
+        self.tables[export] = RULES[export](rows)
+
+    def left(self) -> list[str]:
+        return [e for e in self.own if e not in self.tables]
+
+
+def _accepted(files, raws, dl, judging: Judging, problems: Problems, secret):
+    """What is left of the parsed rows once every row that breaks a rule is rejected: the
+    rules not judged while loading (``Judging``), the per-file counts and the record keys."""
     names = {e: p.name for e, p in files.items()}
-    rejected = Rejected.build(
-        names["deltagare"],
-        parsed["deltagare"][0],
-        dl.index,
-        raws["deltagare"].frame["deltagare_id"].to_numpy(dtype=object),
-        raws["deltagare"].unread,
-        problems.messages(names["deltagare"]),
-    )
     release()
-    # Each export is judged against deltagare alone, into problems of its own: the largest in
-    # a second thread while the others are judged here; reported in the exports' order.
-    own = {e: Problems() for e in files if e != "deltagare"}
-
-    def judge(export: str) -> pd.DataFrame:
-        df, bad = parsed[export]
-        rows = Rows(df, bad, names[export], own[export], config, dl, rejected)
-        table = RULES[export](rows)
-        del parsed[export], df, bad, rows  # judged: only the accepted rows live on
-        return table
-
-    # The export with the most rows is judged in a second thread (a national aktiviteter's
-    # rule is searches and takes over ten million rows, which release the GIL: 1.0-1.5 s,
-    # against 0.4 s for the small exports' rules). Exports with a tenth of its rows or more
-    # are judged before it (their temporaries beside its own would raise the peak), the
-    # smaller ones beside it, then the persons and record keys (0.1 and 0.5-0.7 s here, where
-    # this thread waited for it). The keys are pure Python, which holds the GIL that the rule
-    # wants back after each numpy call: ``brisk`` hands it over every 0.2 ms (at Python's 5 ms
-    # the rule took 1.7-1.9 s beside them). The peak: 1 230 MB against 1 180 MB, national.
-    size = {e: len(raws[e].frame) for e in own}
+    # The export read beside (a national aktiviteter: its rule is searches and takes over ten
+    # million rows, which release the GIL, 1.0-1.5 s) is judged in a second thread while this
+    # one finds the persons and record keys (0.1 and 0.5-0.7 s). The keys are pure Python,
+    # which holds the GIL that the rule wants back after each numpy call: ``brisk`` hands it
+    # over every 0.2 ms (at Python's 5 ms the rule took 1.7-1.9 s beside them).
+    left = judging.left()
+    size = {e: len(raws[e].frame) for e in left}
     big = _largest(size, JUDGED_BESIDE_ROWS)
-    large = [e for e in own if big and e != big and size[e] * 10 >= size[big]]
-    judged = {e: judge(e) for e in large}
+    config = judging.config
     if secret is None and config.secret_file is not None:
         secret = read_secret(config.secret_file)
-    with beside(functools.partial(judge, big) if big else None) as judging, brisk(big):
-        for export in own:
-            if export != big and export not in judged:
-                judged[export] = judge(export)
+    # The checks across exports (``consistency``, ``copies``), each into problems of its
+    # own: those that do not need the export judged beside run while it is judged.
+    steps = ("consistency", *(e for e in names if e in copies.WARNED))  # in the exports' order
+    found = {step: Problems() for step in steps}
+    n_copies = dict.fromkeys(names, 0)
+
+    def check(step: str) -> None:
+        if step == "consistency":
+            tables = {"deltagare": dl, **judging.tables}
+            consistency.check(tables, names, found[step])
+        elif step != big or not unique:
+            table = judging.tables[step]
+            n_copies[step] = copies.exact_copies(table, raws[step], found[step])
+
+    # no two rows of the export judged beside alike: none of its accepted rows are copies,
+    # asked while it is judged (a national aktiviteter: 0.1 s of sorting after its rule)
+    unique = False
+
+    needs = {step: consistency.USES if step == "consistency" else (step,) for step in steps}
+    with beside(functools.partial(judging.judge, big) if big else None) as beside_, brisk(big):
+        for export in left:
+            if export != big:
+                judging.judge(export)
         who = persons(dl)
         if secret is not None:  # while the ids are real ids
             who["nyckel"] = record_keys(who["person"], secret, "person")
-            _with_record_keys(judged, secret)
+            _with_record_keys({e: t for e, t in judging.tables.items() if e != big}, secret)
+        for step, used in needs.items():
+            if big not in used:
+                check(step)
+        unique = big in steps and not copies.repeats(raws[big].row_key)
         if big:
-            judged[big] = judging.result()
+            beside_.result()
     if secret is not None and big in RECORDS:
-        _with_record_keys({big: judged[big]}, secret)
-    tables = {"deltagare": dl, **{e: judged[e] for e in own}}
-    for export in own:
-        problems.chunks.extend(own[export].chunks)
-    consistency.check(tables, names, problems)
+        _with_record_keys({big: judging.tables[big]}, secret)
+    for step, used in needs.items():
+        if big and big in used:
+            check(step)
+    tables = {"deltagare": dl, **{e: judging.tables[e] for e in judging.own}}
+    for export in judging.own:
+        problems.chunks.extend(judging.own[export].chunks)
+    for step in steps:
+        problems.chunks.extend(found[step].chunks)
 
     counts: list[FileCount] = []
     for export, name in names.items():
         read = len(raws[export].frame)
         rejected_n = len(problems.rejected_lines(name))
-        n_copies = (
-            copies.exact_copies(tables[export], raws[export], problems)
-            if export in copies.WARNED
-            else 0
+        counts.append(
+            FileCount(export, name, read, read - rejected_n, rejected_n, n_copies[export])
         )
-        counts.append(FileCount(export, name, read, read - rejected_n, rejected_n, n_copies))
         tables[export] = tables[export].reset_index(drop=True)
     return tables, counts, who
 
@@ -378,7 +428,7 @@ def _filled(values: pd.Series) -> bool:
         return bool((~blank(values) & values.notna().to_numpy()).any())
     empty = blank_category(values)
     empty = -1 if empty is None else empty  # no category "": only missing cells are empty
-    codes = values.cat.codes.to_numpy()
+    codes = category_codes(values)
     return any(bool(((part >= 0) & (part != empty)).any()) for part in (codes[:FIRST_ROWS], codes))
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..coding import latest_per_code, positions
+from ..coding import category_codes, latest_per_code, positions
 from ..periods import month_start
 from ..problems import Problems
 from .common import OPEN_END
@@ -23,6 +23,7 @@ from .common import OPEN_END
 MASS_END = 20  # enrolments ending the same day in one delprojekt
 LATE_ANSWER_DAYS = 180
 AGES = (16, 66)
+USES = ("deltagare", "matningar")  # the exports whose accepted rows ``check`` reads
 BUSY = 5  # new enrolments a month on average: below that, an empty month is no surprise
 
 
@@ -110,4 +111,4 @@ def _last_end(dl: pd.DataFrame) -> np.ndarray:
     ends = dl["slut"].to_numpy("datetime64[s]")
     ends = np.where(np.isnat(ends), OPEN_END, ends)
     persons = dl["person"]
-    return latest_per_code(persons.cat.codes.to_numpy(), ends, len(persons.cat.categories))
+    return latest_per_code(category_codes(persons), ends, len(persons.cat.categories))
