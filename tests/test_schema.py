@@ -225,3 +225,31 @@ def test_a_categoricals_codes_are_read_where_they_are(values):
     assert codes.tolist() == column.cat.codes.tolist()
     assert np.shares_memory(codes, column.array._codes) or not len(codes)
     assert not codes.flags.writeable
+
+
+def test_another_columns_categories_are_not_hashed_again_to_see_they_are_distinct(monkeypatch):
+    # Every export's persons are looked up among deltagare's (the enrolled persons: its
+    # categories, distinct as categories are). The lookup checks a list for repeats by
+    # hashing it (273 000 persons, once per export) unless told it is distinct: the rules
+    # tell it, and the positions are the same as when it checks.
+    import pyarrow.compute as pc
+
+    from indikator import coding
+
+    enrolled = pd.Series([f"p{i:05d}" for i in range(6000)], dtype="str").astype("category")
+    others = pd.Series([f"p{i:05d}" for i in range(3000, 12000)] + [None], dtype="str")
+    values = others.astype("category")
+    index = enrolled.cat.categories
+    hashed, unique = [], pc.unique
+    monkeypatch.setattr(pc, "unique", lambda keys: hashed.append(len(keys)) or unique(keys))
+    told = coding.unlisted(values, index, distinct=True)
+    at = coding.positions(values, index, distinct=True)
+    assert hashed == []
+    coding._LOOKUPS.clear()
+    assert (coding.unlisted(values, index) == told).all() and hashed == [6000]
+    coding._LOOKUPS.clear()
+    assert (coding.positions(values, index) == at).all()
+    # p03000..p05999 are enrolled (3 000 of them), p06000..p11999 are not (6 000), and the
+    # missing person is no value at all
+    assert told.sum() == 6000 and not told[-1] and at[-1] == -1
+    assert (at[:3000] == np.arange(3000, 6000)).all() and (at[3000:] == -1).all()

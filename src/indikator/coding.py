@@ -30,7 +30,7 @@ def positions(
     and no missing value (a list built so), which is then not checked again by hashing."""
     index = codes if isinstance(codes, pd.Index) else pd.Index(list(codes), dtype=object)
     if isinstance(values.dtype, pd.CategoricalDtype):
-        lookup = _category_lookup(values.cat.categories, index)
+        lookup = _category_lookup(values.cat.categories, index, distinct)
         return lookup.astype(dtype)[category_codes(values)]
     found = _arrow_lookup(values, index, distinct)
     if found is not None:
@@ -69,18 +69,18 @@ def kept_codes(codes: np.ndarray, categories, kept: np.ndarray) -> tuple[np.ndar
     return np.append(renumber, -1).astype(codes.dtype)[codes], categories[np.flatnonzero(kept)]
 
 
-def unlisted(values: pd.Series, codes: pd.Index) -> np.ndarray:
+def unlisted(values: pd.Series, codes: pd.Index, distinct: bool = False) -> np.ndarray:
     """Per row: a value is there but not in ``codes``. A categorical column is asked per
     category: when every category is listed (the usual case) no row is looked at, else one
-    boolean per row instead of ten million int64 positions."""
+    boolean per row instead of ten million int64 positions. ``distinct``: as ``positions``."""
     if isinstance(values.dtype, pd.CategoricalDtype):
-        lookup = _category_lookup(values.cat.categories, codes)  # -1 last: the missing code
+        lookup = _category_lookup(values.cat.categories, codes, distinct)  # -1 last: missing
         out_cat = lookup < 0
         out_cat[-1] = False
         if not out_cat.any():
             return np.zeros(len(values), dtype=bool)
         return out_cat[category_codes(values)]
-    return values.notna().to_numpy() & (positions(values, codes) < 0)
+    return values.notna().to_numpy() & (positions(values, codes, distinct=distinct) < 0)
 
 
 def distinct_categorical(codes: np.ndarray, categories: pd.Index) -> pd.Categorical:
@@ -264,8 +264,10 @@ def _arrow_twin(index: pd.Index) -> pd.Index:
     return twin
 
 
-def _category_lookup(categories: pd.Index, index: pd.Index) -> np.ndarray:
-    """Position in ``index`` of each category, and -1 last (for the missing code -1)."""
+def _category_lookup(categories: pd.Index, index: pd.Index, distinct: bool = False) -> np.ndarray:
+    """Position in ``index`` of each category, and -1 last (for the missing code -1).
+    ``distinct``: ``index`` has no repeat and no missing value (another column's categories):
+    not hashed once more to check it (273 000 persons, once per export)."""
     if len(categories) >= _LARGE:
         categories, index = _canonical(categories), _canonical(index)
     key = (id(categories), id(index))
@@ -276,7 +278,11 @@ def _category_lookup(categories: pd.Index, index: pd.Index) -> np.ndarray:
     if len(categories) >= _LARGE:
         # the same list (categories are distinct): every category at its own position
         same = categories is index
-        found = np.arange(len(index), dtype=np.int64) if same else _arrow_lookup(categories, index)
+        found = (
+            np.arange(len(index), dtype=np.int64)
+            if same
+            else _arrow_lookup(categories, index, distinct)
+        )
     if found is None:
         found = index.get_indexer(categories.astype(object))
     lookup = np.append(found, -1)

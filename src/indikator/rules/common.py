@@ -103,7 +103,7 @@ def require_person(
     """Rows whose person has no enrolment in ``dl``: a consequence where the enrolment was
     rejected, otherwise ``code``."""
     enrolled = distinct_persons(dl["person"])
-    unknown = ok & unlisted(df["person"], enrolled)
+    unknown = ok & unlisted(df["person"], enrolled, distinct=True)  # categories
     at = np.flatnonzero(unknown)
     if len(at):
         person = df["person"].iloc[at]

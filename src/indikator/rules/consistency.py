@@ -64,7 +64,8 @@ def check(tables: dict[str, pd.DataFrame], files: dict[str, str], problems: Prob
         m = tables["matningar"]
         # the end of a person's last enrolment (an open one counts as never ending), per
         # person code of deltagare, then to the rows of matningar by their person's position
-        end = _last_end(dl)[positions(m["person"], dl["person"].cat.categories)]
+        persons = dl["person"].cat.categories  # distinct, as categories are
+        end = _last_end(dl)[positions(m["person"], persons, distinct=True)]
         end = np.where(end == OPEN_END, np.datetime64("NaT"), end)
         late = (m["datum"].to_numpy() - end) > np.timedelta64(LATE_ANSWER_DAYS, "D")
         if late.any():

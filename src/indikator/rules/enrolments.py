@@ -46,7 +46,7 @@ class Enrolments:
 
     def person_codes(self, person: pd.Series, dtype=np.int64) -> np.ndarray:
         """Codes of ``person`` (a categorical of another file) among the enrolled persons."""
-        return positions(person, self.persons, dtype)
+        return positions(person, self.persons, dtype, distinct=True)  # categories
 
     BATCH = ROWS  # rows searched at a time (a test makes it small)
 

@@ -39,7 +39,8 @@ def check(rows: Rows):
         "deltagaren har ingen avslutad inskrivning",
         of_ended,
     )
-    at_person = _latest_end(ended)[positions(df["person"], ended["person"].cat.categories)]
+    persons = ended["person"].cat.categories  # distinct, as categories are
+    at_person = _latest_end(ended)[positions(df["person"], persons, distinct=True)]
     df["slut"] = df["slutdatum"].where(
         df["slutdatum"].notna(),
         pd.Series(at_person, index=df.index).astype("datetime64[s]"),
@@ -99,7 +100,7 @@ def _latest_end(ended: pd.DataFrame) -> np.ndarray:
 
 def _ends_of(df: pd.DataFrame, ended: pd.DataFrame) -> np.ndarray:
     """Per row of ``df``: its (person, slut) is the end of one of ``ended``'s enrolments."""
-    persons = ended["person"].cat.categories
-    key = person_days(positions(df["person"], persons), df["slut"])
-    ends = person_days(positions(ended["person"], persons), ended["slut"])
+    persons = ended["person"].cat.categories  # distinct, as categories are
+    key = person_days(positions(df["person"], persons, distinct=True), df["slut"])
+    ends = person_days(positions(ended["person"], persons, distinct=True), ended["slut"])
     return (key >= 0) & pd.Index(key).isin(ends)
