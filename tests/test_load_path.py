@@ -980,7 +980,9 @@ def test_lists_with_the_same_content_are_looked_up_once(people, order, rows):
         mp.setattr(coding, "_LARGE", 1)
         mp.setattr(coding, "_SEEN", [])
         mp.setattr(coding, "_LOOKUPS", {})
-        mp.setattr(coding, "_arrow_lookup", lambda v, i: computed.append(1) or original(v, i))
+        mp.setattr(
+            coding, "_arrow_lookup", lambda v, i, *d: computed.append(1) or original(v, i, *d)
+        )
         for column in columns:
             for index in indexes:
                 cells = pd.Index(column.astype(object), dtype=object)
