@@ -50,6 +50,25 @@ point_records = st.lists(
 )
 
 
+# records of twelve persons, nine of them K (``_twelve``), so that a cell sums many keys
+twelve_records = st.lists(
+    st.tuples(
+        st.integers(0, 11),  # person
+        st.integers(-1, 1),
+        st.integers(0, 1),
+        st.integers(12 * 2016 + 6, 12 * 2018 + 2),
+    ),
+    max_size=120,
+)
+
+
+def _twelve(ctx: Context) -> Context:
+    """``ctx`` with the twelve persons of ``twelve_records``."""
+    ctx.person_codes = pd.Index([f"p{i}" for i in range(12)], dtype=object)
+    ctx.person_kon = np.array([0] * 9 + [1, 1, 2])
+    return ctx
+
+
 def _ctx(periods, key=None) -> Context:
     return Context(
         groups=["A", "B", "C", "TOTALT"],
@@ -130,15 +149,7 @@ def test_runs_placed_once_count_in_both_passes_as_runs_tallied_afresh(recs, peri
 
 @settings(max_examples=150)
 @given(
-    st.lists(
-        st.tuples(
-            st.integers(0, 11),  # person: twelve, nine of them K, so that a cell sums many
-            st.integers(-1, 1),
-            st.integers(0, 1),
-            st.integers(12 * 2016 + 6, 12 * 2018 + 2),
-        ),
-        max_size=120,
-    ),
+    twelve_records,
     st.sampled_from([PERIODS, EVERY_MONTH, EVERY_KIND]),
     st.sampled_from([1 << 20, 1, 3]),  # records counted at a time
 )
@@ -149,10 +160,7 @@ def test_month_pairs_sum_the_coming_keyed_pass_beside_the_exact_one(recs, period
     # held sums alone (served another pass's sums, it would give other figures; the sums are
     # taken by the same code over the same runs, so their order is the keyed pass's own).
     key = np.sqrt(np.arange(2.0, 14.0))
-    exact, keyed, other = _ctx(periods), _ctx(periods, key), _ctx(periods, key * 2)
-    for ctx in (exact, keyed, other):
-        ctx.person_codes = pd.Index([f"p{i}" for i in range(12)], dtype=object)
-        ctx.person_kon = np.array([0] * 9 + [1, 1, 2])
+    exact, keyed, other = (_twelve(_ctx(periods, k)) for k in (None, key, key * 2))
     person, grp, dim, m = (np.array([r[i] for r in recs], dtype="int64") for i in range(4))
     limit, size = engine.DENSE_CELLS, engine.BATCH
     try:
@@ -1554,15 +1562,7 @@ def test_persons_kon_by_hand():
 
 @settings(max_examples=150)
 @given(
-    st.lists(
-        st.tuples(
-            st.integers(0, 11),  # person: twelve, nine of them K, so that a cell sums many
-            st.integers(-1, 1),
-            st.integers(0, 1),
-            st.integers(12 * 2016 + 6, 12 * 2018 + 2),
-        ),
-        max_size=120,
-    ),
+    twelve_records,
     st.sampled_from([1 << 20, 1, 3]),
 )
 def test_month_pairs_sum_keys_as_the_placed_runs_did(recs, batch):
@@ -1573,9 +1573,7 @@ def test_month_pairs_sum_keys_as_the_placed_runs_did(recs, batch):
     # irrational and a cell sums up to nine of them: a run counted in a wrong cell, twice or
     # not at all shows. (Another order of adding mostly does not: every tally is rounded to
     # nine decimals; the national batch's keyed figures were compared to the bit instead.)
-    ctx = _ctx(EVERY_KIND, np.sqrt(np.arange(2.0, 14.0)))
-    ctx.person_codes = pd.Index([f"p{i}" for i in range(12)], dtype=object)
-    ctx.person_kon = np.array([0] * 9 + [1, 1, 2])
+    ctx = _twelve(_ctx(EVERY_KIND, np.sqrt(np.arange(2.0, 14.0))))
     person, grp, dim, m = (np.array([r[i] for r in recs], dtype="int64") for i in range(4))
     limit, size = engine.DENSE_CELLS, engine.BATCH
     try:
