@@ -319,8 +319,8 @@ class Judging:
 
     def judge(self, export: str) -> None:
         df, bad = self.parsed.pop(export)
-        rows = Rows(df, bad, self.names[export], self.own[export], self.config)
-        rows.deltagare, rows.rejected = self.enrolments, self.rejected
+        name, own = self.names[export], self.own[export]
+        rows = Rows(df, bad, name, own, self.config, self.enrolments, self.rejected)
         del df, bad  # the rule gives up the rows it does not keep (``taken``)
         self.tables[export] = RULES[export](rows)
 
