@@ -901,3 +901,27 @@ def test_the_export_judged_beside_is_not_searched_for_copies_when_no_row_repeats
     ds = load_dataset(SAMPLES / "mia", load_config())
     assert sorted(searched) == ["matningar", "organisationsaktiviteter"]
     assert {c.export: c.duplicates for c in ds.counts}["aktiviteter"] == 0
+
+
+@pytest.mark.parametrize("big", ["aktiviteter", "matningar"])
+def test_the_dataset_wide_checks_get_the_exports_they_name_whichever_is_judged_beside(
+    big, monkeypatch
+):
+    # ``consistency.check`` runs beside the rule of the export judged beside when it does not
+    # read that export (``consistency.USES``), after it when it does: either way it is given
+    # the exports it names, judged, and no other (a check that read another export would
+    # find it or not depending on which export was judged beside).
+    import indikator.dataset as dataset
+    from indikator.rules import consistency
+
+    given, real = [], consistency.check
+    monkeypatch.setattr(
+        consistency,
+        "check",
+        lambda tables, *a: given.append({e: len(t) for e, t in tables.items()}) or real(tables, *a),
+    )
+    _largest_is(big, monkeypatch)
+    monkeypatch.setattr(dataset, "cores", lambda: 2)
+    monkeypatch.setattr(dataset, "JUDGED_BESIDE_ROWS", 0)
+    ds = load_dataset(SAMPLES / "mia", load_config())
+    assert given == [{e: len(ds.tables[e]) for e in consistency.USES}]

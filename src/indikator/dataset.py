@@ -351,8 +351,9 @@ def _accepted(files, raws, dl, judging: Judging, problems: Problems, secret):
     n_copies = dict.fromkeys(names, 0)
 
     def check(step: str) -> None:
-        if step == "consistency":
-            tables = {"deltagare": dl, **judging.tables}
+        if step == "consistency":  # given only what it says it reads: the same answer
+            judged = {"deltagare": dl, **judging.tables}  # whichever export is judged beside
+            tables = {e: t for e, t in judged.items() if e in consistency.USES}
             consistency.check(tables, names, found[step])
         elif step != big or not unique:
             table = judging.tables[step]
