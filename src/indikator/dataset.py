@@ -116,11 +116,11 @@ def load_dataset(
     problems.chunks.extend(loading.judged.chunks)  # deltagare's rule: before the others'
     raws, parsed = loading.raws, loading.parsed  # looked up by export: any order
     columns_filled = loading.in_order(loading.filled)  # kept in the Dataset (and its cache)
-    dl, judging = loading.enrolments, loading.judging
+    judging = loading.judging
     del loading
 
     with stage("rules"):
-        tables, counts, who = _accepted(files, raws, dl, judging, problems, secret)
+        tables, counts, who = _accepted(files, raws, judging, problems, secret)
         found, latest = problems.frame(), _latest(tables, today)
     del raws, parsed, judging  # the cells, row keys and line numbers of every file: judged
     release(collect=sum(c.read for c in counts) >= COLLECTED_ROWS)
@@ -328,10 +328,11 @@ class Judging:
         return [e for e in self.own if e not in self.tables]
 
 
-def _accepted(files, raws, dl, judging: Judging, problems: Problems, secret):
+def _accepted(files, raws, judging: Judging, problems: Problems, secret):
     """What is left of the parsed rows once every row that breaks a rule is rejected: the
     rules not judged while loading (``Judging``), the per-file counts and the record keys."""
     names = {e: p.name for e, p in files.items()}
+    dl = judging.enrolments  # deltagare's accepted enrolments
     release()
     # The export read beside (a national aktiviteter: its rule is searches and takes over ten
     # million rows, which release the GIL, 1.0-1.5 s) is judged in a second thread while this
@@ -347,6 +348,8 @@ def _accepted(files, raws, dl, judging: Judging, problems: Problems, secret):
     # The checks across exports (``consistency``, ``copies``), each into problems of its
     # own: those that do not need the export judged beside run while it is judged.
     steps = ("consistency", *(e for e in names if e in copies.WARNED))  # in the exports' order
+    needs = {step: consistency.USES if step == "consistency" else (step,) for step in steps}
+    later = [step for step in steps if big in needs[step]]
     found = {step: Problems() for step in steps}
     n_copies = dict.fromkeys(names, 0)
 
@@ -355,15 +358,10 @@ def _accepted(files, raws, dl, judging: Judging, problems: Problems, secret):
             judged = {"deltagare": dl, **judging.tables}  # whichever export is judged beside
             tables = {e: t for e, t in judged.items() if e in consistency.USES}
             consistency.check(tables, names, found[step])
-        elif step != big or not unique:
+        else:
             table = judging.tables[step]
             n_copies[step] = copies.exact_copies(table, raws[step], found[step])
 
-    # no two rows of the export judged beside alike: none of its accepted rows are copies,
-    # asked while it is judged (a national aktiviteter: 0.1 s of sorting after its rule)
-    unique = False
-
-    needs = {step: consistency.USES if step == "consistency" else (step,) for step in steps}
     with beside(functools.partial(judging.judge, big) if big else None) as beside_, brisk(big):
         for export in left:
             if export != big:
@@ -372,17 +370,19 @@ def _accepted(files, raws, dl, judging: Judging, problems: Problems, secret):
         if secret is not None:  # while the ids are real ids
             who["nyckel"] = record_keys(who["person"], secret, "person")
             _with_record_keys({e: t for e, t in judging.tables.items() if e != big}, secret)
-        for step, used in needs.items():
-            if big not in used:
+        for step in steps:
+            if step not in later:
                 check(step)
-        unique = big in steps and not copies.repeats(raws[big].row_key)
+        # no two rows of the export judged beside alike: none of its accepted rows is a
+        # copy, asked while it is judged (a national aktiviteter: 0.1 s of sorting after it)
+        if big in later and not copies.repeats(raws[big].row_key):
+            later.remove(big)
         if big:
             beside_.result()
     if secret is not None and big in RECORDS:
         _with_record_keys({big: judging.tables[big]}, secret)
-    for step, used in needs.items():
-        if big and big in used:
-            check(step)
+    for step in later:
+        check(step)
     tables = {"deltagare": dl, **{e: judging.tables[e] for e in judging.own}}
     for export in judging.own:
         problems.chunks.extend(judging.own[export].chunks)
