@@ -71,7 +71,7 @@ def test_a_failed_write_leaves_the_previous_run_intact(cli, tmp_path, monkeypatc
     def disk_full(*a, **k):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(indikator.batch, "tidy_csv", disk_full)  # parquet is already written
+    monkeypatch.setattr(indikator.batch, "tidy_csv_parts", disk_full)  # parquet is written
     r = batch(cli, data, out)
     assert r.exit_code == 1
     assert f"kunde inte skriva eller läsa {out}: disken är full" in r.stderr

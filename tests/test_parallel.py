@@ -787,11 +787,16 @@ def test_the_batch_sends_every_report_aside_the_html_reports_first(cli, tmp_path
     """Every report goes to the second process (whose matplotlib is imported in advance; this
     process would import it first), the HTML reports before the workbooks: their charts are
     drawn in one process, once per content, and what this process takes back, from the last,
-    are workbooks."""
+    are workbooks. Each HTML report is sent as soon as it is made, before the next report is
+    made (the second process begins drawing while this one makes the others)."""
     from indikator.output import render
     from indikator.parallel import Job
 
-    sent = []
+    events, real = [], batch_module.from_published
+
+    def made(figures, config, period, *args, **kw):
+        events.append(("made", period.label))
+        return real(figures, config, period, *args, **kw)
 
     class Recording:
         def prepare(self, *modules):
@@ -799,17 +804,32 @@ def test_the_batch_sends_every_report_aside_the_html_reports_first(cli, tmp_path
 
         def submit(self, call, *args):
             if call is render:
-                sent.append(args[1])
+                events.append(("sent", args[1], args[0].period.label))
             return Job(call, args)  # done here, when its result is asked for
 
     monkeypatch.setattr(batch_module, "aside", lambda wanted: contextlib.nullcontext(Recording()))
+    monkeypatch.setattr(batch_module, "from_published", made)
     data = write_dataset(tmp_path / "w", FULL_WORLD)
     r = cli("batch", "--data", str(data), "--out", str(tmp_path / "ut"), "--to", "2017-06")
     assert r.exit_code == 0, r.stderr
     folder = tmp_path / "ut" / "senaste"
     written = [p.suffix[1:] for p in folder.iterdir() if p.suffix in (".html", ".xlsx")]
-    # 2017-06, 2017-T1 and 2016 (HTML and workbook each) and the ESF workbook of 2016
-    assert sent == ["html", "html", "html", "xlsx", "xlsx", "xlsx", "xlsx"]
+    # 2017-06, 2017-T1 and 2016 (HTML and workbook each) and the ESF workbook of 2016 (its
+    # own report, made after the figures' of 2016)
+    assert events == [
+        ("made", "2017-06"),
+        ("sent", "html", "2017-06"),
+        ("made", "2017-T1"),
+        ("sent", "html", "2017-T1"),
+        ("made", "2016"),
+        ("sent", "html", "2016"),
+        ("made", "2016"),
+        ("sent", "xlsx", "2017-06"),
+        ("sent", "xlsx", "2017-T1"),
+        ("sent", "xlsx", "2016"),
+        ("sent", "xlsx", "2016"),
+    ]
+    sent = [e[1] for e in events if e[0] == "sent"]
     assert sorted(sent) == sorted(written)
 
 

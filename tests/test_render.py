@@ -69,7 +69,7 @@ def test_csv_by_distinct_text_is_what_pandas_writes(rows, text_dtype):
     # the CSV laid out from each column's distinct texts must be, byte for byte, what pandas'
     # to_csv writes from the same texts: quotes around commas, quotes and line breaks
     # (doubled quotes inside), "" for missing values, whole floats without ".0"
-    from indikator.output.tidy import _pandas_csv, tidy_csv
+    from indikator.output.tidy import _pandas_csv, tidy_csv, tidy_csv_parts
 
     df = pd.DataFrame(
         {
@@ -77,10 +77,14 @@ def test_csv_by_distinct_text_is_what_pandas_writes(rows, text_dtype):
             "b": pd.Series([r[1] for r in rows], dtype="float64"),
             "c": pd.Series([r[2] for r in rows], dtype="int64"),
             "d": pd.Series([r[3] for r in rows], dtype=object),
+            "e": pd.Series([r[1] > 0 for r in rows], dtype=bool),
         }
     )
     columns = list(df.columns)
     assert tidy_csv(df, columns) == _pandas_csv(df, columns)
+    # the parts a batch writes as they are: the same bytes (numbers' texts never quoted)
+    parts = tidy_csv_parts(df, columns)
+    assert b"".join(parts) == _pandas_csv(df, columns).encode("utf-8")
 
 
 def test_csv_by_distinct_text_by_hand():
@@ -149,8 +153,9 @@ def test_tidy_arrow_hands_over_what_the_lists_gave(rows, text_dtype):
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.text(max_size=4), max_size=12), st.integers(0, 3), st.booleans())
 def test_lines_joined_from_arrows_buffer_are_pythons_join(strings, skip, chunked):
-    """The CSV's lines joined from the Arrow array's data buffer are ``"".join`` of them, for
-    a slice of an array (its offsets start inside the buffer) and a chunked one alike."""
+    """The CSV's lines joined from the Arrow array's data buffer are ``"".join`` of them, as
+    UTF-8, for a slice of an array (its offsets start inside the buffer) and a chunked one
+    alike."""
     import pyarrow as pa
 
     from indikator.output.tidy import _one_after_another
@@ -159,4 +164,4 @@ def test_lines_joined_from_arrows_buffer_are_pythons_join(strings, skip, chunked
     expected = "".join(array.to_pylist())
     if chunked:
         array = pa.chunked_array([array.slice(0, 2), array.slice(2)], pa.large_string())
-    assert _one_after_another(array) == expected
+    assert bytes(_one_after_another(array)) == expected.encode("utf-8")

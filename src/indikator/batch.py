@@ -19,6 +19,7 @@ import json
 import os
 import secrets
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,7 +29,7 @@ from .dataset import Dataset
 from .errors import LockError, OutputError, describe_os_error
 from .output import render
 from .output.problems import problems_csv
-from .output.tidy import parquet_bytes, tidy_arrow, tidy_csv
+from .output.tidy import parquet_bytes, tidy_arrow, tidy_csv_parts
 from .parallel import aside, finish
 from .periods import Period, last_complete_month, month_index, periods_between
 from .protection import describe, published, threshold
@@ -158,22 +159,20 @@ def run_batch(
     return BatchResult(out / name, len(periods), len(tidy), ds.rejected)
 
 
-def documents(tidy, config, periods: list[Period], min_cell: int | None) -> list[tuple]:
-    """The reports for people, beside the tidy table, as (file name, report, format): monthly's
-    figures of the periods a utredare opens in the morning, and the ESF common indicators of
-    each year (a report of their own, as `indikator esf`)."""
+def documents(tidy, config, periods: list[Period], min_cell: int | None) -> Iterator[tuple]:
+    """The reports for people, beside the tidy table, as (file name, report, format), each as
+    soon as it is made: monthly's figures of the periods a utredare opens in the morning, and
+    the ESF common indicators of each year (a report of their own, as `indikator esf`)."""
     esf = tidy["indikator"].str.startswith("esf_").to_numpy()
     figures = tidy[~esf] if esf.any() else tidy
     series = chart_series(figures)
-    out = []
     for period in report_periods(periods):
         report = from_published(figures, config, period, series, min_cell)
-        out += [(f"rapport-{period.label}.{f}", report, f) for f in ("xlsx", "html")]
+        yield from ((f"rapport-{period.label}.{f}", report, f) for f in ("xlsx", "html"))
         if esf.any() and period.kind == "year":
             report = from_published(tidy[esf], config, period, min_cell=min_cell)
             report.title = esf_title(config, min_cell)
-            out.append((f"esf-{period.label}.xlsx", report, "xlsx"))
-    return out
+            yield f"esf-{period.label}.xlsx", report, "xlsx"
 
 
 def _write(
@@ -181,16 +180,21 @@ def _write(
 ) -> None:
     """Every file of a run. The second process, whose matplotlib was imported while the
     figures were computed (``CHARTS``), gets the HTML reports first (the longest; reports
-    that end on the same day show the same charts, drawn once there), then the workbooks;
-    this one writes the tables and the manifest, then takes over the second's work not
-    begun, from the last, so that the two end together. (Drawing here would import
-    matplotlib here first: 0.6-1 s of this process's share at national scale.)"""
-    docs = documents(tidy, ds.config, periods, min_cell)
-    jobs = {}
-    for file, report, fmt in sorted(docs, key=lambda d: d[2] != "html"):  # the longest first
+    that end on the same day show the same charts, drawn once there), each as soon as it is
+    made, then the workbooks; this one writes the tables and the manifest, then takes over
+    the second's work not begun, from the last, so that the two end together. (Drawing here
+    would import matplotlib here first: 0.6-1 s of this process's share at national scale.)"""
+    jobs, workbooks = {}, []
+    for file, report, fmt in documents(tidy, ds.config, periods, min_cell):
+        if fmt == "html":  # the longest first, begun there while the next report is made
+            jobs[file] = helper.submit(render, report, fmt)
+        else:
+            workbooks.append((file, report, fmt))
+    for file, report, fmt in workbooks:
         jobs[file] = helper.submit(render, report, fmt)
     (work / f"{TIDY}.parquet").write_bytes(parquet_bytes(tidy_arrow(tidy)))
-    (work / f"{TIDY}.csv").write_text(tidy_csv(tidy), encoding="utf-8")
+    with open(work / f"{TIDY}.csv", "wb") as fh:
+        fh.writelines(tidy_csv_parts(tidy))
     (work / "validering.csv").write_text(early["validering.csv"].result(), encoding="utf-8")
     manifest = {
         "version": __version__,

@@ -45,18 +45,26 @@ def _float_text(values: np.ndarray) -> np.ndarray:
 
 
 def tidy_csv(tidy: pd.DataFrame, columns: list[str] = COLUMNS) -> str:
-    """The table as CSV, each distinct value of a column written once: a batch's 700 000
-    figures have a few thousand distinct texts per column, so the rows are laid out by Arrow
-    from codes into those texts, never one Python string per cell and column."""
+    """The table as CSV (``tidy_csv_parts``, as text)."""
+    return b"".join(tidy_csv_parts(tidy, columns)).decode("utf-8")
+
+
+def tidy_csv_parts(tidy: pd.DataFrame, columns: list[str] = COLUMNS) -> list:
+    """The table as CSV, as the UTF-8 parts of the file one after the other (a file is
+    written from them as they are: a batch's 40 MB are not decoded and encoded again). Each
+    distinct value of a column is written once: a
+    batch's 700 000 figures have a few thousand distinct texts per column, so the rows are
+    laid out by Arrow from codes into those texts, never one Python string per cell and
+    column."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     df = tidy[columns]
     if not all(_by_text(df[c].dtype) for c in columns):
-        return _pandas_csv(df, columns)
-    head = _csv_fields(pd.Series(columns, dtype=object))
+        return [_pandas_csv(df, columns).encode("utf-8")]
+    head = (",".join(_csv_fields(pd.Series(columns, dtype=object))) + "\n").encode()
     if len(df) == 0:
-        return ",".join(head) + "\n"
+        return [head]
     texts = []
     for i, c in enumerate(columns):
         column = df[c]
@@ -65,27 +73,31 @@ def tidy_csv(tidy: pd.DataFrame, columns: list[str] = COLUMNS) -> str:
         codes, uniques = pd.factorize(column, use_na_sentinel=False)
         end = "\n" if i == len(columns) - 1 else ""
         values = pd.Series(uniques, dtype=column.dtype)
-        fields = [f + end for f in _csv_fields(_texts(values))]
-        texts.append(pc.take(pa.array(fields, pa.large_string()), pa.array(codes)))
+        # a number's text (digits, sign, point, "e", "inf") is never quoted: it goes as it is
+        # (a batch's figures: 100 000 distinct values each, 0.15 s through the csv writer)
+        texts_ = _texts(values)
+        fields = texts_ if column.dtype.kind in "fiub" else _csv_fields(texts_)
+        fields = pa.array([f + end for f in fields], pa.large_string())
+        texts.append(pc.take(fields, pa.array(codes)))
     rows = pc.binary_join_element_wise(*texts, pa.scalar(",", pa.large_string()))
-    return ",".join(head) + "\n" + _one_after_another(rows)
+    return [head, _one_after_another(rows)]
 
 
-def _one_after_another(strings) -> str:
-    """The strings of an Arrow large_string array joined with nothing between: the stretch of
-    its data buffer they occupy, decoded once (a batch's 700 000 lines were as many Python
-    strings before the join). An array with a missing value is joined as Python would fail
-    to: by Python."""
+def _one_after_another(strings):
+    """The strings of an Arrow large_string array joined with nothing between, as UTF-8: the
+    stretch of its data buffer they occupy, as it is (a batch's 700 000 lines were as many
+    Python strings before the join). An array with a missing value is joined as Python
+    would fail to: by Python."""
     import pyarrow as pa
 
     if isinstance(strings, pa.ChunkedArray):
         strings = strings.combine_chunks()
     if strings.null_count or len(strings) == 0:
-        return "".join(strings.to_pylist())
+        return "".join(strings.to_pylist()).encode()
     _, offsets, data = strings.buffers()
     at = np.frombuffer(offsets, dtype=np.int64, count=len(strings) + 1, offset=8 * strings.offset)
     start, end = int(at[0]), int(at[-1])
-    return data.slice(start, end - start).to_pybytes().decode("utf-8")
+    return memoryview(data.slice(start, end - start))
 
 
 def _by_text(dtype) -> bool:
