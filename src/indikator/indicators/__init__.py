@@ -36,14 +36,16 @@ FAMILIES = {
     "organisation": organisation,
     "esf": esf,
 }
-# The order threads take them in: the longest first (a national batch: activities' runs take
-# about half of a pass, the self-assessment pairs a fifth), so that two threads end together.
+# The order threads take them in: the longest first, so that two threads end together. A
+# national batch, two threads (s): activities 4.0 + 2.8 (its two parts), instrument 2.9,
+# followup 1.1, outcomes 0.95, esf 0.64, flow 0.4, referrals 0.13, organisation 0.03; with esf
+# before followup and outcomes, one thread ended 0.35 s before the other.
 LONGEST_FIRST = [
     "activities",
     "instrument",
-    "esf",
     "followup",
     "outcomes",
+    "esf",
     "flow",
     "referrals",
     "organisation",
