@@ -319,6 +319,28 @@ def test_a_second_process_does_the_work():
         assert helper.submit(os.getpid).result() != os.getpid()
 
 
+def _pid_and_niceness() -> tuple[int, int]:
+    return os.getpid(), os.nice(0)  # Linux: the calling thread's
+
+
+@two_cores
+def test_work_that_can_wait_runs_there_at_the_lowest_priority():
+    """``when_idle``: in the second process at niceness 19, in a thread of its own; the
+    second's other work (the reports) at the normal priority, and this process's unchanged.
+    Done here (no second process), as any call."""
+    from indikator.parallel import IDLE_NICENESS, when_idle
+
+    here = os.nice(0)
+    with aside(True) as helper:
+        pid, low = helper.submit(when_idle, _pid_and_niceness).result()
+        pid_normal, normal = helper.submit(_pid_and_niceness).result()
+        with pytest.raises(ZeroDivisionError):  # an error there is raised here
+            helper.submit(when_idle, divmod, 1, 0).result()
+    assert pid == pid_normal != os.getpid()
+    assert (low, normal) == (IDLE_NICENESS, here) and IDLE_NICENESS == 19
+    assert when_idle(_pid_and_niceness) == (os.getpid(), here) == (os.getpid(), os.nice(0))
+
+
 @two_cores
 def test_work_not_begun_is_taken_back():
     with aside(True) as helper:

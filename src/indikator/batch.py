@@ -30,7 +30,7 @@ from .errors import LockError, OutputError, describe_os_error
 from .output import render
 from .output.problems import problems_csv
 from .output.tidy import parquet_bytes, tidy_arrow, tidy_csv_parts
-from .parallel import aside, finish
+from .parallel import aside, finish, when_idle
 from .periods import Period, last_complete_month, month_index, periods_between
 from .protection import describe, published, threshold
 from .reports import chart_series, esf_title, from_published
@@ -140,8 +140,9 @@ def run_batch(
         helper.prepare("indikator.output.excel", "xlsxwriter", *CHARTS)
         # what needs no figures, there while this process computes them: the inputs'
         # checksums for the manifest (641 MB at national scale) and the validation list
-        early = {p: helper.submit(sha256, p) for p in {config_path, *ds.files.values()}}
-        early["validering.csv"] = helper.submit(problems_csv, ds.problems)
+        # (at the lowest priority: in the time the figures leave free, ``when_idle``)
+        early = {p: helper.submit(when_idle, sha256, p) for p in {config_path, *ds.files.values()}}
+        early["validering.csv"] = helper.submit(when_idle, problems_csv, ds.problems)
         step("räknar")
         tidy = published(ds, periods, min_cell=min_cell, audited=True, threads=threads)
         stamp = dt.datetime.now(dt.UTC)

@@ -36,6 +36,10 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 K = TypeVar("K")
 PR_SET_PDEATHSIG = 1  # prctl: the signal a process gets when its parent ends
+# The niceness of the second process's work that can wait (Linux: 0 is normal, 19 the lowest
+# priority; a thread's niceness is its own): ``when_idle``
+IDLE_NICENESS = 19
+_second = False  # this is the second process (``_started``)
 BRISK_SWITCH = 0.0002  # seconds: the GIL's switch interval in ``brisk`` (Python's own: 0.005)
 
 
@@ -173,9 +177,9 @@ class Aside:
         self._closed = False
 
     def prepare(self, *modules: str) -> None:
-        """Import ``modules`` there now, while this process computes."""
+        """Import ``modules`` there now, while this process computes (``when_idle``)."""
         if self.pool is not None:
-            self.submit(_import, modules)
+            self.submit(when_idle, _import, modules)
 
     def submit(self, call: Callable[..., Any], *args) -> Job:
         job = Job(call, args)
@@ -285,6 +289,34 @@ def aside(wanted: bool) -> Iterator[Aside]:
             pool.shutdown(wait=True, cancel_futures=True)
 
 
+def when_idle(call: Callable[..., T], *args) -> T:
+    """``call(*args)``, in the second process at the lowest priority (``IDLE_NICENESS``, in
+    a thread of its own): work that can wait, given to the second process while this one
+    computes the figures in two threads (its imports, the inputs' checksums). At the same
+    priority it took a core from them; at the lowest it takes the time they leave free (the
+    tables' assembly and the cell key's rounding, on one core). Its reports, later, run at
+    the normal priority: this process waits for them. Here (no second process, or a job
+    taken back): as any call."""
+    if not _second:
+        return call(*args)
+    done: dict[str, Any] = {}
+
+    def low() -> None:
+        with contextlib.suppress(OSError, AttributeError):  # Linux: this thread only
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), IDLE_NICENESS)
+        try:
+            done["value"] = call(*args)
+        except BaseException as e:  # raised where the job's result is asked for
+            done["error"] = e
+
+    worker = threading.Thread(target=low, name="indikator-idle")
+    worker.start()
+    worker.join()
+    if "error" in done:
+        raise done["error"]
+    return done["value"]
+
+
 def _started() -> None:
     """The second process leaves Ctrl-C to the first (which stops it: no traceback from here)
     and ends when the first ends, however it ends (Linux)."""
@@ -292,6 +324,8 @@ def _started() -> None:
     import ctypes
     import signal
 
+    global _second
+    _second = True
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # when its work is done, it ends at once: every result has been sent back by then, and
     # tearing down an interpreter with matplotlib and pandas loaded kept the first waiting
