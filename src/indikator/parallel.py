@@ -11,7 +11,9 @@ beside the others' (``dataset._accepted``).
 The batch's reports are openpyxl cells and matplotlib charts: seconds of one core each, which
 no vectorising shortens, on a nightly machine that has two. A second process is started with
 ``spawn`` (a fresh interpreter: none of this process's memory, threads or allocator settings)
-before the figures are computed, so that its imports are done when the reports are ready.
+before the figures are computed, so that its imports are done when the reports are ready;
+work there that can wait runs at the lowest priority (``when_idle``), in the time the figures
+leave free.
 Whatever it has not begun when this process is done with its own share is taken back and done
 here; so is everything when there is one core or the second process cannot be started or dies.
 The work and its result are pickled, so a job is a module-level function of plain values.
