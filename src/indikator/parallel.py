@@ -23,6 +23,7 @@ The work and its result are pickled, so a job is a module-level function of plai
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import sys
 import threading
@@ -301,22 +302,15 @@ def when_idle(call: Callable[..., T], *args) -> T:
     taken back): as any call."""
     if not _second:
         return call(*args)
-    done: dict[str, Any] = {}
+    with beside(functools.partial(_lowered, call, *args)) as running:  # its own thread
+        return running.result()
 
-    def low() -> None:
-        with contextlib.suppress(OSError, AttributeError):  # Linux: this thread only
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), IDLE_NICENESS)
-        try:
-            done["value"] = call(*args)
-        except BaseException as e:  # raised where the job's result is asked for
-            done["error"] = e
 
-    worker = threading.Thread(target=low, name="indikator-idle")
-    worker.start()
-    worker.join()
-    if "error" in done:
-        raise done["error"]
-    return done["value"]
+def _lowered(call: Callable[..., T], *args) -> T:
+    """``call(*args)`` in this thread at ``IDLE_NICENESS`` (Linux: this thread only)."""
+    with contextlib.suppress(OSError, AttributeError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), IDLE_NICENESS)
+    return call(*args)
 
 
 def _started() -> None:

@@ -52,10 +52,9 @@ def tidy_csv(tidy: pd.DataFrame, columns: list[str] = COLUMNS) -> str:
 def tidy_csv_parts(tidy: pd.DataFrame, columns: list[str] = COLUMNS) -> list:
     """The table as CSV, as the UTF-8 parts of the file one after the other (a file is
     written from them as they are: a batch's 40 MB are not decoded and encoded again). Each
-    distinct value of a column is written once: a
-    batch's 700 000 figures have a few thousand distinct texts per column, so the rows are
-    laid out by Arrow from codes into those texts, never one Python string per cell and
-    column."""
+    distinct value of a column is written once: a batch's 700 000 figures have a few
+    thousand distinct texts per column, so the rows are laid out by Arrow from codes into
+    those texts, never one Python string per cell and column."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -75,8 +74,8 @@ def tidy_csv_parts(tidy: pd.DataFrame, columns: list[str] = COLUMNS) -> list:
         values = pd.Series(uniques, dtype=column.dtype)
         # a number's text (digits, sign, point, "e", "inf") is never quoted: it goes as it is
         # (a batch's figures: 100 000 distinct values each, 0.15 s through the csv writer)
-        texts_ = _texts(values)
-        fields = texts_ if column.dtype.kind in "fiub" else _csv_fields(texts_)
+        shown = _texts(values)
+        fields = shown if column.dtype.kind in "fiub" else _csv_fields(shown)
         fields = pa.array([f + end for f in fields], pa.large_string())
         texts.append(pc.take(fields, pa.array(codes)))
     rows = pc.binary_join_element_wise(*texts, pa.scalar(",", pa.large_string()))
